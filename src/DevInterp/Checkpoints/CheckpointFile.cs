@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+using DevInterp.Checkpoints.PyTorch;
+using DevInterp.Checkpoints.Safetensors;
+using DevInterp.Checkpoints.TorchSharpDat;
+
+namespace DevInterp.Checkpoints;
+
+/// <summary>Opens any supported checkpoint file (or Hugging Face-style folder) by looking at its content, not its name.</summary>
+public static class CheckpointFile
+{
+    /// <summary>File names a Hugging Face Trainer folder (<c>checkpoint-500/</c>) keeps its weights under, in preference order.</summary>
+    public static readonly IReadOnlyList<string> FolderWeightFiles = ["model.safetensors", "pytorch_model.bin", "model.pt", "model.pth"];
+
+    /// <summary>Opens a checkpoint, detecting its format from its first bytes.</summary>
+    /// <exception cref="CheckpointFormatException">Unreadable, corrupt, or not a checkpoint; the message names the file and why.</exception>
+    public static ICheckpointReader Open(string path, CheckpointOpenOptions? options = null)
+    {
+        options ??= CheckpointOpenOptions.Default;
+        if (Directory.Exists(path)) return Open(ResolveFolder(path), options);
+        if (!File.Exists(path)) throw new CheckpointFormatException(path, "no such file");
+        var format = Detect(path);
+        return format switch
+        {
+            CheckpointFormat.Safetensors => SafetensorsReader.Open(path),
+            CheckpointFormat.TorchSharpDat => TorchSharpDatReader.Open(path),
+            _ => PyTorchReader.Open(path, options),
+        };
+    }
+
+    /// <summary>The weights file inside a Hugging Face-style checkpoint folder.</summary>
+    public static string ResolveFolder(string folder)
+    {
+        foreach (string name in FolderWeightFiles)
+        {
+            string candidate = System.IO.Path.Combine(folder, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        if (File.Exists(System.IO.Path.Combine(folder, "model.safetensors.index.json")) ||
+            File.Exists(System.IO.Path.Combine(folder, "pytorch_model.bin.index.json")))
+        {
+            throw new CheckpointFormatException(folder,
+                "sharded checkpoint (*.index.json) is not supported; merge the shards into one model.safetensors");
+        }
+        throw new CheckpointFormatException(folder,
+            $"folder holds no weights file (looked for {string.Join(", ", FolderWeightFiles)})");
+    }
+
+    /// <summary>Detects the format of a file from its leading bytes.</summary>
+    public static CheckpointFormat Detect(string path)
+    {
+        Span<byte> head = stackalloc byte[512];
+        int n;
+        long length;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            length = stream.Length;
+            n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
+        }
+        head = head[..n];
+        if (n == 0) throw new CheckpointFormatException(path, "empty file (0 bytes)");
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6))
+            return CheckpointFormat.PyTorchZip;
+        if (n >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r')
+            return CheckpointFormat.PyTorchTar;
+        if (n >= 2 && head[0] == 0x80 && head[1] <= 5)
+            return CheckpointFormat.PyTorchLegacy;
+        if (n >= 9 && head[8] == '{')
+        {
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
+            if (headerLength <= (ulong)Math.Max(0, length - 8) || headerLength <= SafetensorsReader.MaxHeaderBytes)
+                return CheckpointFormat.Safetensors;
+        }
+        if (TorchSharpDatReader.LooksLikeStateDict(head, length)) return CheckpointFormat.TorchSharpDat;
+        string preview = Convert.ToHexString(head[..Math.Min(n, 8)]);
+        throw new CheckpointFormatException(path,
+            $"not a checkpoint: content matches no supported format (safetensors, PyTorch zip/legacy, TorchSharp .dat); first bytes {preview}");
+    }
+}

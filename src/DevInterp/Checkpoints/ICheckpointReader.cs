@@ -1,0 +1,28 @@
+namespace DevInterp.Checkpoints;
+
+/// <summary>
+/// One open checkpoint file. Opening reads only the file's index (names, dtypes, shapes, metadata); tensor values are
+/// copied out on demand, so at most the tensors a caller holds are in memory.
+/// </summary>
+public interface ICheckpointReader : IDisposable
+{
+    /// <summary>The file (or HF-style folder) this reader opened.</summary>
+    string Path { get; }
+
+    /// <summary>The detected on-disk format.</summary>
+    CheckpointFormat Format { get; }
+
+    /// <summary>The tensors of the state dict, in the order the file lists them.</summary>
+    IReadOnlyList<TensorInfo> Tensors { get; }
+
+    /// <summary>Scalars stored beside the tensors (safetensors <c>__metadata__</c>, epoch/loss entries, ...).</summary>
+    IReadOnlyDictionary<string, MetadataValue> Metadata { get; }
+
+    /// <summary>
+    /// Copies the values of tensor <paramref name="name"/> into <paramref name="destination"/>: contiguous, row-major,
+    /// little-endian, in the tensor's own dtype. The destination must be exactly <see cref="TensorInfo.ByteCount"/> long.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
+    /// <exception cref="CheckpointFormatException">The values cannot be read (unsupported dtype, corrupt data).</exception>
+    void ReadInto(string name, Span<byte> destination);
+}
