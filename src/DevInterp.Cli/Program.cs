@@ -1,1 +1,1 @@
-return 0;
+return DevInterp.Cli.CliApp.Run(args);

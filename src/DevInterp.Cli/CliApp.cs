@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using DevInterp.Checkpoints;
+using DevInterp.Cli.Commands;
+using DevInterp.Runs;
+
+namespace DevInterp.Cli;
+
+/// <summary>The <c>devinterp</c> command line: a thin shell over the DevInterp library.</summary>
+public static class CliApp
+{
+    /// <summary>Global flag: print stack traces with errors.</summary>
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "Print full stack traces with errors",
+        Recursive = true,
+    };
+
+    /// <summary>Runs the command line with the process's console.</summary>
+    public static int Run(string[] args) =>
+        Run(args, new CliContext(Console.Out, Console.Error, !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null));
+
+    /// <summary>Runs the command line against a context (tests pass string writers).</summary>
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        context.Verbose = parse.GetValue(VerboseOption);
+        var config = new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return ReportError(context, e);
+        }
+    }
+
+    /// <summary>Builds the command tree.</summary>
+    public static Command BuildRoot(CliContext context)
+    {
+        // A plain Command rather than RootCommand so that usage lines say "devinterp" whatever the host process is.
+        var root = new Command("devinterp",
+            "DevInterp: replay the checkpoints of a training run, estimate local learning coefficients, compare " +
+            "representations across steps and find developmental stages.");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
+        root.Options.Add(VerboseOption);
+        root.Subcommands.Add(InspectCommand.Build(context));
+        AddExamples(root, context);
+        return root;
+    }
+
+    /// <summary>Maps an exception to a one-line message on standard error and an exit code.</summary>
+    public static int ReportError(CliContext context, Exception e)
+    {
+        var (code, message) = e switch
+        {
+            UsageException u => (ExitCodes.Usage, u.Message),
+            CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
+            RunFormatException r => (ExitCodes.BadInput, r.Message),
+            KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
+            FileNotFoundException f => (ExitCodes.BadInput, f.FileName is { } n ? $"{n}: no such file" : f.Message),
+            DirectoryNotFoundException d => (ExitCodes.BadInput, d.Message),
+            InvalidDataException d => (ExitCodes.BadInput, d.Message),
+            System.Text.Json.JsonException j => (ExitCodes.BadInput, j.Message),
+            IOException io => (ExitCodes.BadInput, io.Message),
+            UnauthorizedAccessException ua => (ExitCodes.BadInput, ua.Message),
+            ArgumentException a => (ExitCodes.Usage, a.Message),
+            _ => (ExitCodes.BadInput, $"{e.GetType().Name}: {e.Message}"),
+        };
+        context.Err.WriteLine($"error: {OneLine(message)}");
+        if (context.Verbose) context.Err.WriteLine(e.ToString());
+        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException))
+            context.Err.WriteLine("(run with --verbose for details)");
+        return code;
+    }
+
+    private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
+
+    /// <summary>Wraps a command body: exceptions become one-line errors with the documented exit codes.</summary>
+    public static void SetGuardedAction(this Command command, CliContext context, Func<ParseResult, int> body)
+    {
+        command.SetAction(parse =>
+        {
+            try
+            {
+                return body(parse);
+            }
+            catch (Exception e)
+            {
+                return ReportError(context, e);
+            }
+        });
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string[]> Examples = new();
+
+    /// <summary>Registers usage examples printed at the end of a command's --help.</summary>
+    public static Command WithExamples(this Command command, params string[] examples)
+    {
+        Examples.AddOrUpdate(command, examples);
+        return command;
+    }
+
+    private static void AddExamples(Command command, CliContext context)
+    {
+        foreach (var option in command.Options)
+        {
+            if (option is HelpOption help && help.Action is HelpAction inner)
+                help.Action = new HelpWithExamples(inner, context);
+        }
+        foreach (var sub in command.Subcommands) AddExamples(sub, context);
+    }
+
+    private sealed class HelpWithExamples(HelpAction inner, CliContext context) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            inner.Invoke(parseResult);
+            if (Examples.TryGetValue(parseResult.CommandResult.Command, out var examples) && examples.Length > 0)
+            {
+                context.Out.WriteLine("Examples:");
+                foreach (string e in examples) context.Out.WriteLine($"  {e}");
+                context.Out.WriteLine();
+            }
+            return ExitCodes.Success;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using DevInterp.Checkpoints;
+using DevInterp.Runs;
+using Spectre.Console;
+
+namespace DevInterp.Cli.Commands;
+
+/// <summary><c>devinterp inspect</c>: what a checkpoint file or a run directory holds.</summary>
+public static class InspectCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build(CliContext context)
+    {
+        var path = PathArgument.Create("path", "A checkpoint file, an HF-style checkpoint folder, or a run directory");
+        var key = new Option<string?>("--key") { Description = "Dotted key path to the state dict inside a larger pickled checkpoint (e.g. model, module.state_dict)" };
+        var json = new Option<bool>("--json") { Description = "Print the stable JSON form (docs/inspect-json.md)" };
+        var check = new Option<bool>("--check") { Description = "For a run: open every checkpoint and report the ones that fail" };
+        var command = new Command("inspect",
+            "Show a checkpoint's tensors (name, dtype, shape, norm, NaN/Inf counts) and metadata, or a run's checkpoints " +
+            "in step order with what was skipped and why. Exit code 2 when a file cannot be read or holds NaN/Inf weights.")
+        {
+            path, key, json, check,
+        };
+        command.WithExamples(
+            "devinterp inspect checkpoints/dln/step_000100.safetensors",
+            "devinterp inspect model.pt --key model --json",
+            "devinterp inspect checkpoints/tms --check");
+        command.SetGuardedAction(context, parse =>
+        {
+            string target = parse.GetValue(path)!;
+            string? k = parse.GetValue(key);
+            bool asJson = parse.GetValue(json);
+            bool isRun = Directory.Exists(target) && !IsCheckpointFolder(target);
+            return isRun ? InspectRun(context, target, k, asJson, parse.GetValue(check)) : InspectFile(context, target, k, asJson);
+        });
+        return command;
+    }
+
+    private static bool IsCheckpointFolder(string dir) =>
+        CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(dir, f))) && !File.Exists(Path.Combine(dir, RunManifest.FileName));
+
+    private static int InspectFile(CliContext context, string file, string? key, bool asJson)
+    {
+        CheckpointSummary summary;
+        using (var reader = CheckpointFile.Open(file, new CheckpointOpenOptions(key)))
+        {
+            summary = CheckpointSummary.Of(reader);
+        }
+        if (asJson)
+        {
+            JsonOutput.Write(context.Out, InspectJson.File(summary));
+        }
+        else
+        {
+            context.OutConsole.MarkupLine($"[bold]{Markup.Escape(summary.Path)}[/]  format {summary.Format}, " +
+                $"{summary.Tensors.Count} tensors, {summary.ElementCount:N0} values");
+            var table = new Table().AddColumns("name", "dtype", "shape", "norm", "NaN", "Inf");
+            foreach (var t in summary.Tensors)
+            {
+                table.AddRow(Markup.Escape(t.Name), t.DType.TorchName(), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"),
+                    t.Norm is { } n ? n.ToString("G6", CultureInfo.InvariantCulture) : Markup.Escape(t.Error ?? ""),
+                    t.NaNCount.ToString(CultureInfo.InvariantCulture), t.InfCount.ToString(CultureInfo.InvariantCulture));
+            }
+            context.OutConsole.Write(table);
+            if (summary.Metadata.Count > 0)
+            {
+                var meta = new Table().AddColumns("metadata", "value");
+                foreach (var (k, v) in summary.Metadata) meta.AddRow(Markup.Escape(k), Markup.Escape(v.ToString() ?? ""));
+                context.OutConsole.Write(meta);
+            }
+        }
+        int code = ExitCodes.Success;
+        foreach (var bad in summary.NonFinite)
+        {
+            context.Err.WriteLine($"error: {summary.Path}: tensor '{bad.Name}' has {bad.NaNCount} NaN and {bad.InfCount} Inf values");
+            code = ExitCodes.BadInput;
+        }
+        return code;
+    }
+
+    private static int InspectRun(CliContext context, string dir, string? key, bool asJson, bool check)
+    {
+        var run = Run.Open(dir, new RunOpenOptions(key));
+        var failures = new Dictionary<string, string>();
+        if (check)
+        {
+            foreach (var replay in run.Replay())
+            {
+                if (replay.Error is { } e) failures[replay.Checkpoint.Path] = e.Message;
+            }
+        }
+        if (asJson)
+        {
+            JsonOutput.Write(context.Out, InspectJson.Run(run, check ? failures : null));
+        }
+        else
+        {
+            string unit = run.Unit.ToString().ToLowerInvariant();
+            context.OutConsole.MarkupLine($"[bold]{Markup.Escape(run.Name)}[/]  {Markup.Escape(run.Directory)}: " +
+                $"{run.Checkpoints.Count} checkpoints, {unit}s {run.Checkpoints[0].Step}..{run.Checkpoints[^1].Step}" +
+                (run.Manifest is null ? "" : " (from manifest.json)"));
+            var table = new Table().AddColumns(unit, "file", "step from");
+            if (check) table.AddColumn("status");
+            foreach (var c in run.Checkpoints)
+            {
+                var cells = new List<string> { c.Step.ToString(CultureInfo.InvariantCulture), Markup.Escape(Path.GetRelativePath(run.Directory, c.Path)), c.StepSource };
+                if (check) cells.Add(failures.TryGetValue(c.Path, out var why) ? "[red]" + Markup.Escape(why) + "[/]" : "ok");
+                table.AddRow(cells.ToArray());
+            }
+            context.OutConsole.Write(table);
+            if (run.Skipped.Count > 0)
+            {
+                var skipped = new Table().AddColumns("skipped", "reason");
+                foreach (var s in run.Skipped) skipped.AddRow(Markup.Escape(Path.GetRelativePath(run.Directory, s.Path)), Markup.Escape(s.Reason));
+                context.OutConsole.Write(skipped);
+            }
+        }
+        foreach (var (_, why) in failures) context.Err.WriteLine($"error: {why}");
+        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+    }
+}

@@ -1,0 +1,58 @@
+namespace DevInterp.Checkpoints;
+
+/// <summary>What <c>devinterp inspect</c> reports for one tensor.</summary>
+/// <param name="Name">Tensor name.</param>
+/// <param name="DType">Element type.</param>
+/// <param name="Shape">Shape.</param>
+/// <param name="ElementCount">Number of elements.</param>
+/// <param name="Norm">Frobenius (L2) norm over the finite values, in float64; null when the dtype cannot be read.</param>
+/// <param name="NaNCount">Number of NaN values.</param>
+/// <param name="InfCount">Number of +Inf or −Inf values.</param>
+/// <param name="Error">Why the values could not be read, when they could not.</param>
+public sealed record TensorSummary(string Name, TensorDType DType, IReadOnlyList<long> Shape, long ElementCount,
+    double? Norm, long NaNCount, long InfCount, string? Error = null)
+{
+    /// <summary>True when every value is finite.</summary>
+    public bool AllFinite => NaNCount == 0 && InfCount == 0;
+}
+
+/// <summary>Per-tensor summary of a whole checkpoint (read one tensor at a time).</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Format">Its format.</param>
+/// <param name="Tensors">Each tensor's summary, in file order.</param>
+/// <param name="Metadata">The checkpoint's metadata scalars.</param>
+public sealed record CheckpointSummary(string Path, CheckpointFormat Format, IReadOnlyList<TensorSummary> Tensors,
+    IReadOnlyDictionary<string, MetadataValue> Metadata)
+{
+    /// <summary>Total number of parameters (elements of all tensors).</summary>
+    public long ElementCount => Tensors.Sum(t => t.ElementCount);
+
+    /// <summary>Tensors holding NaN or Inf values.</summary>
+    public IEnumerable<TensorSummary> NonFinite => Tensors.Where(t => !t.AllFinite);
+
+    /// <summary>Reads every tensor once and summarises it.</summary>
+    public static CheckpointSummary Of(ICheckpointReader reader)
+    {
+        var tensors = new List<TensorSummary>(reader.Tensors.Count);
+        foreach (var info in reader.Tensors)
+        {
+            if (!info.DType.IsSupported())
+            {
+                tensors.Add(new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, null, 0, 0,
+                    $"dtype {info.DType.SafetensorsCode()} is not readable"));
+                continue;
+            }
+            double[] values = reader.ReadDoubles(info.Name);
+            double sum = 0;
+            long nan = 0, inf = 0;
+            foreach (double v in values)
+            {
+                if (double.IsNaN(v)) nan++;
+                else if (double.IsInfinity(v)) inf++;
+                else sum += v * v;
+            }
+            tensors.Add(new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, Math.Sqrt(sum), nan, inf));
+        }
+        return new CheckpointSummary(reader.Path, reader.Format, tensors, reader.Metadata);
+    }
+}
