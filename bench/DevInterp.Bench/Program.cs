@@ -1,0 +1,44 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using DevInterp.Bench;
+
+// Usage: dotnet run -c Release --project bench/DevInterp.Bench -- checkpoint-read DIR
+//   DIR holds the files of bench/make_checkpoint_files.py. Prints BenchmarkDotNet's table and a MB/s summary.
+if (args.Length < 2 || args[0] != "checkpoint-read")
+{
+    Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");
+    return 1;
+}
+string dir = Path.GetFullPath(args[1]);
+torch_threads();
+CheckpointReadBenchmarks.Directory = dir;
+RunIterationBenchmarks.RunDirectory = Path.Combine(dir, "run_1000");
+
+// In-process: the benchmark runs in this process, which already loads the patched TorchSharp native library.
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15))
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+var read = BenchmarkRunner.Run<CheckpointReadBenchmarks>(config);
+var iterate = BenchmarkRunner.Run<RunIterationBenchmarks>(config);
+
+Console.WriteLine();
+Console.WriteLine("file, bytes, median_ms, mb_per_s");
+foreach (var report in read.Reports)
+{
+    string file = (string)report.BenchmarkCase.Parameters["File"];
+    long bytes = new FileInfo(Path.Combine(dir, file)).Length;
+    double ms = report.ResultStatistics!.Median / 1e6;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{file}, {bytes}, {ms:F3}, {bytes / 1e6 / (ms / 1e3):F0}"));
+}
+foreach (var report in iterate.Reports)
+{
+    double ms = report.ResultStatistics!.Median / 1e6;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run_1000 (1,000 checkpoints), -, {ms:F1}, {1000 / (ms / 1e3):F0} checkpoints/s"));
+}
+return 0;
+
+static void torch_threads() => TorchSharp.torch.set_num_threads(1);
