@@ -49,6 +49,7 @@ public static class CliApp
         root.Options.Add(new VersionOption());
         root.Options.Add(VerboseOption);
         root.Subcommands.Add(InspectCommand.Build(context));
+        root.Subcommands.Add(ValidateCommand.Build(context));
         AddExamples(root, context);
         return root;
     }

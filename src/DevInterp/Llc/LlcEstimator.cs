@@ -1,0 +1,179 @@
+using DevInterp.Llc.Potentials;
+using DevInterp.Llc.Samplers;
+using TorchSharp;
+
+namespace DevInterp.Llc;
+
+/// <summary>
+/// Estimates the local learning coefficient at a checkpoint: C chains sample the tempered, localized posterior around
+/// w* and λ̂ = nβ · (E_chain[L(w_t)] − L(w*)). L(w*) is measured on exactly the data each draw saw (the same minibatch,
+/// evaluated at w*; or the full training set in full-batch mode), so minibatch-to-minibatch loss differences do not
+/// enter the estimate. A chain whose loss becomes NaN/Inf or blows up is dropped and reported; the estimate goes on
+/// with the rest.
+/// </summary>
+public sealed class LlcEstimator(LlcOptions options)
+{
+    /// <summary>The options.</summary>
+    public LlcOptions Options { get; } = options;
+
+    /// <summary>Runs the chains on a potential. With no step size in the options, calibrates one first.</summary>
+    public LlcResult Estimate(IChainPotential potential, IProgress<LlcProgress>? progress = null, CancellationToken cancel = default)
+    {
+        Options.Validate();
+        if (Options.StepSize is null)
+        {
+            var calibration = new LlcCalibrator(CalibrationOptions.For(Options)).Calibrate(potential, progress, cancel);
+            return Run(potential, Options with { StepSize = calibration.Chosen }, "calibrated", progress, cancel);
+        }
+        return Run(potential, Options, "given", progress, cancel);
+    }
+
+    /// <summary>Runs the chains with the options' step size (which must be set).</summary>
+    internal static LlcResult Run(IChainPotential potential, LlcOptions o, string stepSizeSource,
+        IProgress<LlcProgress>? progress, CancellationToken cancel, string phase = "sampling")
+    {
+        double eps = o.StepSize ?? throw new ArgumentException("step size is not set");
+        long n = potential.SampleCount;
+        double nBeta = o.NBeta ?? LlcOptions.DefaultNBeta(n);
+        int chains = o.Chains;
+        long dim = potential.Dimension;
+        var settings = new SamplerSettings(eps, nBeta, o.Localization);
+        double blowUp = 100.0 * dim + 1000; // far above any equilibrium value of nβ(L − L*) (which averages λ ≤ d/2)
+
+        var lossTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
+        var centerTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
+        var dropped = new List<DroppedChain>();
+        var alive = Enumerable.Repeat(true, chains).ToArray();
+
+        using var sampler = CreateSampler(o.Sampler, settings);
+        using var batches = new MinibatchSchedule(n, o.BatchSize, chains, Mix(o.Seed, 2));
+        using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
+        var center = potential.Center;
+        using var weights = center.unsqueeze(0).expand(chains, dim).clone().DetachFromDisposeScope();
+        using var gradient = torch.zeros_like(weights).DetachFromDisposeScope();
+        using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
+        double[]? fullCenterLoss = null;
+        if (batches.FullBatch)
+        {
+            using var scope = torch.NewDisposeScope();
+            fullCenterLoss = ToDoubles(potential.Loss(centers, null, null));
+        }
+        // Control variate for minibatch draws: ∇L_b(w*) − ∇L_n(w*) has mean zero over independent batches, so
+        // subtracting its inner product with (w_t − w*) leaves the expectation unchanged and removes the first-order
+        // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
+        using var fullCenterGradient = batches.FullBatch ? null : FullGradient(potential).DetachFromDisposeScope();
+        using var centerGradient = batches.FullBatch ? null : torch.zeros_like(weights).DetachFromDisposeScope();
+        var controlTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
+
+        long total = o.TotalSteps;
+        int draw = 0;
+        long reportEvery = Math.Max(1, total / 200);
+        for (long step = 0; step < total; step++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            var indices = batches.Next();
+            var losses = potential.Loss(weights, indices, gradient);
+            bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
+            if (isDraw)
+            {
+                var l = ToDoubles(losses);
+                double[] lc, cv;
+                if (fullCenterLoss is not null)
+                {
+                    lc = fullCenterLoss;
+                    cv = new double[chains];
+                }
+                else
+                {
+                    lc = ToDoubles(potential.Loss(centers, indices, centerGradient));
+                    cv = ToDoubles(((centerGradient! - fullCenterGradient!) * (weights - center)).sum(1));
+                }
+                for (int c = 0; c < chains; c++)
+                {
+                    lossTraces[c][draw] = l[c];
+                    centerTraces[c][draw] = lc[c];
+                    controlTraces[c][draw] = cv[c];
+                    if (!alive[c]) continue;
+                    string? bad = !double.IsFinite(l[c]) ? "non-finite loss"
+                        : nBeta * (l[c] - lc[c] - cv[c]) > blowUp ? $"loss blow-up: nβ(L − L*) = {nBeta * (l[c] - lc[c] - cv[c]):G3}" : null;
+                    if (bad is not null)
+                    {
+                        alive[c] = false;
+                        dropped.Add(new DroppedChain(c, step, bad));
+                    }
+                }
+                draw++;
+            }
+            var noise = torch.randn([chains, dim], dtype: weights.dtype, generator: noiseGenerator);
+            sampler.Step(weights, gradient, center, noise);
+            if (o.BoundingBox is { } box)
+            {
+                var lower = center - box;
+                var upper = center + box;
+                weights.copy_(torch.minimum(torch.maximum(weights, lower), upper));
+            }
+            if (dropped.Count > 0)
+            {
+                // Dropped chains go back to w* and stay there, so their numbers cannot spoil the batched computation.
+                foreach (var d in dropped)
+                {
+                    weights[d.Chain].copy_(center);
+                    sampler.Reset(d.Chain);
+                }
+            }
+            if (progress is not null && (step % reportEvery == 0 || step == total - 1))
+                progress.Report(new LlcProgress(step + 1, total, phase));
+        }
+
+        var healthy = Enumerable.Range(0, chains).Where(c => alive[c]).ToList();
+        var perChain = new double[chains];
+        for (int c = 0; c < chains; c++)
+            perChain[c] = alive[c] ? nBeta * (lossTraces[c].Average() - centerTraces[c].Average() - controlTraces[c].Average()) : double.NaN;
+        double mean = healthy.Count > 0 ? healthy.Average(c => perChain[c]) : double.NaN;
+        double std = healthy.Count > 1 ? Math.Sqrt(healthy.Sum(c => Math.Pow(perChain[c] - mean, 2)) / (healthy.Count - 1)) : double.NaN;
+        double centerLoss = healthy.Count > 0 ? healthy.Average(c => centerTraces[c].Average()) : centerTraces.Average(t => t.Average());
+        var lambdaTraces = healthy.Select(c => lossTraces[c].Select((l, i) => nBeta * (l - centerTraces[c][i] - controlTraces[c][i])).ToArray()).ToList();
+        var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped);
+        return new LlcResult(mean, std, perChain, centerLoss, nBeta, eps, stepSizeSource, o.Localization, n, dim,
+            batches.BatchSize, lossTraces, centerTraces, controlTraces, diagnostics, o);
+    }
+
+    /// <summary>Creates a sampler of the given kind.</summary>
+    public static IChainSampler CreateSampler(SamplerKind kind, SamplerSettings settings) => kind switch
+    {
+        SamplerKind.Sgld => new SgldSampler(settings),
+        SamplerKind.RmspropSgld => new RmspropSgldSampler(settings),
+        SamplerKind.Sgnht => new SgnhtSampler(settings),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>∇L_n(w*) over the whole training set, accumulated in chunks so memory stays bounded.</summary>
+    internal static torch.Tensor FullGradient(IChainPotential potential, long chunk = 4096)
+    {
+        long n = potential.SampleCount;
+        var total = torch.zeros([potential.Dimension], dtype: potential.Center.dtype);
+        using var center = potential.Center.unsqueeze(0);
+        using var gradient = torch.zeros([1, potential.Dimension], dtype: potential.Center.dtype);
+        for (long start = 0; start < n; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            long m = Math.Min(chunk, n - start);
+            var indices = torch.arange(start, start + m, dtype: torch.ScalarType.Int64).unsqueeze(0);
+            potential.Loss(center, indices, gradient);
+            total.add_(gradient[0], alpha: (double)m / n);
+        }
+        return total;
+    }
+
+    private static double[] ToDoubles(torch.Tensor t) => t.to_type(torch.ScalarType.Float64).data<double>().ToArray();
+
+    /// <summary>Derives independent generator seeds from the user's seed (SplitMix64 finaliser).</summary>
+    internal static ulong Mix(long seed, ulong stream)
+    {
+        ulong z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL * (stream + 1));
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,55 @@
+namespace DevInterp.Llc;
+
+/// <summary>
+/// Settings of an LLC estimate. λ̂ = nβ · (E_chain[L(w_t)] − L(w*)), where the draws w_t come from chains that sample
+/// exp(−nβ·L_n(w) − γ/2·‖w − w*‖²) around the checkpoint's weights w*.
+/// </summary>
+/// <param name="Chains">Independent chains (≥ 2 for R̂).</param>
+/// <param name="Draws">Draws kept per chain, after burn-in.</param>
+/// <param name="BurnIn">Steps discarded at the start of each chain.</param>
+/// <param name="StepsBetweenDraws">Sampler steps per kept draw (thinning); 1 keeps every step.</param>
+/// <param name="StepSize">SGLD step size ε; null to calibrate it (see docs/llc.md, "Calibration").</param>
+/// <param name="Localization">γ, the strength of the Gaussian pull back to w*.</param>
+/// <param name="NBeta">Inverse temperature nβ; null for the theory's default n/ln n (β* = 1/ln n, n = training-set size).</param>
+/// <param name="BatchSize">Minibatch size; null or ≥ n for full-batch gradients.</param>
+/// <param name="Seed">Seed of all randomness (noise and minibatches); equal seeds give bit-identical results.</param>
+/// <param name="Sampler">The sampler.</param>
+/// <param name="ParameterPattern">
+/// Regular expression selecting the parameters to sample by name (the weight-restricted LLC, e.g. <c>^layers\.2\.</c>);
+/// null samples all. The others stay at w*.
+/// </param>
+/// <param name="BoundingBox">Optional half-width of a box around w* that draws are clipped to; null for none.</param>
+public sealed record LlcOptions(
+    int Chains = 8,
+    int Draws = 400,
+    int BurnIn = 200,
+    int StepsBetweenDraws = 1,
+    double? StepSize = null,
+    double Localization = 1.0,
+    double? NBeta = null,
+    int? BatchSize = 256,
+    long Seed = 0,
+    SamplerKind Sampler = SamplerKind.Sgld,
+    string? ParameterPattern = null,
+    double? BoundingBox = null)
+{
+    /// <summary>Total sampler steps per chain.</summary>
+    public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
+
+    /// <summary>The default inverse temperature for a training set of n samples: n / ln n.</summary>
+    public static double DefaultNBeta(long n) => n <= 1 ? 1 : n / Math.Log(n);
+
+    /// <summary>Checks the settings, naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (Chains < 1) throw new ArgumentException($"chains must be ≥ 1 (got {Chains})");
+        if (Draws < 4) throw new ArgumentException($"draws must be ≥ 4 (got {Draws})");
+        if (BurnIn < 0) throw new ArgumentException($"burn-in must be ≥ 0 (got {BurnIn})");
+        if (StepsBetweenDraws < 1) throw new ArgumentException($"steps between draws must be ≥ 1 (got {StepsBetweenDraws})");
+        if (StepSize is { } e && !(e > 0 && double.IsFinite(e))) throw new ArgumentException($"step size must be > 0 (got {e})");
+        if (!(Localization >= 0 && double.IsFinite(Localization))) throw new ArgumentException($"localization must be ≥ 0 (got {Localization})");
+        if (NBeta is { } nb && !(nb > 0 && double.IsFinite(nb))) throw new ArgumentException($"nbeta must be > 0 (got {nb})");
+        if (BatchSize is { } b && b < 1) throw new ArgumentException($"batch size must be ≥ 1 (got {b})");
+        if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
+    }
+}
