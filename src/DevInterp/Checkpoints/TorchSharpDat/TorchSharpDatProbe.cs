@@ -17,7 +17,8 @@ internal static class TorchSharpDatProbe
 
     /// <summary>
     /// True when the head is plausibly the start of a state dict: an entry count, then a first entry whose name is
-    /// printable UTF-8 and, as far as the head reaches, whose tensor header is valid and whose data fits in the file.
+    /// printable UTF-8 and, as far as the head reaches, whose tensor header is valid. Whether the data fits is left to
+    /// the reader, so that a truncated state dict is reported as truncated rather than as "not a checkpoint".
     /// </summary>
     public static bool LooksLikeStateDict(ReadOnlySpan<byte> head, long length)
     {
@@ -34,7 +35,7 @@ internal static class TorchSharpDatProbe
         if (!nameComplete) return true; // 500 printable bytes of name: nothing else uses that layout
         p += (int)nameLength;
 
-        return TensorHeaderPlausible(head, ref p, length, out _, out _) != false;
+        return ReadTensorHeader(head, ref p, out _) != false;
     }
 
     /// <summary>True when the head starts with the name of a TorchSharp optimizer, as optimizer-state files do.</summary>
@@ -62,37 +63,34 @@ internal static class TorchSharpDatProbe
     public static bool LooksLikeSingleTensor(ReadOnlySpan<byte> head, long length)
     {
         int p = 0;
-        return TensorHeaderPlausible(head, ref p, length, out long dataBytes, out bool complete) == true
-               && complete && dataBytes == length - p;
+        return ReadTensorHeader(head, ref p, out long dataBytes) == true && dataBytes == length - p;
     }
 
     /// <summary>
-    /// Checks a tensor header at <paramref name="p"/>: false when invalid, true when valid and its data fits in the
-    /// file, null when the head ends before the header does (plausible so far).
+    /// Checks a tensor header at <paramref name="p"/>: true when complete and valid (with its data size), false when
+    /// invalid (unknown element type, too many dimensions, overflow), null when the bytes end before the header does.
     /// </summary>
-    private static bool? TensorHeaderPlausible(ReadOnlySpan<byte> head, ref int p, long length, out long dataBytes, out bool complete)
+    private static bool? ReadTensorHeader(ReadOnlySpan<byte> head, ref int p, out long dataBytes)
     {
         dataBytes = 0;
-        complete = false;
         var status = Leb128.TryRead(head, ref p, out long code);
-        if (status == Leb128.Status.Truncated) return head.Length < length ? null : false;
+        if (status == Leb128.Status.Truncated) return null;
         if (status != Leb128.Status.Ok || !TorchSharpElementTypes.TryGetDType(code, out var dtype)) return false;
         status = Leb128.TryRead(head, ref p, out long ndim);
-        if (status == Leb128.Status.Truncated) return head.Length < length ? null : false;
+        if (status == Leb128.Status.Truncated) return null;
         if (status != Leb128.Status.Ok || ndim > DatCursor.MaxDimensions) return false;
         long elements = 1;
         for (int i = 0; i < ndim; i++)
         {
             status = Leb128.TryRead(head, ref p, out long dim);
-            if (status == Leb128.Status.Truncated) return head.Length < length ? null : false;
+            if (status == Leb128.Status.Truncated) return null;
             if (status != Leb128.Status.Ok) return false;
             try { elements = checked(elements * dim); }
             catch (OverflowException) { return false; }
         }
         try { dataBytes = checked(elements * dtype.ByteSize()); }
         catch (OverflowException) { return false; }
-        complete = true;
-        return dataBytes <= length - p;
+        return true;
     }
 
     /// <summary>Valid UTF-8 without control characters; an incomplete final character is allowed when the name is cut by the head.</summary>

@@ -38,6 +38,21 @@ public class TorchSharpDatCorruptInputTests
     }
 
     [Fact]
+    public void TruncatedReferenceFileIsReportedAsTruncatedThroughDetection()
+    {
+        // Cut inside the first tensor's header, inside its data, and inside later entries: detection must still route
+        // the file to this reader so the message says "truncated", not "not a checkpoint".
+        byte[] bug510 = File.ReadAllBytes(TestPaths.External("torchsharp/bug510.dat"));
+        foreach (int length in new[] { 18, 20, 22, 100, 400, 500, 600, 1000, bug510.Length - 1 })
+        {
+            string path = WriteBytes(bug510[..length]);
+            Assert.Equal(CheckpointFormat.TorchSharpDat, CheckpointFile.Detect(path));
+            var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Open(path));
+            AssertMessage(path, e, "not a valid TorchSharp state dict", "truncated");
+        }
+    }
+
+    [Fact]
     public void TrailingBytesAreRefused()
     {
         AssertRefused([.. Valid(), 0, 0, 0], "3 bytes follow the last of the 2 entries");
