@@ -7,7 +7,7 @@ namespace DevInterp.Checkpoints.TorchSharpDat;
 /// <summary>
 /// Recognises TorchSharp .dat files from their first bytes. The format has no magic number, so recognition is a
 /// structural plausibility check: the numbers must decode, names must be printable UTF-8, element-type codes must be
-/// known and sizes must fit in the file.
+/// known and the first name must fit in the file.
 /// </summary>
 internal static class TorchSharpDatProbe
 {
