@@ -67,15 +67,19 @@ public static class CheckpointFile
             return CheckpointFormat.PyTorchZip;
         if (n >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r')
             return CheckpointFormat.PyTorchTar;
-        if (n >= 2 && head[0] == 0x80 && head[1] <= 5)
+        // A TorchSharp state dict of 128, 256, ... entries also starts 0x80 0x0k (its LEB128 count); its first name
+        // then decodes as printable UTF-8, which a pickle's opcodes do not.
+        if (n >= 2 && head[0] == 0x80 && head[1] <= 5 && !TorchSharpDatReader.LooksLikeStateDict(head, length))
             return CheckpointFormat.PyTorchLegacy;
         if (n >= 9 && head[8] == '{')
         {
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
-            if (headerLength <= (ulong)Math.Max(0, length - 8) || headerLength <= SafetensorsReader.MaxHeaderBytes)
+            // '{"' or '{}' after the length is JSON enough to report a bad length as a safetensors error.
+            if (headerLength <= (ulong)Math.Max(0, length - 8) || headerLength <= SafetensorsReader.MaxHeaderBytes ||
+                (n >= 10 && (head[9] == '"' || head[9] == '}')))
                 return CheckpointFormat.Safetensors;
         }
-        if (TorchSharpDatReader.LooksLikeStateDict(head, length)) return CheckpointFormat.TorchSharpDat;
+        if (TorchSharpDatReader.LooksLikeTorchSharpDat(head, length)) return CheckpointFormat.TorchSharpDat;
         string preview = Convert.ToHexString(head[..Math.Min(n, 8)]);
         throw new CheckpointFormatException(path,
             $"not a checkpoint: content matches no supported format (safetensors, PyTorch zip/legacy, TorchSharp .dat); first bytes {preview}");

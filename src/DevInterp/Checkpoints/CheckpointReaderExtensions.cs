@@ -117,7 +117,7 @@ public static class CheckpointReaderExtensions
         }
     }
 
-    private static void RequireSupported(ICheckpointReader reader, TensorInfo info)
+    internal static void RequireSupported(ICheckpointReader reader, TensorInfo info)
     {
         if (!info.DType.IsSupported())
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using TorchSharp;
 
@@ -18,11 +19,11 @@ public static class SafetensorsWriter
     {
         var list = tensors.ToList();
         var infos = list.Select(kv => new TensorInfo(kv.Key, TensorDTypes.FromScalarType(kv.Value.dtype), kv.Value.shape)).ToList();
-        var byName = list.ToDictionary(kv => kv.Key, kv => kv.Value);
+        int next = 0; // writeData is called once per tensor, in order
         Write(path, infos, (info, stream) =>
         {
             using var scope = torch.NewDisposeScope();
-            var t = byName[info.Name].detach().cpu().contiguous();
+            var t = list[next++].Value.detach().cpu().contiguous();
             if (info.ElementCount > 0) stream.Write(t.bytes);
         }, metadata);
     }
@@ -31,8 +32,8 @@ public static class SafetensorsWriter
     public static void Write(string path, IReadOnlyList<(TensorInfo Info, ReadOnlyMemory<byte> Data)> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var data = tensors.ToDictionary(t => t.Info.Name, t => t.Data);
-        Write(path, tensors.Select(t => t.Info).ToList(), (info, stream) => stream.Write(data[info.Name].Span), metadata);
+        int next = 0; // writeData is called once per tensor, in order
+        Write(path, tensors.Select(t => t.Info).ToList(), (_, stream) => stream.Write(tensors[next++].Data.Span), metadata);
     }
 
     /// <summary>
@@ -48,8 +49,11 @@ public static class SafetensorsWriter
             if (t.Name == "__metadata__") throw new ArgumentException("'__metadata__' is reserved and cannot name a tensor");
             if (!names.Add(t.Name)) throw new ArgumentException($"tensor '{t.Name}' appears twice");
             if (!t.DType.IsSupported()) throw new ArgumentException($"tensor '{t.Name}': dtype {t.DType.SafetensorsCode()} is not written");
+            if (t.Shape.Any(d => d < 0)) throw new ArgumentException($"tensor '{t.Name}': shape {t.ShapeText} has a negative dimension");
         }
         byte[] header = BuildHeader(tensors, metadata);
+        if (header.Length > SafetensorsHeader.MaxHeaderBytes)
+            throw new ArgumentException($"the header would take {header.Length} bytes, over the format's {SafetensorsHeader.MaxHeaderBytes}-byte limit");
         string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -81,7 +85,9 @@ public static class SafetensorsWriter
     private static byte[] BuildHeader(IReadOnlyList<TensorInfo> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping writes names as plain UTF-8 (as the reference writer does) instead of \uXXXX escapes for
+        // characters such as '+' or non-ASCII letters; both are valid JSON, this one is what other tools expect to see.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             if (metadata is { Count: > 0 })

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using DevInterp.Checkpoints;
+using Xunit.Abstractions;
+
+namespace DevInterp.Tests.Checkpoints;
+
+/// <summary>
+/// Thousands of deterministic corruptions of real checkpoint files of every format, each opened through
+/// <see cref="CheckpointFile.Open"/> with every tensor read. The only acceptable outcomes are success, a
+/// <see cref="CheckpointFormatException"/> or a <see cref="KeyNotFoundException"/>; a mutant that crashes differently,
+/// takes longer than the time budget or allocates far more than its size justifies fails the test, named.
+/// </summary>
+public class FuzzTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    /// <summary>Seed files and how many mutants of each.</summary>
+    private static readonly (string File, int Mutants)[] Seeds =
+    [
+        ("hf_safetensors_samples/overall.safetensors", 500),
+        ("pybridge/pickled_modules/module_load.safetensors", 400),
+        ("pybridge/pickled_tensors/tensors.safetensors", 400),
+        ("hf2q_tiny_model/model.safetensors", 400),
+        ("burn/safetensors-tests/tests/multi_layer/multi_layer.safetensors", 400),
+        ("torchsharp/bug510.dat", 600),
+        ("torchsharp/sgd1.dat", 200),
+        ("torchsharp/tensor2345.dat", 200),
+        ("burn/src/pytorch/tests/reader/test_data/float32.pt", 400),
+        ("burn/src/pytorch/tests/reader/test_data/checkpoint.pt", 400),
+        ("burn/src/pytorch/tests/reader/test_data/simple_legacy.pt", 400),
+        ("burn/src/pytorch/tests/reader/test_data/legacy_uncloned_views.pt", 300),
+        ("torchsharp/linrelu.script.dat", 200),
+    ];
+
+    [Fact]
+    public void CorruptedFilesFailCleanlyQuicklyAndWithinMemory()
+    {
+        string dir = TestPaths.NewTempDir("devinterp-fuzz");
+        var failures = new List<string>();
+        var outcomes = new Dictionary<string, int>();
+        int total = 0;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int s = 0; s < Seeds.Length; s++)
+            {
+                var (file, count) = Seeds[s];
+                byte[] original = File.ReadAllBytes(TestPaths.External(file));
+                long allowance = 4L * original.Length + (1 << 20);
+                string extension = Path.GetExtension(file);
+                int index = 0;
+                foreach (var mutant in FuzzMutants.Generate(original, seed: 7919 * (s + 1), count))
+                {
+                    total++;
+                    string path = Path.Combine(dir, $"s{s}-m{index++}{extension}");
+                    File.WriteAllBytes(path, mutant.Bytes);
+                    var (outcome, failure) = Run(path, allowance);
+                    outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                    if (failure is not null) failures.Add($"{file}, {mutant.Description}: {failure}");
+                    else File.Delete(path);
+                }
+            }
+        }
+        finally
+        {
+            output.WriteLine($"{total} mutants in {clock.Elapsed.TotalSeconds:F1} s");
+            foreach (var (outcome, n) in outcomes.OrderByDescending(kv => kv.Value)) output.WriteLine($"  {n,6}  {outcome}");
+            if (failures.Count == 0) Directory.Delete(dir, recursive: true);
+        }
+        Assert.True(total >= 4000, $"only {total} mutants were generated");
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} of {total} mutants misbehaved (kept in {dir}):\n" + string.Join("\n", failures.Take(25)));
+    }
+
+    /// <summary>
+    /// Opens and reads one file on a dedicated thread (not the thread pool, which other tests may be starving) under
+    /// the time budget. A mutant over budget gets one more try before it counts as a hang: on a shared machine a
+    /// scheduling stall can exceed the budget once, an endless loop exceeds it every time.
+    /// </summary>
+    private static (string Outcome, string? Failure) Run(string path, long allowance)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            (string, string?) result = ("hang", null);
+            var worker = new Thread(() => result = OpenAndReadAll(path, allowance)) { IsBackground = true };
+            worker.Start();
+            if (worker.Join(Budget)) return result;
+            if (attempt == 2) return ("hang", $"still running after {Budget.TotalSeconds} s, twice");
+        }
+    }
+
+    private static (string, string?) OpenAndReadAll(string path, long allowance)
+    {
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        string? overAllocation = null;
+        void CheckAllocation(string stage)
+        {
+            long used = GC.GetAllocatedBytesForCurrentThread() - start;
+            if (used > allowance && overAllocation is null) overAllocation = $"allocated {used} bytes {stage}, over the {allowance}-byte allowance";
+            start = GC.GetAllocatedBytesForCurrentThread();
+        }
+
+        try
+        {
+            using var reader = CheckpointFile.Open(path);
+            CheckAllocation("opening");
+            int refused = 0;
+            foreach (var tensor in reader.Tensors)
+            {
+                try
+                {
+                    _ = reader.ReadBytes(tensor.Name);
+                }
+                catch (CheckpointFormatException)
+                {
+                    refused++;
+                }
+                CheckAllocation($"reading '{tensor.Name}'");
+            }
+            return overAllocation is null
+                ? (refused == 0 ? "opened, all read" : "opened, some tensors refused", null)
+                : ("over-allocation", overAllocation);
+        }
+        catch (CheckpointFormatException e)
+        {
+            CheckAllocation("failing");
+            return overAllocation is null ? ("refused: " + Category(e.Reason), null) : ("over-allocation", overAllocation);
+        }
+        catch (KeyNotFoundException)
+        {
+            return ("key not found", null);
+        }
+        catch (Exception e)
+        {
+            return ("crash", $"{e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+        }
+    }
+
+    /// <summary>The reason without names and numbers, cut to a few words, so the outcome table groups similar refusals.</summary>
+    private static string Category(string reason)
+    {
+        string generic = Regex.Replace(Regex.Replace(reason, "'[^']*'", "'…'"), @"\d+", "N");
+        return string.Join(' ', generic.Split(' ').Take(6));
+    }
+}
