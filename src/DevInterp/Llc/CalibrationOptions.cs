@@ -11,16 +11,16 @@ namespace DevInterp.Llc;
 public sealed record CalibrationOptions(
     LlcOptions Base,
     IReadOnlyList<double>? StepSizes = null,
-    int Chains = 4,
-    int Draws = 200,
+    int Chains = 8,
+    int Draws = 300,
     int BurnIn = 200,
     IReadOnlyList<double>? NBetas = null,
     IReadOnlyList<double>? Localizations = null)
 {
     /// <summary>Calibration settings derived from an estimate's options (shorter chains, same everything else).</summary>
     public static CalibrationOptions For(LlcOptions options) =>
-        new(options, Chains: Math.Max(2, Math.Min(options.Chains, 4)), Draws: Math.Max(50, Math.Min(options.Draws, 200)),
-            BurnIn: Math.Max(options.BurnIn, 100));
+        new(options, Chains: Math.Max(2, options.Chains), Draws: Math.Max(50, Math.Min(options.Draws, 300)),
+            BurnIn: Math.Min(options.BurnIn, 200));
 
     /// <summary>The ε grid for a given nβ.</summary>
     public IReadOnlyList<double> GridFor(double nBeta) =>
@@ -37,9 +37,10 @@ public sealed record CalibrationOptions(
 /// <param name="Drift">Relative drift over the second half.</param>
 /// <param name="Verdict">The diagnostics' verdict.</param>
 /// <param name="Diverged">True when a chain diverged (larger ε were then not tried).</param>
-/// <param name="Stable">True when the estimate agrees, within the chain spread, with every passing estimate at smaller ε in its plateau.</param>
+/// <param name="Passing">True when the chains pass the diagnostics: no divergence, R̂ ≤ 1.1, no significant drift.</param>
+/// <param name="Stable">True when the estimate agrees, within the chain spread, with every passing estimate at smaller ε.</param>
 public sealed record CalibrationPoint(double StepSize, double NBeta, double Localization, double Mean, double Std,
-    double RHat, double Drift, LlcVerdict Verdict, bool Diverged, bool Stable);
+    double RHat, double Drift, LlcVerdict Verdict, bool Diverged, bool Passing, bool Stable);
 
 /// <summary>The outcome of a calibration: the grid and the chosen step size, with why.</summary>
 /// <param name="Grid">Every point tried.</param>

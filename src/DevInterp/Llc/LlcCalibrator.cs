@@ -4,10 +4,12 @@ using DevInterp.Llc.Potentials;
 namespace DevInterp.Llc;
 
 /// <summary>
-/// Chooses the SGLD step size: sweeps ε upwards on a grid (stopping at the first divergence) and picks the largest ε
-/// whose chains pass the diagnostics and whose estimate is stable, i.e. within its chain spread of the passing
-/// estimates at smaller ε in the same plateau. Too small an ε leaves the chains still climbing away from w* (drift);
-/// too large an ε biases the estimate upwards or diverges; the plateau between the two is the answer.
+/// Chooses the SGLD step size. It sweeps ε upwards on a grid (stopping at the first divergence). A point passes when
+/// its chains pass the diagnostics: no divergence, R̂ ≤ 1.1 and no significant drift (too small an ε leaves the chains
+/// still spreading out from w*, which shows as drift and disagreement). It is stable when its estimate lies within the
+/// chain spread (the standard error of the chain mean) of every passing estimate at smaller ε: the discretization bias
+/// of SGLD grows with ε, so an estimate that has moved away from those at smaller steps is biased. The chosen ε is the
+/// largest stable one, or else the smallest passing one.
 /// </summary>
 public sealed class LlcCalibrator(CalibrationOptions options)
 {
@@ -37,9 +39,8 @@ public sealed class LlcCalibrator(CalibrationOptions options)
     private List<CalibrationPoint> Sweep(IChainPotential potential, double nBeta, double gamma,
         IProgress<LlcProgress>? progress, CancellationToken cancel)
     {
-        var points = new List<(CalibrationPoint Point, bool Passing)>();
-        var steps = Options.GridFor(nBeta);
-        foreach (double eps in steps.Order())
+        var points = new List<CalibrationPoint>();
+        foreach (double eps in Options.GridFor(nBeta).Order())
         {
             var o = Options.Base with
             {
@@ -47,43 +48,40 @@ public sealed class LlcCalibrator(CalibrationOptions options)
                 BurnIn = Options.BurnIn, StepsBetweenDraws = 1,
             };
             var r = LlcEstimator.Run(potential, o, "calibration", progress, cancel, "calibrating");
-            bool diverged = r.Diagnostics.Dropped.Count > 0 || !double.IsFinite(r.Mean);
-            bool passing = !diverged && r.Diagnostics.Verdict != LlcVerdict.Untrusted &&
-                           Math.Abs(r.Diagnostics.Drift) <= LlcDiagnostics.DriftDoubtful;
-            bool stable = passing && IsStable(points, r.Mean, r.Std);
-            points.Add((new CalibrationPoint(eps, nBeta, gamma, r.Mean, r.Std, r.Diagnostics.RHat, r.Diagnostics.Drift,
-                r.Diagnostics.Verdict, diverged, stable), passing));
+            var d = r.Diagnostics;
+            bool diverged = d.Dropped.Count > 0 || !double.IsFinite(r.Mean);
+            bool significantDrift = d.Reasons.Any(reason => reason.StartsWith("the trace is still", StringComparison.Ordinal));
+            bool passing = !diverged && r.Mean > 0 && d.RHat <= LlcDiagnostics.RHatDoubtful && !significantDrift;
+            double se = StandardError(r);
+            bool stable = passing && points.Where(p => p.Passing).All(p => Math.Abs(r.Mean - p.Mean) <= Math.Max(se, StandardError(p)));
+            points.Add(new CalibrationPoint(eps, nBeta, gamma, r.Mean, r.Std, d.RHat, d.Drift, d.Verdict, diverged, passing, stable));
             if (diverged) break;
         }
-        return points.Select(p => p.Point).ToList();
+        return points;
     }
 
-    // Stable: agrees with every passing point of the current plateau (the passing points since the last failure).
-    private static bool IsStable(List<(CalibrationPoint Point, bool Passing)> previous, double mean, double std)
-    {
-        var plateau = new List<CalibrationPoint>();
-        for (int i = previous.Count - 1; i >= 0 && previous[i].Passing; i--) plateau.Add(previous[i].Point);
-        if (plateau.Count == 0) return false;
-        return plateau.All(p => Math.Abs(mean - p.Mean) <= Math.Max(std, p.Std));
-    }
+    private double StandardError(LlcResult r) => r.Std / Math.Sqrt(Math.Max(1, r.PerChain.Count(double.IsFinite)));
+
+    private double StandardError(CalibrationPoint p) => p.Std / Math.Sqrt(Options.Chains);
 
     private static CalibrationResult Choose(List<CalibrationPoint> sweep)
     {
         static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
-        var stable = sweep.Where(p => p.Stable).ToList();
+        var passing = sweep.Where(p => p.Passing).ToList();
+        var stable = passing.Skip(1).Where(p => p.Stable).ToList();
         if (stable.Count > 0)
         {
             var best = stable[^1];
             return new CalibrationResult(sweep, best.StepSize,
-                $"largest stable step size: ε = {F(best.StepSize)} gives λ̂ = {F(best.Mean)} ± {F(best.Std)}, within the chain spread of the estimates at smaller ε",
+                $"largest stable step size: ε = {F(best.StepSize)} gives λ̂ = {F(best.Mean)} ± {F(best.Std)}, within the chain spread of the passing estimates at smaller ε",
                 true);
         }
-        var passing = sweep.Where(p => !p.Diverged && p.Verdict != LlcVerdict.Untrusted).ToList();
         if (passing.Count > 0)
         {
-            var best = passing.OrderBy(p => Math.Abs(p.Drift)).ThenByDescending(p => p.StepSize).First();
+            var best = passing[0];
             return new CalibrationResult(sweep, best.StepSize,
-                $"no two neighbouring step sizes agreed; fell back to ε = {F(best.StepSize)}, the passing point with the least drift", false);
+                $"smallest passing step size: ε = {F(best.StepSize)} gives λ̂ = {F(best.Mean)} ± {F(best.Std)}; larger step sizes moved the estimate (discretization bias)",
+                passing.Count > 1);
         }
         var safe = sweep.Where(p => !p.Diverged).ToList();
         var fallback = safe.Count > 0 ? safe[^1] : sweep[0];

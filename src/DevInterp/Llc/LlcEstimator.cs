@@ -46,7 +46,7 @@ public sealed class LlcEstimator(LlcOptions options)
         var alive = Enumerable.Repeat(true, chains).ToArray();
 
         using var sampler = CreateSampler(o.Sampler, settings);
-        using var batches = new MinibatchSchedule(n, o.BatchSize, chains, Mix(o.Seed, 2));
+        using var batches = new MinibatchSchedule(n, (int)o.ResolveBatchSize(n, dim), chains, Mix(o.Seed, 2));
         using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
         using var weights = center.unsqueeze(0).expand(chains, dim).clone().DetachFromDisposeScope();
@@ -75,6 +75,9 @@ public sealed class LlcEstimator(LlcOptions options)
             var indices = batches.Next();
             var losses = potential.Loss(weights, indices, gradient);
             bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
+            torch.Tensor? centerLosses = null;
+            if (indices is not null && (isDraw || o.ControlVariates))
+                centerLosses = potential.Loss(centers, indices, centerGradient);
             if (isDraw)
             {
                 var l = ToDoubles(losses);
@@ -86,7 +89,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 else
                 {
-                    lc = ToDoubles(potential.Loss(centers, indices, centerGradient));
+                    lc = ToDoubles(centerLosses!);
                     cv = ToDoubles(((centerGradient! - fullCenterGradient!) * (weights - center)).sum(1));
                 }
                 for (int c = 0; c < chains; c++)
@@ -105,6 +108,8 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 draw++;
             }
+            if (indices is not null && o.ControlVariates)
+                gradient.sub_(centerGradient!).add_(fullCenterGradient!);
             var noise = torch.randn([chains, dim], dtype: weights.dtype, generator: noiseGenerator);
             sampler.Step(weights, gradient, center, noise);
             if (o.BoundingBox is { } box)

@@ -11,7 +11,10 @@ namespace DevInterp.Llc;
 /// <param name="StepSize">SGLD step size ε; null to calibrate it (see docs/llc.md, "Calibration").</param>
 /// <param name="Localization">γ, the strength of the Gaussian pull back to w*.</param>
 /// <param name="NBeta">Inverse temperature nβ; null for the theory's default n/ln n (β* = 1/ln n, n = training-set size).</param>
-/// <param name="BatchSize">Minibatch size; null or ≥ n for full-batch gradients.</param>
+/// <param name="BatchSize">
+/// Minibatch size; ≥ n for full-batch gradients; null (the default) to choose: full batch when a full pass is cheap
+/// (n·D ≤ 2²², D = sampled parameters), else the batch that costs about that much, at least 256 (see <see cref="ResolveBatchSize"/>).
+/// </param>
 /// <param name="Seed">Seed of all randomness (noise and minibatches); equal seeds give bit-identical results.</param>
 /// <param name="Sampler">The sampler.</param>
 /// <param name="ParameterPattern">
@@ -19,25 +22,46 @@ namespace DevInterp.Llc;
 /// null samples all. The others stay at w*.
 /// </param>
 /// <param name="BoundingBox">Optional half-width of a box around w* that draws are clipped to; null for none.</param>
+/// <param name="ControlVariates">
+/// With minibatches, drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
+/// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
+/// instead of one heated by minibatch noise. Costs one more gradient per step; no effect in full-batch mode.
+/// </param>
 public sealed record LlcOptions(
     int Chains = 8,
-    int Draws = 400,
-    int BurnIn = 200,
+    int Draws = 1000,
+    int BurnIn = 500,
     int StepsBetweenDraws = 1,
     double? StepSize = null,
-    double Localization = 1.0,
+    double Localization = 0.1,
     double? NBeta = null,
-    int? BatchSize = 256,
+    int? BatchSize = null,
     long Seed = 0,
     SamplerKind Sampler = SamplerKind.Sgld,
     string? ParameterPattern = null,
-    double? BoundingBox = null)
+    double? BoundingBox = null,
+    bool ControlVariates = true)
 {
     /// <summary>Total sampler steps per chain.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
 
     /// <summary>The default inverse temperature for a training set of n samples: n / ln n.</summary>
     public static double DefaultNBeta(long n) => n <= 1 ? 1 : n / Math.Log(n);
+
+    /// <summary>Multiply-adds per chain and step that the automatic batch size aims for.</summary>
+    public const long AutoBatchBudget = 1L << 22;
+
+    /// <summary>
+    /// The batch size used for n samples and D sampled values: the given one, or automatically the full training set
+    /// when n·D ≤ <see cref="AutoBatchBudget"/> (exact gradients are then cheap, and exact gradients sample the intended
+    /// posterior without minibatch noise), else ⌈budget/D⌉ clamped to [256, n].
+    /// </summary>
+    public long ResolveBatchSize(long n, long dimension)
+    {
+        if (BatchSize is { } b) return Math.Min(b, n);
+        long affordable = AutoBatchBudget / Math.Max(1, dimension);
+        return Math.Min(n, Math.Max(256, affordable));
+    }
 
     /// <summary>Checks the settings, naming the first bad one.</summary>
     public void Validate()
