@@ -67,14 +67,15 @@ public static class CheckpointFile
             return CheckpointFormat.PyTorchZip;
         if (n >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r')
             return CheckpointFormat.PyTorchTar;
-        if (n >= 2 && head[0] == 0x80 && head[1] <= 5)
-            return CheckpointFormat.PyTorchLegacy;
+        // Safetensors before pickle: a header length of 128 + 256·k (k <= 5) starts 0x80 0x0k, like a pickle.
         if (n >= 9 && head[8] == '{')
         {
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
             if (headerLength <= (ulong)Math.Max(0, length - 8) || headerLength <= SafetensorsReader.MaxHeaderBytes)
                 return CheckpointFormat.Safetensors;
         }
+        if (n >= 2 && head[0] == 0x80 && head[1] <= 5)
+            return CheckpointFormat.PyTorchLegacy;
         if (TorchSharpDatReader.LooksLikeStateDict(head, length)) return CheckpointFormat.TorchSharpDat;
         string preview = Convert.ToHexString(head[..Math.Min(n, 8)]);
         throw new CheckpointFormatException(path,

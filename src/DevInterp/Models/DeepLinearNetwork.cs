@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DevInterp.Models;
 
 /// <summary>The module a <see cref="DlnSpec"/> builds: a <c>layers</c> module list of bias-free Linear layers.</summary>
-public sealed class DeepLinearNetwork : nn.Module<Tensor, Tensor>
+public sealed class DeepLinearNetwork : ExplicitModule
 {
     private readonly ModuleList<Linear> _layers = new();
 

@@ -7,7 +7,7 @@ namespace DevInterp.Models;
 /// (attention pattern, residual stream mid-block, TMS hidden vector). Register a forward hook on it by name; it has no
 /// parameters, so it never changes a model's state-dict names.
 /// </summary>
-public sealed class HookPoint : nn.Module<Tensor, Tensor>
+public sealed class HookPoint : ExplicitModule
 {
     /// <summary>Creates a hook point.</summary>
     public HookPoint() : base(nameof(HookPoint)) { }

@@ -8,7 +8,7 @@ namespace DevInterp.Models;
 /// Linear, activation, Linear, ...; with contiguous naming only the Linear layers) and, with contiguous naming,
 /// <c>activations</c>. Input [..., in] → output [..., out].
 /// </summary>
-public sealed class MlpModel : nn.Module<Tensor, Tensor>
+public sealed class MlpModel : ExplicitModule
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> _layers = new();
     private readonly ModuleList<nn.Module<Tensor, Tensor>>? _activations;

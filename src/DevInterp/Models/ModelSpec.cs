@@ -69,8 +69,17 @@ public abstract record ModelSpec
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"models are built in float32 or float64, not {dtype}", nameof(dtype));
         using var generator = new Generator(unchecked((ulong)seed));
-        var module = BuildCore(generator, dtype);
-        return module;
+        // TorchSharp's layer constructors draw a default initialisation from the global generator before we overwrite
+        // it; restoring the global state keeps Build free of side effects on other seeded code.
+        using var globalState = get_rng_state();
+        try
+        {
+            return BuildCore(generator, dtype);
+        }
+        finally
+        {
+            set_rng_state(globalState);
+        }
     }
 
     /// <summary>Creates the module and initialises it from <paramref name="generator"/>.</summary>

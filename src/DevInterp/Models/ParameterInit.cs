@@ -7,15 +7,16 @@ internal static class ParameterInit
 {
     public static void Normal(Tensor t, double std, Generator generator)
     {
+        // Tensor.normal_ honours the generator; nn.init.normal_ in TorchSharp 0.107 ignores it.
         using var _ = no_grad();
-        nn.init.normal_(t, 0.0, std, generator);
+        t.normal_(0.0, std, generator);
     }
 
     /// <summary>U(-bound, bound).</summary>
     public static void Uniform(Tensor t, double bound, Generator generator)
     {
         using var _ = no_grad();
-        nn.init.uniform_(t, -bound, bound, generator);
+        t.uniform_(-bound, bound, generator);
     }
 
     public static void Fill(Tensor t, double value)

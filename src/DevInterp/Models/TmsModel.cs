@@ -7,7 +7,7 @@ namespace DevInterp.Models;
 /// The module a <see cref="TmsSpec"/> builds: parameters <c>W</c> [hidden, features] and <c>b_final</c> [features];
 /// the hidden vector W x passes through the hook point <c>hook_hidden</c>. Input [..., features] → output [..., features].
 /// </summary>
-public sealed class TmsModel : nn.Module<Tensor, Tensor>
+public sealed class TmsModel : ExplicitModule
 {
     private readonly Parameter _w;
     private readonly Parameter _bias;

@@ -8,7 +8,7 @@ namespace DevInterp.Models.Transformer;
 /// <c>c_attn</c> (Linear d → 3d producing q, k, v in that order), scores q·kᵀ/sqrt(d_head) with future positions masked,
 /// softmax → <c>hook_pattern</c> [batch, heads, query, key], weighted sum of v, <c>c_proj</c> (Linear d → d).
 /// </summary>
-public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
+public sealed class CausalSelfAttention : ExplicitModule
 {
     private readonly Linear _cAttn;
     private readonly Linear _cProj;

@@ -6,7 +6,7 @@ namespace DevInterp.Models.Transformer;
 /// One pre-norm block <c>h.{i}</c>: x + attn(ln_1(x)) → <c>hook_resid_mid</c> → + mlp(ln_2(·)). Its output is the
 /// residual stream after the block; <c>attn</c> and <c>mlp</c> outputs are what each adds to the stream.
 /// </summary>
-public sealed class GptBlock : nn.Module<Tensor, Tensor>
+public sealed class GptBlock : ExplicitModule
 {
     private readonly nn.Module<Tensor, Tensor> _ln1;
     private readonly CausalSelfAttention _attn;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DevInterp.Models.Transformer;
 
 /// <summary>The block MLP: <c>c_fc</c> (d → d_mlp), <c>act</c> (hook it for neuron activations), <c>c_proj</c> (d_mlp → d).</summary>
-public sealed class GptMlp : nn.Module<Tensor, Tensor>
+public sealed class GptMlp : ExplicitModule
 {
     private readonly Linear _cFc;
     private readonly nn.Module<Tensor, Tensor> _act;

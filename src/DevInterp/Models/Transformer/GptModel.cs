@@ -9,7 +9,7 @@ namespace DevInterp.Models.Transformer;
 /// (token + position embedding, the residual stream entering block 0), <c>h.{i}</c> (output = residual stream after
 /// block i), <c>ln_f</c>, and <c>lm_head</c> when embeddings are not tied.
 /// </summary>
-public sealed class GptModel : nn.Module<Tensor, Tensor>
+public sealed class GptModel : ExplicitModule
 {
     private readonly TransformerSpec _spec;
     private readonly Embedding _wte;
