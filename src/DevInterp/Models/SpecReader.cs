@@ -149,9 +149,10 @@ internal sealed class SpecReader
     private long ToInt(string field, JsonNode node)
     {
         if (node.GetValueKind() != JsonValueKind.Number) throw Error(field, $"expected an integer, got {Show(node)}");
-        var value = node.AsValue();
-        if (value.TryGetValue(out long l)) return l;
-        double d = value.GetValue<double>();
+        // Via the JSON text: nodes built in code hold int/long/double CLR values that GetValue<T> will not convert.
+        string text = node.ToJsonString();
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l)) return l;
+        double d = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
         if (d == Math.Floor(d) && Math.Abs(d) < 9e15) return (long)d;
         throw Error(field, $"expected an integer, got {Show(node)}");
     }
@@ -159,7 +160,7 @@ internal sealed class SpecReader
     private double ToDouble(string field, JsonNode node)
     {
         if (node.GetValueKind() != JsonValueKind.Number) throw Error(field, $"expected a number, got {Show(node)}");
-        double d = node.AsValue().GetValue<double>();
+        double d = double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
         if (!double.IsFinite(d)) throw Error(field, $"expected a finite number, got {Show(node)}");
         return d;
     }
