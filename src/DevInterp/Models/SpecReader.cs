@@ -96,12 +96,6 @@ internal sealed class SpecReader
         };
     }
 
-    public bool? OptionalNullableBool(string field)
-    {
-        var node = Get(field);
-        return node is null ? null : OptionalBool(field, false);
-    }
-
     public IReadOnlyList<long> RequireIntArray(string field, int minCount, long minValue) =>
         OptionalIntArray(field, minCount, minValue) ?? throw Error(field, $"required (an array of at least {minCount} integers)");
 
