@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DevInterp.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -80,6 +81,33 @@ public abstract record ModelSpec
         {
             set_rng_state(globalState);
         }
+    }
+
+    /// <summary>
+    /// Builds the module and loads a checkpoint into it (strict unless <paramref name="options"/> say otherwise): the
+    /// one call that turns a run's checkpoint into a model.
+    /// </summary>
+    /// <exception cref="CheckpointFormatException">The checkpoint does not fit the spec (every problem listed).</exception>
+    public nn.Module<Tensor, Tensor> Load(ICheckpointReader reader, ScalarType dtype = ScalarType.Float32, StateDictLoadOptions? options = null)
+    {
+        var module = Build(0, dtype);
+        try
+        {
+            StateDictLoader.Load(module, reader, options);
+            return module;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a checkpoint file and loads it into a newly built module (see <see cref="Load(ICheckpointReader, ScalarType, StateDictLoadOptions?)"/>).</summary>
+    public nn.Module<Tensor, Tensor> Load(string checkpointPath, ScalarType dtype = ScalarType.Float32, StateDictLoadOptions? options = null)
+    {
+        using var reader = CheckpointFile.Open(checkpointPath);
+        return Load(reader, dtype, options);
     }
 
     /// <summary>Creates the module and initialises it from <paramref name="generator"/>.</summary>

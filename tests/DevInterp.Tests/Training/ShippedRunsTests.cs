@@ -136,6 +136,26 @@ public class ShippedRunsTests
         }
     }
 
+    [Fact]
+    public void ModelSpecLoadTurnsAShippedCheckpointIntoTheTrainedModel()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var manifest = Manifest("dln");
+        var spec = DevInterp.Models.ModelSpec.Parse(manifest.Model!);
+        var last = manifest.Checkpoints[^1];
+        using var model = spec.Load(Path.Combine(RunDir("dln"), last.File), TorchSharp.torch.ScalarType.Float64);
+        using var data = TaskSpecOf(manifest).Generate(TorchSharp.torch.ScalarType.Float64);
+        using var _ = TorchSharp.torch.no_grad();
+        Assert.Equal(last.Metrics!["train_loss"], data.Loss(model).item<double>(), 6);
+        var sv = CheckpointMetrics.Compute(model);
+        Assert.Equal(last.Metrics!["sv_1"], sv["sv_1"], 5);
+        var wrong = new DevInterp.Models.DlnSpec([8, 8, 8]);
+        var e = Assert.Throws<CheckpointFormatException>(() => wrong.Load(Path.Combine(RunDir("dln"), last.File)));
+        Assert.Contains("unexpected in the checkpoint (1): 'layers.2.weight'", e.Message);
+    }
+
+    private static DevInterp.Tasks.TaskSpec TaskSpecOf(RunManifest m) => DevInterp.Tasks.TaskSpec.Parse(m.Task!);
+
     private sealed class ShapeComparer : IEqualityComparer<IReadOnlyList<long>>
     {
         public bool Equals(IReadOnlyList<long>? x, IReadOnlyList<long>? y) => x!.SequenceEqual(y!);
