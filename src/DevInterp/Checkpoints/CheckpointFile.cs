@@ -67,10 +67,7 @@ public static class CheckpointFile
             return CheckpointFormat.PyTorchZip;
         if (n >= 262 && head[257] == 'u' && head[258] == 's' && head[259] == 't' && head[260] == 'a' && head[261] == 'r')
             return CheckpointFormat.PyTorchTar;
-        // A TorchSharp state dict of 128, 256, ... entries also starts 0x80 0x0k (its LEB128 count); its first name
-        // then decodes as printable UTF-8, which a pickle's opcodes do not.
-        if (n >= 2 && head[0] == 0x80 && head[1] <= 5 && !TorchSharpDatReader.LooksLikeStateDict(head, length))
-            return CheckpointFormat.PyTorchLegacy;
+        // Safetensors before pickle: a header length of 128 + 256·k (k <= 5) starts 0x80 0x0k, like a pickle.
         if (n >= 9 && head[8] == '{')
         {
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
@@ -79,6 +76,10 @@ public static class CheckpointFile
                 (n >= 10 && (head[9] == '"' || head[9] == '}')))
                 return CheckpointFormat.Safetensors;
         }
+        // A TorchSharp state dict of 128, 256, ... entries also starts 0x80 0x0k (its LEB128 count); its first name
+        // then decodes as printable UTF-8, which a pickle's opcodes do not.
+        if (n >= 2 && head[0] == 0x80 && head[1] <= 5 && !TorchSharpDatReader.LooksLikeStateDict(head, length))
+            return CheckpointFormat.PyTorchLegacy;
         if (TorchSharpDatReader.LooksLikeTorchSharpDat(head, length)) return CheckpointFormat.TorchSharpDat;
         string preview = Convert.ToHexString(head[..Math.Min(n, 8)]);
         throw new CheckpointFormatException(path,

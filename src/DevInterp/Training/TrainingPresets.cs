@@ -1,0 +1,47 @@
+using DevInterp.Models;
+using DevInterp.Tasks;
+
+namespace DevInterp.Training;
+
+/// <summary>
+/// The demo runs shipped under checkpoints/ (docs/demo-runs.md shows what each one does): <c>tms</c>, the toy model of
+/// superposition with 6 features in 2 dimensions, and <c>dln</c>, a deep linear network learning a rank-4 teacher
+/// one singular value at a time.
+/// </summary>
+public static class TrainingPresets
+{
+    /// <summary>Preset names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["tms", "dln"];
+
+    /// <summary>The named preset.</summary>
+    /// <exception cref="ArgumentException">Unknown name (the message lists the presets).</exception>
+    public static TrainingConfig Get(string name) => name switch
+    {
+        "tms" => Tms,
+        "dln" => Dln,
+        _ => throw new ArgumentException($"unknown preset '{name}' (presets: {string.Join(", ", Names)})", nameof(name)),
+    };
+
+    /// <summary>
+    /// Toy model of superposition: 6 features (each present with probability 0.1, equal importance) in 2 hidden
+    /// dimensions, W started small (N(0, 0.01²)), Adam at lr 0.001, full batch over 2048 samples, 4000 steps. The
+    /// embedding grows out of the origin into a paired arrangement, then a square (4-gon, loss plateau near 0.063) and
+    /// finally a regular pentagon (5-gon, one feature dropped, loss 0.054).
+    /// </summary>
+    public static TrainingConfig Tms { get; } = new(
+        "tms",
+        new TmsSpec(Features: 6, Hidden: 2, InitScale: 0.01),
+        new TmsTaskSpec(Features: 6, FeatureProbability: 0.1, ImportanceDecay: 1.0, NTrain: 2048, Seed: 3),
+        new TrainingSettings(Steps: 4000, Optimizer: "adam", LearningRate: 0.001, Seed: 3, Schedule: CheckpointSchedule.LogSpaced(40)));
+
+    /// <summary>
+    /// Deep linear network 8→8→8→8 (depth 3, no biases) from a small initialisation (N(0, 0.03²) entries) learning a
+    /// rank-4 teacher with singular values 5, 2.5, 1.2, 0.5 from 1024 Gaussian inputs, full-batch SGD at lr 0.01 for
+    /// 5000 steps: the singular values are learned one at a time, largest first, with loss plateaus in between.
+    /// </summary>
+    public static TrainingConfig Dln { get; } = new(
+        "dln",
+        new DlnSpec([8, 8, 8, 8], InitScale: 0.03),
+        new DlnTaskSpec(InputDim: 8, OutputDim: 8, SingularValues: [5.0, 2.5, 1.2, 0.5], Noise: 0.0, NTrain: 1024, Seed: 1),
+        new TrainingSettings(Steps: 5000, Optimizer: "sgd", LearningRate: 0.01, Seed: 1, Schedule: CheckpointSchedule.LogSpaced(40)));
+}
