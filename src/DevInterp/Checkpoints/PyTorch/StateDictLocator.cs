@@ -18,8 +18,9 @@ internal sealed record LocatedStateDict(
 /// <c>module.state_dict</c>, <c>runs.0</c>) it takes that entry. Without one, the candidates are the maximal dicts
 /// reachable from the root whose leaves, through nested string-keyed dicts, are all tensors; optimizer state (a dict with
 /// <c>state</c> and <c>param_groups</c>, or a key path mentioning optim/scheduler) is skipped. Exactly one candidate is
-/// used; none or several is an error that says what the file holds. A bare tensor at the root is one tensor named
-/// <c>tensor</c>.
+/// used (a single-entry wrapper such as <c>{"my_state_dict": {"fc.weight": ...}}</c> is unwrapped, so names match the
+/// inner state dict); none or several is an error that says what the file holds. A bare tensor at the root is one tensor
+/// named <c>tensor</c>.
 /// </summary>
 internal static class StateDictLocator
 {
@@ -175,7 +176,7 @@ internal static class StateDictLocator
             var candidates = new List<(string Path, PyDict Dict)>();
             var skipped = new List<string>();
             Search(rootDict, "", candidates, skipped, 0);
-            if (candidates.Count == 1) return candidates[0].Dict;
+            if (candidates.Count == 1) return Unwrap(candidates[0].Dict);
             if (candidates.Count > 1)
             {
                 string list = string.Join(", ", candidates.Take(12).Select(c => $"'{(c.Path.Length == 0 ? "<root>" : c.Path)}'"));
@@ -187,6 +188,15 @@ internal static class StateDictLocator
                 ? $" (skipped optimizer/scheduler state at {string.Join(", ", skipped.Take(6).Select(s => $"'{s}'"))}; pass --key to read it anyway)"
                 : "";
             throw Fail($"no state dict found: the file holds {Describe(rootDict)}{note}");
+        }
+
+        // {"state_dict": {"fc.weight": ...}}: a single-entry wrapper around a flat state dict is not part of the names.
+        private static PyDict Unwrap(PyDict dict)
+        {
+            for (int i = 0; i < MaxDepth && dict.Count == 1 && dict.Entries[0].Value is PyDict inner &&
+                inner.Entries.Any(e => e.Value is TorchTensorRef); i++)
+                dict = inner;
+            return dict;
         }
 
         private void Search(PyDict dict, string dictPath, List<(string, PyDict)> candidates, List<string> skipped, int depth)
