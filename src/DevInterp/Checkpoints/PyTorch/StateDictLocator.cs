@@ -176,7 +176,7 @@ internal static class StateDictLocator
             var candidates = new List<(string Path, PyDict Dict)>();
             var skipped = new List<string>();
             Search(rootDict, "", candidates, skipped, 0);
-            if (candidates.Count == 1) return Unwrap(candidates[0].Dict);
+            if (candidates.Count == 1) return candidates[0].Dict;
             if (candidates.Count > 1)
             {
                 string list = string.Join(", ", candidates.Take(12).Select(c => $"'{(c.Path.Length == 0 ? "<root>" : c.Path)}'"));
@@ -191,12 +191,15 @@ internal static class StateDictLocator
         }
 
         // {"state_dict": {"fc.weight": ...}}: a single-entry wrapper around a flat state dict is not part of the names.
-        private static PyDict Unwrap(PyDict dict)
+        private static (string, PyDict) Unwrap(string path, PyDict dict)
         {
             for (int i = 0; i < MaxDepth && dict.Count == 1 && dict.Entries[0].Value is PyDict inner &&
-                inner.Entries.Any(e => e.Value is TorchTensorRef); i++)
+                KeyText(dict.Entries[0].Key) is { } name && inner.Entries.Any(e => e.Value is TorchTensorRef); i++)
+            {
+                path = Join(path, name);
                 dict = inner;
-            return dict;
+            }
+            return (path, dict);
         }
 
         private void Search(PyDict dict, string dictPath, List<(string, PyDict)> candidates, List<string> skipped, int depth)
@@ -209,7 +212,7 @@ internal static class StateDictLocator
             }
             if (Qualifies(dict, depth))
             {
-                candidates.Add((dictPath, dict));
+                candidates.Add(Unwrap(dictPath, dict));
                 return;
             }
             foreach (var (k, v) in dict.Entries)

@@ -174,7 +174,20 @@ def main():
               "flag": False, "name": "run-1", "nothing": None, "big": 2 ** 70}
     torch.save(extras, out("extras.pt"))
 
-    # 10. The pre-0.1.10 tar layout, written the way torch's legacy_load expects it (torch 1.13 still reads it).
+    # 10. zip64 records (forced by lowering zipfile's limits), as torch writes them for archives over 4 GiB.
+    limits = (zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT)
+    zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 16, 2
+    try:
+        rewrite_zip(out("training_checkpoint.pt"), out("zip64.pt"), rename=lambda n: n.replace("training_checkpoint/", "zip64/"))
+    finally:
+        zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = limits
+    # torch 1.13's miniz rejects these forced records ("invalid header"), so Python's zipfile checks the copy instead.
+    with zipfile.ZipFile(out("zip64.pt")) as z:
+        assert z.testzip() is None
+    with open(out("zip64.pt"), "rb") as f:
+        print("zip64.pt has a zip64 end record:", b"PK\x06\x06" in f.read())
+
+    # 11. The pre-0.1.10 tar layout, written the way torch's legacy_load expects it (torch 1.13 still reads it).
     write_tar(out("tar_format.tar"))
     loaded = torch.load(out("tar_format.tar"))
     for k, v in loaded.items():
