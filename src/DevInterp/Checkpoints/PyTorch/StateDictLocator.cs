@@ -126,6 +126,8 @@ internal static class StateDictLocator
     {
         private readonly ConditionalWeakTable<PyDict, StrongBox<bool>> _qualifies = [];
         private readonly HashSet<PyDict> _inProgress = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<PyDict> _searched = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<PyDict> _collected = new(ReferenceEqualityComparer.Instance);
         private int _visits;
 
         public CheckpointFormatException Fail(string reason) => new(path, reason);
@@ -205,6 +207,7 @@ internal static class StateDictLocator
         private void Search(PyDict dict, string dictPath, List<(string, PyDict)> candidates, List<string> skipped, int depth)
         {
             Visit(depth);
+            if (!_searched.Add(dict)) return; // a dict shared by several paths is considered once
             if (IsOptimizerState(dict) || (dictPath.Length > 0 && IsOptimizerPath(dictPath)))
             {
                 if (dictPath.Length > 0) skipped.Add(dictPath);
@@ -275,7 +278,7 @@ internal static class StateDictLocator
             List<(string, TorchTensorRef)> scalarTensors, HashSet<TorchTensorRef> inStateDict, int depth)
         {
             if (IsOptimizerState(dict) || (prefix.Length > 0 && IsOptimizerPath(prefix))) return;
-            if (!_inProgress.Add(dict)) return;
+            if (!_collected.Add(dict)) return; // shared or cyclic: its scalars are listed once
             foreach (var (k, v) in dict.Entries)
             {
                 Visit(depth);
@@ -295,7 +298,6 @@ internal static class StateDictLocator
                         break;
                 }
             }
-            _inProgress.Remove(dict);
         }
     }
 
