@@ -65,14 +65,27 @@ internal static class ZipInflater
 {
     public static byte[] Inflate(MappedFile file, ZipEntry entry)
     {
-        var result = new byte[entry.UncompressedSize];
+        // Grow the buffer only as real output arrives, so a corrupt size claim costs no more memory than the data
+        // actually inflates to.
+        byte[] result = new byte[Math.Min(entry.UncompressedSize, Math.Max(4096, 4 * entry.CompressedSize))];
+        int filled = 0;
         try
         {
             using var input = new MemoryStream(file.Span(entry.DataOffset, entry.CompressedSize).ToArray(), writable: false);
             using var inflater = new DeflateStream(input, CompressionMode.Decompress);
-            int read = inflater.ReadAtLeast(result, result.Length, throwOnEndOfStream: false);
-            if (read != result.Length)
-                throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds {read} bytes, {entry.UncompressedSize} declared");
+            while (true)
+            {
+                if (filled == result.Length)
+                {
+                    if (filled == entry.UncompressedSize) break;
+                    Array.Resize(ref result, (int)Math.Min(entry.UncompressedSize, 2L * result.Length));
+                }
+                int read = inflater.Read(result, filled, result.Length - filled);
+                if (read == 0) break;
+                filled += read;
+            }
+            if (filled != entry.UncompressedSize)
+                throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds {filled} bytes, {entry.UncompressedSize} declared");
             if (inflater.ReadByte() >= 0)
                 throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds more than the {entry.UncompressedSize} bytes declared");
         }
