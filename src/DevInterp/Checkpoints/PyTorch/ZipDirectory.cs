@@ -51,7 +51,7 @@ internal static class ZipDirectory
         if (entryCount > directorySize / CentralSize)
             throw new CheckpointFormatException(path, $"corrupt zip: {entryCount} entries cannot fit a {directorySize}-byte central directory");
 
-        var entries = new List<ZipEntry>((int)entryCount);
+        var entries = new List<ZipEntry>((int)Math.Min(entryCount, 4096)); // grow with real entries, not the claim
         var names = new HashSet<string>(StringComparer.Ordinal);
         long position = directoryOffset;
         long directoryEnd = directoryOffset + directorySize;
