@@ -165,6 +165,8 @@ internal static class PickleCalls
         }
     }
 
+    private static object UnsignedValue(ulong value) => value <= long.MaxValue ? (long)value : new BigInteger(value);
+
     private static void Arity(PyGlobal g, object[] a, int min, int max, UnpickleContext ctx)
     {
         if (a.Length < min || a.Length > max)
@@ -290,7 +292,7 @@ internal static class PickleCalls
             ('u', 1) => (long)b[0],
             ('u', 2) => (long)BinaryPrimitives.ReadUInt16LittleEndian(b),
             ('u', 4) => (long)BinaryPrimitives.ReadUInt32LittleEndian(b),
-            ('u', 8) => BinaryPrimitives.ReadUInt64LittleEndian(b) is ulong u && u <= long.MaxValue ? (long)u : (object)new BigInteger(BinaryPrimitives.ReadUInt64LittleEndian(b)),
+            ('u', 8) => UnsignedValue(BinaryPrimitives.ReadUInt64LittleEndian(b)),
             ('f', 2) => (double)BinaryPrimitives.ReadHalfLittleEndian(b),
             ('f', 4) => (double)BinaryPrimitives.ReadSingleLittleEndian(b),
             ('f', 8) => BinaryPrimitives.ReadDoubleLittleEndian(b),
