@@ -1,9 +1,44 @@
 namespace DevInterp.Checkpoints.PyTorch;
 
-/// <summary>Reads files written by <c>torch.save</c>. (Being implemented.)</summary>
+/// <summary>
+/// Reads files written by <c>torch.save</c> — the zip layout (PyTorch 1.6+), the legacy pickle stream and the pre-0.1.10
+/// tar layout — without Python and without running anything from the file: a restricted unpickler that allows only the
+/// globals <c>torch.load(weights_only=True)</c> allows, then a search for the state dict inside the unpickled object.
+/// </summary>
 public static class PyTorchReader
 {
-    /// <summary>Opens a torch.save file.</summary>
-    public static ICheckpointReader Open(string path, CheckpointOpenOptions options) =>
-        throw new CheckpointFormatException(path, "PyTorch files are not readable yet");
+    /// <summary>Opens a torch.save file; <see cref="CheckpointOpenOptions.Key"/> picks the state dict inside a larger checkpoint.</summary>
+    /// <exception cref="CheckpointFormatException">
+    /// Corrupt or truncated, a refused pickle global, a TorchScript archive, or no (or several) state dicts; the message
+    /// says which and what to do.
+    /// </exception>
+    public static ICheckpointReader Open(string path, CheckpointOpenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var format = CheckpointFile.Detect(path);
+        MappedFile file;
+        try
+        {
+            file = new MappedFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
+        }
+        try
+        {
+            return format switch
+            {
+                CheckpointFormat.PyTorchZip => ZipPyTorchReader.Open(file, options),
+                CheckpointFormat.PyTorchLegacy => LegacyPyTorchReader.Open(file, options),
+                CheckpointFormat.PyTorchTar => TarPyTorchReader.Open(file, options),
+                _ => throw new CheckpointFormatException(path, $"not a torch.save file (detected {format})"),
+            };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 }

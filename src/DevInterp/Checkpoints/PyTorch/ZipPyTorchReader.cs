@@ -1,0 +1,70 @@
+using System.Text;
+
+namespace DevInterp.Checkpoints.PyTorch;
+
+/// <summary>
+/// Reads the zip layout of <c>torch.save</c> (PyTorch 1.6+): one top-level folder (<c>archive/</c>, or the file's stem
+/// in newer versions) holding <c>data.pkl</c>, optional <c>byteorder</c>, <c>version</c>, <c>.data/serialization_id</c>,
+/// and one entry per storage under <c>data/</c>. Stored storages are read straight from the memory map; deflated ones
+/// are inflated on demand. TorchScript archives (<c>torch.jit.save</c>) are refused.
+/// </summary>
+internal static class ZipPyTorchReader
+{
+    public static ICheckpointReader Open(MappedFile file, CheckpointOpenOptions options)
+    {
+        string path = file.Path;
+        var entries = ZipDirectory.Read(file);
+        var byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+
+        var pickles = entries.Where(e => e.Name.EndsWith("/data.pkl", StringComparison.Ordinal) && e.Name.IndexOf('/') == e.Name.Length - "/data.pkl".Length).ToList();
+        string[] prefixes = [.. pickles.Select(e => e.Name[..^"/data.pkl".Length])];
+        if (prefixes.Any(p => byName.ContainsKey(p + "/constants.pkl") || entries.Any(e => e.Name.StartsWith(p + "/code/", StringComparison.Ordinal))))
+        {
+            throw new CheckpointFormatException(path,
+                "TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead");
+        }
+        if (pickles.Count == 0)
+        {
+            string names = string.Join(", ", entries.Take(8).Select(e => e.Name));
+            throw new CheckpointFormatException(path,
+                $"zip archive without <folder>/data.pkl, so not written by torch.save (it holds {entries.Count} entries: {names}{(entries.Count > 8 ? ", ..." : "")})");
+        }
+        if (pickles.Count > 1)
+            throw new CheckpointFormatException(path, $"zip archive holds several torch.save folders ({string.Join(", ", prefixes.Take(6))}); extract the one to read");
+        string prefix = prefixes[0];
+
+        bool bigEndian = false;
+        if (byName.TryGetValue(prefix + "/byteorder", out var orderEntry))
+        {
+            if (orderEntry.UncompressedSize > 16) throw new CheckpointFormatException(path, $"{prefix}/byteorder of {orderEntry.UncompressedSize} bytes: expected 'little' or 'big'");
+            string order = Encoding.ASCII.GetString(ZipInflater.Read(file, orderEntry, checkCrc: true)).Trim();
+            bigEndian = order switch
+            {
+                "little" => false,
+                "big" => true,
+                _ => throw new CheckpointFormatException(path, $"{prefix}/byteorder says '{order}': expected 'little' or 'big'"),
+            };
+        }
+
+        var ids = new TorchPersistentIds(file.Length, legacy: false);
+        var ctx = new UnpickleContext(path, $"{prefix}/data.pkl", null);
+        ctx = ctx with { PersistentLoad = pid => ids.Load(pid, ctx) };
+        object root = Unpickler.Load(ZipInflater.Read(file, pickles[0], checkCrc: true), ctx, out _);
+        var located = StateDictLocator.Locate(root, options.Key, path);
+
+        var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
+        StorageBytes Bind(TorchStorageRef storage)
+        {
+            if (storages.TryGetValue(storage.Key, out var bytes)) return bytes;
+            string name = $"{prefix}/data/{storage.Key}";
+            if (!byName.TryGetValue(name, out var entry))
+                throw new CheckpointFormatException(path, $"storage '{storage.Key}' is missing from the archive (no entry {name})");
+            bytes = entry.Method == 0
+                ? new MappedStorageBytes(file, entry.DataOffset, entry.UncompressedSize)
+                : new DeflatedStorageBytes(file, entry);
+            storages[storage.Key] = bytes;
+            return bytes;
+        }
+        return PyTorchCheckpoint.Create(file, CheckpointFormat.PyTorchZip, located, Bind, bigEndian);
+    }
+}
