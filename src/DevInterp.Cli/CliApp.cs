@@ -49,6 +49,7 @@ public static class CliApp
         root.Options.Add(new VersionOption());
         root.Options.Add(VerboseOption);
         root.Subcommands.Add(InspectCommand.Build(context));
+        root.Subcommands.Add(TrainCommand.Build(context));
         root.Subcommands.Add(ValidateCommand.Build(context));
         AddExamples(root, context);
         return root;
@@ -62,6 +63,7 @@ public static class CliApp
             UsageException u => (ExitCodes.Usage, u.Message),
             CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
             RunFormatException r => (ExitCodes.BadInput, r.Message),
+            DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
             KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
             FileNotFoundException f => (ExitCodes.BadInput, f.FileName is { } n ? $"{n}: no such file" : f.Message),
             DirectoryNotFoundException d => (ExitCodes.BadInput, d.Message),
@@ -74,7 +76,7 @@ public static class CliApp
         };
         context.Err.WriteLine($"error: {OneLine(message)}");
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException))
+        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException))
             context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }
