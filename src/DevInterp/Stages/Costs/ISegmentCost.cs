@@ -1,0 +1,25 @@
+namespace DevInterp.Stages.Costs;
+
+/// <summary>
+/// A segment cost fitted to one signal: <see cref="Cost"/> measures how badly a single model (a constant mean, a
+/// Gaussian, a kernel mean embedding…) fits the rows <c>[start, end)</c>. Search methods minimise the sum of segment
+/// costs, plus a penalty per segment or with a fixed number of segments. Implementations are immutable after fitting
+/// and safe to query from several threads.
+/// </summary>
+public interface ISegmentCost
+{
+    /// <summary>Short name of the cost model (<c>l2</c>, <c>l1</c>, <c>normal</c>, <c>rbf</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Number of rows T of the fitted signal.</summary>
+    int Length { get; }
+
+    /// <summary>Number of columns d of the fitted signal.</summary>
+    int Dimension { get; }
+
+    /// <summary>The shortest segment the cost is defined for; search methods never go below it.</summary>
+    int MinSize { get; }
+
+    /// <summary>Cost of the segment of rows <c>[start, end)</c>, 0 ≤ start, end − start ≥ <see cref="MinSize"/>, end ≤ T.</summary>
+    double Cost(int start, int end);
+}
