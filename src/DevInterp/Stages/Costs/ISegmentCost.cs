@@ -22,4 +22,14 @@ public interface ISegmentCost
 
     /// <summary>Cost of the segment of rows <c>[start, end)</c>, 0 ≤ start, end − start ≥ <see cref="MinSize"/>, end ≤ T.</summary>
     double Cost(int start, int end);
+
+    /// <summary>
+    /// Costs of the segments <c>[starts[i], end)</c> for ascending <paramref name="starts"/>, written to
+    /// <paramref name="costs"/>. Exact searches evaluate all starts of one end at a time; costs override this when a
+    /// batch is cheaper than separate calls (a running median for l1, a tight loop for l2).
+    /// </summary>
+    void CostsTo(int end, ReadOnlySpan<int> starts, Span<double> costs)
+    {
+        for (int i = 0; i < starts.Length; i++) costs[i] = Cost(starts[i], end);
+    }
 }

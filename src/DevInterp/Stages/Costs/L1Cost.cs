@@ -5,7 +5,8 @@ namespace DevInterp.Stages.Costs;
 /// <summary>
 /// Least-absolute-deviation cost: the sum over the segment's rows and columns of |x_tj − median_j|, the median taken
 /// per column over the segment. Detects mean shifts like <see cref="L2Cost"/> but an outlier moves it linearly, not
-/// quadratically. Each query sorts the segment's column (O(n log n)); fine for checkpoint-length signals.
+/// quadratically. A single query sorts the segment's column (O(n log n)); <see cref="CostsTo"/> sweeps the starts
+/// of one end with a running median (O(log n) per row).
 /// </summary>
 public sealed class L1Cost : ISegmentCost
 {
@@ -29,12 +30,18 @@ public sealed class L1Cost : ISegmentCost
     /// <summary>1: a single row has cost 0.</summary>
     public int MinSize => 1;
 
-    /// <summary>Fits the cost to a T × d signal (keeps a column-major copy).</summary>
+    /// <summary>Fits the cost to a T × d signal (keeps a centred column-major copy).</summary>
     public static L1Cost Fit(double[,] signal)
     {
         Signals.Validate(signal);
         var columns = new double[signal.GetLength(1)][];
-        for (int j = 0; j < columns.Length; j++) columns[j] = Signals.Column(signal, j);
+        for (int j = 0; j < columns.Length; j++)
+        {
+            // Centring leaves the cost unchanged and keeps the running sums of CostsTo small.
+            columns[j] = Signals.Column(signal, j);
+            double mean = columns[j].Average();
+            for (int t = 0; t < columns[j].Length; t++) columns[j][t] -= mean;
+        }
         return new L1Cost(columns);
     }
 
@@ -61,6 +68,27 @@ public sealed class L1Cost : ISegmentCost
         finally
         {
             ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void CostsTo(int end, ReadOnlySpan<int> starts, Span<double> costs)
+    {
+        if (starts.Length == 0) return;
+        SegmentCheck.Range(this, starts[0], end);
+        SegmentCheck.Range(this, starts[^1], end);
+        costs[..starts.Length].Clear();
+        var median = new RunningMedian();
+        foreach (var column in _columns)
+        {
+            // Grow the segment leftwards from end, reading off the cost whenever it reaches a requested start.
+            median.Clear();
+            int next = starts.Length - 1;
+            for (int s = end - 1; s >= starts[0] && next >= 0; s--)
+            {
+                median.Add(column[s]);
+                while (next >= 0 && starts[next] == s) costs[next--] += median.AbsoluteDeviation;
+            }
         }
     }
 }

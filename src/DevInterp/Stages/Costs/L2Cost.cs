@@ -70,4 +70,26 @@ public sealed class L2Cost : ISegmentCost
         double cost = _sumSq[end] - _sumSq[start] - between / n;
         return cost > 0 ? cost : 0; // rounding can leave a tiny negative for constant segments
     }
+
+    /// <inheritdoc/>
+    public void CostsTo(int end, ReadOnlySpan<int> starts, Span<double> costs)
+    {
+        if (starts.Length == 0) return;
+        SegmentCheck.Range(this, starts[0], end);
+        SegmentCheck.Range(this, starts[^1], end);
+        int d = Dimension;
+        if (d == 1)
+        {
+            double sumEnd = _sum[end], sqEnd = _sumSq[end];
+            for (int i = 0; i < starts.Length; i++)
+            {
+                int s = starts[i];
+                double total = _sum[s] - sumEnd;
+                double cost = sqEnd - _sumSq[s] - total * total / (end - s);
+                costs[i] = cost > 0 ? cost : 0;
+            }
+            return;
+        }
+        for (int i = 0; i < starts.Length; i++) costs[i] = Cost(starts[i], end);
+    }
 }

@@ -46,7 +46,9 @@ public sealed class DynamicProgramming(SearchOptions? options = null) : IChangeP
             Array.Fill(best[k], double.PositiveInfinity);
             from[k] = new int[length + 1];
         }
-        var row = new double[length + 1]; // C(s, t) for the current t
+        var row = new double[length + 1]; // C(s, t) for the current t, indexed by s
+        var startBuffer = new int[length + 1];
+        var costBuffer = new double[length + 1];
         for (int t = minSize; t <= length; t++)
         {
             // k + 1 segments end at t only if the remaining K − k segments still fit after t.
@@ -54,9 +56,11 @@ public sealed class DynamicProgramming(SearchOptions? options = null) : IChangeP
             int kMin = Math.Max(0, segments - 1 - (length - t) / minSize);
             if (kMin > kMax) continue;
             int sMax = t - minSize;
-            int sMin = kMin == 0 ? 0 : kMin * minSize;
-            for (int s = kMin == 0 ? 0 : sMin; s <= sMax; s++)
-                if (s == 0 || s >= minSize) row[s] = cost.Cost(s, t);
+            int starts = 0;
+            if (kMin == 0) startBuffer[starts++] = 0;
+            for (int s = Math.Max(minSize, kMin * minSize); s <= sMax; s++) startBuffer[starts++] = s;
+            cost.CostsTo(t, startBuffer.AsSpan(0, starts), costBuffer.AsSpan(0, starts));
+            for (int i = 0; i < starts; i++) row[startBuffer[i]] = costBuffer[i];
 
             if (kMin == 0)
             {

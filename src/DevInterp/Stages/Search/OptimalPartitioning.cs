@@ -46,12 +46,11 @@ internal static class OptimalPartitioning
 
             double best = double.PositiveInfinity;
             int argBest = -1;
+            cost.CostsTo(t, candidates.AsSpan(0, count), segmentCost.AsSpan(0, count));
             for (int i = 0; i < count; i++)
             {
                 int s = candidates[i];
-                double c = cost.Cost(s, t);
-                segmentCost[i] = c;
-                double v = f[s] + c + penalty;
+                double v = f[s] + segmentCost[i] + penalty;
                 if (v < best) { best = v; argBest = s; } // ties go to the earliest start
             }
             f[t] = best;
