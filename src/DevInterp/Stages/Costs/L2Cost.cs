@@ -90,6 +90,17 @@ public sealed class L2Cost : ISegmentCost
             }
             return;
         }
-        for (int i = 0; i < starts.Length; i++) costs[i] = Cost(starts[i], end);
+        for (int i = 0; i < starts.Length; i++)
+        {
+            int s = starts[i];
+            double between = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double total = _sum[end * d + j] - _sum[s * d + j];
+                between += total * total;
+            }
+            double cost = _sumSq[end] - _sumSq[s] - between / (end - s);
+            costs[i] = cost > 0 ? cost : 0;
+        }
     }
 }
