@@ -40,13 +40,14 @@ public class LlcStageFinderTests
     [Fact]
     public void NoiseDoesNotChangeTheStages()
     {
-        // Noise σ = 0.3, 1.5% of the curve's range. (At σ = 0.6 and 1.0 the same holds in 19 and 18 of 20 seeds; without
-        // the significance test, at σ = 0.6 only about half the seeds come out right.)
+        // Noise σ = 0.3 and 0.6, 1.5% and 3% of the curve's range. Without the significance test (SignificanceZ = 0)
+        // 68 of 100 seeds come out right at σ = 0.6, and no pure-noise curve stays a single flat stage.
         var steps = LogSpacedSteps();
-        for (int seed = 0; seed < 10; seed++)
+        for (int seed = 0; seed < 20; seed++)
         {
             var rng = new Random(seed);
-            var noisy = steps.Select(s => Staircase(s) + 0.3 * SyntheticSignals.Gaussian(rng)).ToArray();
+            double sigma = seed < 10 ? 0.3 : 0.6;
+            var noisy = steps.Select(s => Staircase(s) + sigma * SyntheticSignals.Gaussian(rng)).ToArray();
             var result = LlcStageFinder.Find(steps, noisy);
             Assert.Equal([StageTrend.Flat, StageTrend.Rising, StageTrend.Flat, StageTrend.Rising, StageTrend.Flat], result.Stages.Select(s => s.Trend));
         }
@@ -63,7 +64,7 @@ public class LlcStageFinderTests
             var result = LlcStageFinder.Find(steps, steps.Select(_ => 5 + SyntheticSignals.Gaussian(rng)).ToArray());
             if (result.Stages.Count == 1 && result.Stages[0].Trend == StageTrend.Flat) single++;
         }
-        Assert.True(single >= 18, $"{single}/20 noise-only curves came out as one flat stage");
+        Assert.True(single >= 19, $"{single}/20 noise-only curves came out as one flat stage");
     }
 
     [Fact]

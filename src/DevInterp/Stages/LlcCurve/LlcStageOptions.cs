@@ -14,7 +14,9 @@ namespace DevInterp.Stages.LlcCurve;
 /// <param name="SignificanceZ">
 /// A checkpoint is also flat when its slope is within SignificanceZ standard errors of zero, the standard error
 /// being the local fit's (<see cref="LocalLinearSmoother"/>) for the robust noise level of the values. Keeps sparse
-/// or noisy stretches from flickering between trends; 0 disables it.
+/// or noisy stretches from flickering between trends; 0 disables it. With 200 log-spaced checkpoints over 5 decades
+/// and the default bandwidth, z = 4 kept 99 of 100 pure-noise curves a single flat stage (93 at z = 3) and read a
+/// two-step staircase right in 100, 99 and 99 of 100 seeds at noise 1.5%, 3% and 5% of its range (100, 92, 88 at z = 3).
 /// </param>
 /// <param name="MinStageCheckpoints">
 /// Stages shorter than this many checkpoints (slope flickering around the threshold) are merged into a neighbour.
@@ -23,7 +25,7 @@ public sealed record LlcStageOptions(
     double? Bandwidth = null,
     StepZeroHandling StepZero = StepZeroHandling.ShiftByOne,
     double FlatTolerance = 0.05,
-    double SignificanceZ = 3,
+    double SignificanceZ = 4,
     int MinStageCheckpoints = 3)
 {
     /// <summary>Defaults.</summary>
