@@ -22,6 +22,7 @@ public class LlcStageFinderTests
         var result = LlcStageFinder.Find(steps, steps.Select(Staircase).ToArray());
 
         Assert.Equal([StageTrend.Flat, StageTrend.Rising, StageTrend.Flat, StageTrend.Rising, StageTrend.Flat], result.Stages.Select(s => s.Trend));
+        Assert.Empty(result.CriticalPoints);
         var rises = result.Stages.Where(s => s.Trend == StageTrend.Rising).ToArray();
         Assert.InRange(100, rises[0].StartStep, rises[0].EndStep);
         Assert.InRange(1000, rises[1].StartStep, rises[1].EndStep);
@@ -63,8 +64,19 @@ public class LlcStageFinderTests
             var rng = new Random(300 + seed);
             var result = LlcStageFinder.Find(steps, steps.Select(_ => 5 + SyntheticSignals.Gaussian(rng)).ToArray());
             if (result.Stages.Count == 1 && result.Stages[0].Trend == StageTrend.Flat) single++;
+            if (result.Stages.Count == 1) Assert.Empty(result.CriticalPoints); // the noisy slope's sign changes are not peaks
         }
         Assert.True(single >= 19, $"{single}/20 noise-only curves came out as one flat stage");
+    }
+
+    [Fact]
+    public void AConstantCurveIsOneFlatStage()
+    {
+        var steps = LogSpacedSteps();
+        var result = LlcStageFinder.Find(steps, steps.Select(_ => 0.1 * 3).ToArray());
+        var stage = Assert.Single(result.Stages);
+        Assert.Equal(StageTrend.Flat, stage.Trend);
+        Assert.Empty(result.CriticalPoints);
     }
 
     [Fact]
@@ -85,6 +97,11 @@ public class LlcStageFinderTests
         Assert.True(result.Stages[falling].ValueChange < -5);
         // The boundary between rising and falling lies at the peak (± a flat run around it).
         Assert.InRange(result.Stages[rising].EndStep, 300, 1000);
+
+        // Upside down it is a trough.
+        var trough = Assert.Single(LlcStageFinder.Find(steps, values.Select(v => -v).ToArray()).CriticalPoints);
+        Assert.False(trough.IsMaximum);
+        Assert.Equal(peak.Step, trough.Step);
     }
 
     [Fact]

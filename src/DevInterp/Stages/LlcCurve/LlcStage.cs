@@ -19,8 +19,11 @@ public sealed record LlcStage(
     public double ValueChange => EndValue - StartValue;
 }
 
-/// <summary>A checkpoint where the smoothed slope changes sign.</summary>
-/// <param name="Step">Step of the checkpoint of the pair whose slope is closer to zero.</param>
+/// <summary>
+/// A checkpoint where the smoothed slope changes sign between a rising and a falling stage (possibly across a flat
+/// stage): the checkpoint in between whose slope is closest to zero.
+/// </summary>
+/// <param name="Step">Step of that checkpoint.</param>
 /// <param name="Index">Its index among the checkpoints used.</param>
 /// <param name="IsMaximum">True for + → − (a peak of the curve), false for − → + (a trough).</param>
 public sealed record LlcCriticalPoint(long Step, int Index, bool IsMaximum);

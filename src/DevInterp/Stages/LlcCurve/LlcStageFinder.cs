@@ -32,7 +32,10 @@ public static class LlcStageFinder
 
         double bandwidth = options.Bandwidth ?? LlcStageOptions.DefaultBandwidthFraction * (x[^1] - x[0]);
         var (smoothed, slopes, slopeErrors) = LocalLinearSmoother.Fit(x, keptValues, bandwidth);
-        double threshold = options.FlatTolerance * (smoothed.Max() - smoothed.Min());
+        double range = smoothed.Max() - smoothed.Min();
+        double threshold = options.FlatTolerance * range;
+        // A constant curve's local slopes are rounding noise, not trends.
+        bool constant = range <= 1e-12 * Math.Max(1, keptValues.Max(Math.Abs));
         double noise = Costs.NoiseScale.Estimate(Signals.FromSeries(keptValues))[0];
 
         // A checkpoint trends only if its slope clears the range-relative threshold and is distinguishable from noise.
@@ -40,7 +43,7 @@ public static class LlcStageFinder
         for (int i = 0; i < x.Length; i++)
         {
             double bar = Math.Max(threshold, options.SignificanceZ * noise * slopeErrors[i]);
-            labels[i] = slopes[i] > bar ? StageTrend.Rising : slopes[i] < -bar ? StageTrend.Falling : StageTrend.Flat;
+            labels[i] = constant ? StageTrend.Flat : slopes[i] > bar ? StageTrend.Rising : slopes[i] < -bar ? StageTrend.Falling : StageTrend.Flat;
         }
         var runs = StageRuns.Merge(StageRuns.Of(labels), options.MinStageCheckpoints);
 
@@ -50,22 +53,26 @@ public static class LlcStageFinder
             int start = runs[k].Start, end = k + 1 < runs.Count ? runs[k + 1].Start : x.Length - 1;
             stages.Add(new LlcStage(k, keptSteps[start], keptSteps[end], start, end, runs[k].Trend, smoothed[start], smoothed[end]));
         }
-        return new LlcStageResult(keptSteps, x, smoothed, slopes, stages, CriticalPoints(keptSteps, slopes), bandwidth, threshold, noise);
+        return new LlcStageResult(keptSteps, x, smoothed, slopes, stages, CriticalPoints(keptSteps, slopes, stages), bandwidth, threshold, noise);
     }
 
-    private static List<LlcCriticalPoint> CriticalPoints(IReadOnlyList<long> steps, double[] slopes)
+    /// <summary>
+    /// One critical point between each rising stage and the next trending stage when that one falls (or vice versa),
+    /// flat stages in between allowed: the checkpoint from the last of the first stage to the first of the second
+    /// whose slope is closest to zero. Sign changes of the slope inside flat stretches are noise and are not reported.
+    /// </summary>
+    private static List<LlcCriticalPoint> CriticalPoints(IReadOnlyList<long> steps, double[] slopes, List<LlcStage> stages)
     {
         var points = new List<LlcCriticalPoint>();
-        int previous = -1; // last checkpoint with a non-zero slope
-        for (int i = 0; i < slopes.Length; i++)
+        var trending = stages.Where(s => s.Trend != StageTrend.Flat).ToList();
+        for (int k = 0; k + 1 < trending.Count; k++)
         {
-            if (slopes[i] == 0) continue;
-            if (previous >= 0 && Math.Sign(slopes[i]) != Math.Sign(slopes[previous]))
-            {
-                int at = Math.Abs(slopes[previous]) <= Math.Abs(slopes[i]) ? previous : i;
-                points.Add(new LlcCriticalPoint(steps[at], at, IsMaximum: slopes[previous] > 0));
-            }
-            previous = i;
+            var (a, b) = (trending[k], trending[k + 1]);
+            if (a.Trend == b.Trend) continue;
+            int from = Math.Max(a.StartIndex, a.EndIndex - 1), at = from;
+            for (int i = from; i <= b.StartIndex; i++)
+                if (Math.Abs(slopes[i]) < Math.Abs(slopes[at])) at = i;
+            points.Add(new LlcCriticalPoint(steps[at], at, IsMaximum: a.Trend == StageTrend.Rising));
         }
         return points;
     }

@@ -6,7 +6,7 @@ namespace DevInterp.Stages.LlcCurve;
 /// <param name="Smoothed">Smoothed values (local-linear Gaussian fit in log step) at each checkpoint.</param>
 /// <param name="Slopes">d value / d ln(step) of that fit at each checkpoint.</param>
 /// <param name="Stages">The stages, in order; they tile the run.</param>
-/// <param name="CriticalPoints">Where the slope changes sign.</param>
+/// <param name="CriticalPoints">Peaks and troughs: where the slope changes sign between a rising and a falling stage.</param>
 /// <param name="Bandwidth">The bandwidth used (log-step units).</param>
 /// <param name="FlatThreshold">The range-relative |slope| below which a checkpoint counts as flat (value per unit ln step).</param>
 /// <param name="NoiseLevel">Robust noise σ of the raw values (MAD of first differences / √2) used by the significance test.</param>
