@@ -6,8 +6,8 @@ namespace DevInterp.Stages.LlcCurve;
 /// learning coefficient"): stage boundaries are where the LLC's slope against log step vanishes. The curve is
 /// smoothed in log step (<see cref="LocalLinearSmoother"/>), each checkpoint is labelled rising, falling or flat by
 /// its slope against a threshold relative to the curve's range (and against the slope's noise level), and maximal
-/// runs of one label are the stages. A
-/// critical point (rising straight into falling or back) and the edge of a plateau (a flat run) both cut a stage.
+/// runs of one label are the stages. A critical point (rising straight into falling or back) and the edge of a
+/// plateau (a flat run) both cut a stage.
 /// </summary>
 public static class LlcStageFinder
 {
