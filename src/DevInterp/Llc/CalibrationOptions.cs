@@ -2,7 +2,7 @@ namespace DevInterp.Llc;
 
 /// <summary>Settings of a step-size calibration sweep.</summary>
 /// <param name="Base">The estimate's options (sampler, γ, nβ, batch size, seed); its step size is ignored.</param>
-/// <param name="StepSizes">Step sizes to try, or null for the default grid ε = 10^(−5 + k/2) / nβ, k = 0…10.</param>
+/// <param name="StepSizes">Step sizes to try, or null for the default grid ε = 10^(−4 + k/2) / nβ, k = 0…9.</param>
 /// <param name="Chains">Chains per grid point.</param>
 /// <param name="Draws">Draws per chain per grid point.</param>
 /// <param name="BurnIn">Burn-in per grid point.</param>
@@ -24,7 +24,7 @@ public sealed record CalibrationOptions(
 
     /// <summary>The ε grid for a given nβ.</summary>
     public IReadOnlyList<double> GridFor(double nBeta) =>
-        StepSizes ?? Enumerable.Range(0, 11).Select(k => Math.Pow(10, -5 + k / 2.0) / nBeta).ToArray();
+        StepSizes ?? Enumerable.Range(0, 10).Select(k => LlcOptions.GridLow * Math.Pow(10, k / 2.0) / nBeta).ToArray();
 }
 
 /// <summary>One point of a calibration grid.</summary>

@@ -45,7 +45,7 @@ public sealed class LlcCalibrator(CalibrationOptions options)
             var o = Options.Base with
             {
                 StepSize = eps, NBeta = nBeta, Localization = gamma, Chains = Options.Chains, Draws = Options.Draws,
-                BurnIn = Options.BurnIn, StepsBetweenDraws = 1,
+                BurnIn = Options.BurnIn, StepsBetweenDraws = 1, TargetRelativeError = null,
             };
             var r = LlcEstimator.Run(potential, o, "calibration", progress, cancel, "calibrating");
             var d = r.Diagnostics;

@@ -40,12 +40,12 @@ public sealed class LlcEstimator(LlcOptions options)
         var settings = new SamplerSettings(eps, nBeta, o.Localization);
         double blowUp = 100.0 * dim + 1000; // far above any equilibrium value of nβ(L − L*) (which averages λ ≤ d/2)
 
-        var lossTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
-        var centerTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
+        var lossTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
+        var centerTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
         var dropped = new List<DroppedChain>();
         var alive = Enumerable.Repeat(true, chains).ToArray();
 
-        using var sampler = CreateSampler(o.Sampler, settings);
+        using var sampler = CreateSampler(o.Sampler, settings, o.Integrator);
         using var batches = new MinibatchSchedule(n, (int)o.ResolveBatchSize(n, dim), chains, Mix(o.Seed, 2));
         using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
@@ -63,10 +63,12 @@ public sealed class LlcEstimator(LlcOptions options)
         // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
         using var fullCenterGradient = batches.FullBatch ? null : FullGradient(potential).DetachFromDisposeScope();
         using var centerGradient = batches.FullBatch ? null : torch.zeros_like(weights).DetachFromDisposeScope();
-        var controlTraces = Enumerable.Range(0, chains).Select(_ => new double[o.Draws]).ToArray();
+        var controlTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
 
         long total = o.TotalSteps;
+        long maxTotal = o.TargetRelativeError is null ? total : o.BurnIn + (long)o.MaxDraws * o.StepsBetweenDraws;
         int draw = 0;
+        int checkEvery = Math.Max(50, o.Draws / 2);
         long reportEvery = Math.Max(1, total / 200);
         for (long step = 0; step < total; step++)
         {
@@ -94,9 +96,9 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 for (int c = 0; c < chains; c++)
                 {
-                    lossTraces[c][draw] = l[c];
-                    centerTraces[c][draw] = lc[c];
-                    controlTraces[c][draw] = cv[c];
+                    lossTraces[c].Add(l[c]);
+                    centerTraces[c].Add(lc[c]);
+                    controlTraces[c].Add(cv[c]);
                     if (!alive[c]) continue;
                     string? bad = !double.IsFinite(l[c]) ? "non-finite loss"
                         : nBeta * (l[c] - lc[c] - cv[c]) > blowUp ? $"loss blow-up: nβ(L − L*) = {nBeta * (l[c] - lc[c] - cv[c]):G3}" : null;
@@ -127,6 +129,9 @@ public sealed class LlcEstimator(LlcOptions options)
                     sampler.Reset(d.Chain);
                 }
             }
+            // Adaptive length: past the minimum, extend by blocks until λ̂ is as precise as asked.
+            if (step == total - 1 && total < maxTotal && !Precise(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value))
+                total = Math.Min(maxTotal, total + (long)checkEvery * o.StepsBetweenDraws);
             if (progress is not null && (step % reportEvery == 0 || step == total - 1))
                 progress.Report(new LlcProgress(step + 1, total, phase));
         }
@@ -138,17 +143,39 @@ public sealed class LlcEstimator(LlcOptions options)
         double mean = healthy.Count > 0 ? healthy.Average(c => perChain[c]) : double.NaN;
         double std = healthy.Count > 1 ? Math.Sqrt(healthy.Sum(c => Math.Pow(perChain[c] - mean, 2)) / (healthy.Count - 1)) : double.NaN;
         double centerLoss = healthy.Count > 0 ? healthy.Average(c => centerTraces[c].Average()) : centerTraces.Average(t => t.Average());
-        var lambdaTraces = healthy.Select(c => lossTraces[c].Select((l, i) => nBeta * (l - centerTraces[c][i] - controlTraces[c][i])).ToArray()).ToList();
+        var lambdaTraces = healthy.Select(c => LambdaTrace(lossTraces[c], centerTraces[c], controlTraces[c], nBeta)).ToList();
         var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped);
         return new LlcResult(mean, std, perChain, centerLoss, nBeta, eps, stepSizeSource, o.Localization, n, dim,
-            batches.BatchSize, lossTraces, centerTraces, controlTraces, diagnostics, o);
+            batches.BatchSize, lossTraces.Select(t => t.ToArray()).ToList(), centerTraces.Select(t => t.ToArray()).ToList(),
+            controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o);
+    }
+
+    private static double[] LambdaTrace(List<double> loss, List<double> center, List<double> control, double nBeta)
+    {
+        var z = new double[loss.Count];
+        for (int i = 0; i < z.Length; i++) z[i] = nBeta * (loss[i] - center[i] - control[i]);
+        return z;
+    }
+
+    // True when the Monte Carlo standard error of λ̂ over the healthy chains is within the target fraction of λ̂.
+    private static bool Precise(List<double>[] loss, List<double>[] center, List<double>[] control, bool[] alive,
+        double nBeta, double target)
+    {
+        var traces = Enumerable.Range(0, loss.Length).Where(c => alive[c])
+            .Select(c => LambdaTrace(loss[c], center[c], control[c], nBeta)).ToList();
+        if (traces.Count < 2 || traces[0].Length < 4) return true; // nothing more to learn from extending
+        if (traces.Any(t => t.Any(v => !double.IsFinite(v)))) return true;
+        double mean = traces.Average(t => t.Average());
+        if (!(mean > 0)) return false;
+        return Diagnostics.ChainDiagnostics.MeanStandardError(traces) <= target * mean;
     }
 
     /// <summary>Creates a sampler of the given kind.</summary>
-    public static IChainSampler CreateSampler(SamplerKind kind, SamplerSettings settings) => kind switch
+    public static IChainSampler CreateSampler(SamplerKind kind, SamplerSettings settings,
+        LangevinIntegrator integrator = LangevinIntegrator.LeimkuhlerMatthews) => kind switch
     {
-        SamplerKind.Sgld => new SgldSampler(settings),
-        SamplerKind.RmspropSgld => new RmspropSgldSampler(settings),
+        SamplerKind.Sgld => new SgldSampler(settings, integrator),
+        SamplerKind.RmspropSgld => new RmspropSgldSampler(settings, integrator),
         SamplerKind.Sgnht => new SgnhtSampler(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

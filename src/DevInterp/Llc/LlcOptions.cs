@@ -5,7 +5,7 @@ namespace DevInterp.Llc;
 /// exp(−nβ·L_n(w) − γ/2·‖w − w*‖²) around the checkpoint's weights w*.
 /// </summary>
 /// <param name="Chains">Independent chains (≥ 2 for R̂).</param>
-/// <param name="Draws">Draws kept per chain, after burn-in.</param>
+/// <param name="Draws">Draws kept per chain, after burn-in (the minimum when <paramref name="TargetRelativeError"/> is set).</param>
 /// <param name="BurnIn">Steps discarded at the start of each chain.</param>
 /// <param name="StepsBetweenDraws">Sampler steps per kept draw (thinning); 1 keeps every step.</param>
 /// <param name="StepSize">SGLD step size ε; null to calibrate it (see docs/llc.md, "Calibration").</param>
@@ -22,6 +22,12 @@ namespace DevInterp.Llc;
 /// null samples all. The others stay at w*.
 /// </param>
 /// <param name="BoundingBox">Optional half-width of a box around w* that draws are clipped to; null for none.</param>
+/// <param name="TargetRelativeError">
+/// Keep drawing (in blocks of half <paramref name="Draws"/>) until the Monte Carlo standard error of λ̂ is at most this
+/// fraction of λ̂, or <paramref name="MaxDraws"/> is reached; null for exactly <paramref name="Draws"/> draws.
+/// </param>
+/// <param name="MaxDraws">Upper limit on draws per chain when drawing adaptively.</param>
+/// <param name="Integrator">How SGLD discretizes Langevin dynamics; Leimkuhler–Matthews by default (exact for Gaussian targets).</param>
 /// <param name="ControlVariates">
 /// With minibatches, drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
@@ -40,13 +46,19 @@ public sealed record LlcOptions(
     SamplerKind Sampler = SamplerKind.Sgld,
     string? ParameterPattern = null,
     double? BoundingBox = null,
-    bool ControlVariates = true)
+    bool ControlVariates = true,
+    double? TargetRelativeError = 0.03,
+    int MaxDraws = 8000,
+    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews)
 {
-    /// <summary>Total sampler steps per chain.</summary>
+    /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
 
     /// <summary>The default inverse temperature for a training set of n samples: n / ln n.</summary>
     public static double DefaultNBeta(long n) => n <= 1 ? 1 : n / Math.Log(n);
+
+    /// <summary>The step-size grid's lower end, as ε·nβ (see <see cref="CalibrationOptions"/>).</summary>
+    internal const double GridLow = 1e-4;
 
     /// <summary>Multiply-adds per chain and step that the automatic batch size aims for.</summary>
     public const long AutoBatchBudget = 1L << 22;
@@ -75,5 +87,7 @@ public sealed record LlcOptions(
         if (NBeta is { } nb && !(nb > 0 && double.IsFinite(nb))) throw new ArgumentException($"nbeta must be > 0 (got {nb})");
         if (BatchSize is { } b && b < 1) throw new ArgumentException($"batch size must be ≥ 1 (got {b})");
         if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
+        if (TargetRelativeError is { } t && !(t > 0)) throw new ArgumentException($"target relative error must be > 0 (got {t})");
+        if (MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
     }
 }

@@ -69,11 +69,11 @@ public static class ChainDiagnostics
         double varPlus = (n - 1.0) / n * w + b / n;
         if (varPlus <= 0 || w <= 0) return m * n; // constant draws carry no autocorrelation to correct for
 
-        var acov = chains.Select((c, i) => Autocovariance(c, means[i])).ToArray();
+        // Autocovariances are computed lag by lag, only as far as Geyer's sequence needs (usually a few hundred lags).
         double Rho(int t)
         {
             double meanAcov = 0;
-            for (int i = 0; i < m; i++) meanAcov += acov[i][t];
+            for (int i = 0; i < m; i++) meanAcov += Autocovariance(chains[i], means[i], t);
             meanAcov /= m;
             // Combined autocorrelation (Vehtari et al. eq. 10), using the biased per-chain autocovariance.
             return 1 - (w - meanAcov * n / (n - 1.0)) / varPlus;
@@ -91,6 +91,18 @@ public static class ChainDiagnostics
         }
         tau = Math.Max(tau, 1.0 / Math.Log10(m * n)); // the cap of the reference implementation (antithetic chains)
         return m * n / tau;
+    }
+
+    /// <summary>
+    /// Monte Carlo standard error of the mean of all draws: the pooled standard deviation over √ESS (ESS of the raw,
+    /// unsplit chains).
+    /// </summary>
+    public static double MeanStandardError(IReadOnlyList<double[]> chains)
+    {
+        var all = chains.SelectMany(c => c).ToArray();
+        double mean = all.Average();
+        double sd = Math.Sqrt(all.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, all.Length - 1));
+        return sd / Math.Sqrt(Ess(chains));
     }
 
     /// <summary>Splits each chain into its first and second halves (dropping the middle draw of odd lengths).</summary>
@@ -137,18 +149,11 @@ public static class ChainDiagnostics
         return chains.Select(c => c.Select(v => Math.Abs(v - median)).ToArray()).ToList();
     }
 
-    private static double[] Autocovariance(double[] x, double mean)
+    private static double Autocovariance(double[] x, double mean, int lag)
     {
-        // Direct O(n²) sums are fine for the trace lengths of LLC chains (hundreds to a few thousand draws).
-        int n = x.Length;
-        var result = new double[n];
-        for (int t = 0; t < n; t++)
-        {
-            double s = 0;
-            for (int i = 0; i + t < n; i++) s += (x[i] - mean) * (x[i + t] - mean);
-            result[t] = s / n;
-        }
-        return result;
+        double s = 0;
+        for (int i = 0; i + lag < x.Length; i++) s += (x[i] - mean) * (x[i + lag] - mean);
+        return s / x.Length;
     }
 
     private static double Quantile(double[] sorted, double p)
