@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DevInterp.Stages;
 using DevInterp.Stages.Costs;
 using DevInterp.Stages.Search;
@@ -162,23 +161,17 @@ public class SearchTests
     public void PeltAndBinarySegmentationScaleToTenThousandRows()
     {
         // 50 changes every 200 rows, jumps of ≈ 3σ. PELT's pruning keeps it far below the T²/2 ≈ 5·10⁷ evaluations of
-        // unpruned optimal partitioning; measured ≈ 30 ms each in Release on an idle core.
+        // unpruned optimal partitioning (the count is the complexity check; timings are in docs/stages.md, not tested).
         int[] truth = Enumerable.Range(1, 50).Select(i => i * 200).ToArray();
         var signal = SyntheticSignals.PiecewiseConstant(truth, 1, jump: 3, sigma: 1, seed: 1);
         var cost = new CountingCost(L2Cost.Fit(signal));
         var stop = StopRule.WithPenalty(DefaultPenalty.For(L2Cost.Fit(signal), signal));
 
-        var clock = Stopwatch.StartNew();
         var pelt = new Pelt().Predict(cost, stop);
-        var peltTime = clock.Elapsed;
         Assert.True(cost.Evaluations < 5_000_000, $"PELT evaluated {cost.Evaluations} segment costs");
-        clock.Restart();
         var binseg = new BinarySegmentation().Predict(cost, stop);
-        var binsegTime = clock.Elapsed;
 
         Assert.Equal(1.0, DevInterp.Stages.Metrics.BreakpointMetrics.PrecisionRecall(truth, pelt.Breakpoints, 10).Recall);
         Assert.Equal(1.0, DevInterp.Stages.Metrics.BreakpointMetrics.PrecisionRecall(truth, binseg.Breakpoints, 10).Recall);
-        // Generous bound: the machine running the tests may be shared.
-        Assert.True(peltTime.TotalSeconds < 2 && binsegTime.TotalSeconds < 2, $"pelt {peltTime.TotalMilliseconds} ms, binseg {binsegTime.TotalMilliseconds} ms");
     }
 }

@@ -105,7 +105,7 @@ public class UnpicklerSecurityTests
         Assert.Contains("truncated", Refuse(new PickleBuilder().Proto(4).Op(0x8e).Raw(0, 0, 0, 0, 0, 0, 0, 0x40).ToArray()).Message);
         Assert.Contains("an integer of 2147483647 bytes", Refuse(new PickleBuilder().Proto().Op(0x8b).Raw(0xFF, 0xFF, 0xFF, 0x7F).ToArray()).Message);
         Assert.Contains("truncated", Refuse(new PickleBuilder().Proto(4).Op(0x95).Raw(0, 0, 0, 0, 0, 1, 0, 0).Stop().ToArray()).Message);
-        Assert.True(sw.ElapsedMilliseconds < 1000, $"took {sw.ElapsedMilliseconds} ms");
+        Assert.True(sw.ElapsedMilliseconds < 10_000, $"took {sw.ElapsedMilliseconds} ms"); // a hang guard, not a speed target
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public class UnpicklerSecurityTests
         var sw = Stopwatch.StartNew();
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Open(path));
         Assert.Contains("no state dict found", e.Message);
-        Assert.True(sw.ElapsedMilliseconds < 2000, $"took {sw.ElapsedMilliseconds} ms");
+        Assert.True(sw.ElapsedMilliseconds < 10_000, $"took {sw.ElapsedMilliseconds} ms"); // a hang guard: 2^60 paths would never finish
     }
 
     [Fact]
