@@ -9,11 +9,17 @@ namespace DevInterp.Similarity;
 /// dissimilarity matrix RDMᵢⱼ = 1 − Pearson r(xᵢ, xⱼ) between samples (rows, correlated across features), then take
 /// the Spearman correlation of the two RDMs' strict lower triangles (n(n−1)/2 entries, diagonal excluded). Invariant
 /// to isotropic scaling, to permuting features, to adding a constant to or positively rescaling any one sample's
-/// features, and to any monotone change of the dissimilarities; not to rotations or to translation by a non-constant
+/// features, and to any monotone change of the dissimilarities (entries within 1e-12 count as tied); not to rotations or to translation by a non-constant
 /// vector (both change the row correlations). Needs at least 3 samples and 2 features.
 /// </summary>
 public sealed class Rsa : ISimilarityMeasure
 {
+    /// <summary>
+    /// Dissimilarities (which lie in [0, 2]) closer than this are ranked as ties: entries equal in exact arithmetic
+    /// often differ in the last bits, and ranking them apart would make the result depend on rounding.
+    /// </summary>
+    public const double TieTolerance = 1e-12;
+
     /// <inheritdoc/>
     public string Name => "rsa";
 
@@ -24,7 +30,7 @@ public sealed class Rsa : ISimilarityMeasure
     public double Compute(Matrix<double> x, Matrix<double> y)
     {
         RepresentationInput.ValidatePair(x, y, 3, "RSA");
-        double rho = RankCorrelation.Spearman(LowerTriangle(x, "x"), LowerTriangle(y, "y"));
+        double rho = RankCorrelation.Spearman(LowerTriangle(x, "x"), LowerTriangle(y, "y"), TieTolerance);
         if (double.IsNaN(rho))
             throw new ArgumentException("x, y: an RDM has all off-diagonal dissimilarities equal, so their rank correlation is undefined", "y");
         return rho;

@@ -26,6 +26,30 @@ internal static class SimilarityTestData
     /// <summary>Z = [[1,2],[3,1],[0,0],[2,2],[1,0],[4,1]].</summary>
     public static Matrix<double> Z => M(new double[,] { { 1, 2 }, { 3, 1 }, { 0, 0 }, { 2, 2 }, { 1, 0 }, { 4, 1 } });
 
+    /// <summary>An 8 × 3 integer matrix for the CCA-family and RSA references.</summary>
+    public static Matrix<double> A => M(new double[,]
+    {
+        { 1, 0, 2 }, { 0, 1, 1 }, { 2, 1, 0 }, { 1, 3, 1 }, { 3, 2, 2 }, { 0, 0, 1 }, { 2, 2, 3 }, { 1, 4, 0 },
+    });
+
+    /// <summary>An 8 × 4 integer matrix for the CCA-family and RSA references.</summary>
+    public static Matrix<double> B => M(new double[,]
+    {
+        { 1, 2, 0, 1 }, { 3, 1, 1, 0 }, { 0, 0, 2, 1 }, { 2, 2, 1, 3 }, { 1, 0, 0, 2 }, { 4, 1, 2, 2 }, { 2, 3, 1, 1 }, { 0, 1, 3, 0 },
+    });
+
+    /// <summary>
+    /// A pair of related random representations: n samples of X (dx Gaussian features) and Y = tanh(X·W) + noise
+    /// (dy features), so that every measure lands strictly between its extremes.
+    /// </summary>
+    public static (Matrix<double> X, Matrix<double> Y) RelatedPair(int n, int dx, int dy, int seed, double noise = 0.3)
+    {
+        var x = Gaussian(n, dx, seed);
+        var w = Gaussian(dx, dy, seed + 1) / Math.Sqrt(dx);
+        var y = (x * w).Map(Math.Tanh) + noise * Gaussian(n, dy, seed + 2);
+        return (x, y);
+    }
+
     public static Matrix<double> Gaussian(int rows, int columns, int seed) =>
         Matrix<double>.Build.Random(rows, columns, new Normal(0, 1, new MersenneTwister(seed)));
 
