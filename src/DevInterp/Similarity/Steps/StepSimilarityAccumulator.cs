@@ -1,0 +1,137 @@
+using DevInterp.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using TorchSharp;
+
+namespace DevInterp.Similarity.Steps;
+
+/// <summary>
+/// Builds the step × step linear CKA (and debiased linear CKA) matrix from checkpoints supplied one at a time.
+/// <see cref="Add(long, Matrix{double})"/> keeps only per-checkpoint statistics: the column-centered features, reduced to
+/// a factor F with F·Fᵀ = K (at most n columns, via QR when d &gt; n), and their row norms; <see cref="Result"/> then
+/// computes every ⟨K_t, K_s⟩ by the cheaper route (<see cref="StepSimilarityRoute"/>), never forming a pair's Gram
+/// matrices twice. Memory: T·n·min(n, d) doubles. Result() recomputes from the stored statistics on each call, so
+/// checkpoints can still be added afterwards. Not thread-safe; dispose to free the stored tensors.
+/// </summary>
+public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = null) : IDisposable
+{
+    private readonly StepSimilarityOptions _options = Validated(options ?? new StepSimilarityOptions());
+    private readonly List<Entry> _entries = [];
+    private int _samples = -1, _features = -1;
+
+    private sealed record Entry(long Step, torch.Tensor Factor, double[] RowNorms, double Trace);
+
+    /// <summary>The options in use.</summary>
+    public StepSimilarityOptions Options => _options;
+
+    /// <summary>Checkpoints added so far.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Adds the checkpoint at <paramref name="step"/>: its samples × features matrix on the probe batch.</summary>
+    /// <exception cref="ArgumentException">Duplicate step, shape different from earlier checkpoints, non-finite
+    /// values, or features without variance.</exception>
+    public void Add(long step, Matrix<double> features)
+    {
+        RepresentationInput.Validate(features, "features", 2, $"step {step}: step similarity");
+        using var t = TorchMatrix.ToTensor(features);
+        AddTensor(step, t);
+    }
+
+    /// <summary>
+    /// Adds the checkpoint at <paramref name="step"/> from a 2-D floating-point tensor (samples × features, e.g.
+    /// captured activations); it is copied and converted to float64, the caller keeps ownership.
+    /// </summary>
+    public void Add(long step, torch.Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.dim() != 2)
+            throw new ArgumentException($"features: step {step}: expected a 2-D samples × features tensor, got shape [{string.Join(", ", features.shape)}]", nameof(features));
+        if (!features.is_floating_point())
+            throw new ArgumentException($"features: step {step}: expected a floating-point tensor, got {features.dtype}", nameof(features));
+        using var scope = torch.NewDisposeScope();
+        var t = features.cpu().to_type(torch.float64, copy: true);
+        var bad = t.isfinite().logical_not().nonzero();
+        if (bad.shape[0] > 0)
+            throw new ArgumentException(
+                $"features: step {step}: entry ({bad[0, 0].item<long>()}, {bad[0, 1].item<long>()}) is not finite; expected finite values", nameof(features));
+        AddTensor(step, t);
+    }
+
+    private void AddTensor(long step, torch.Tensor x)
+    {
+        int n = (int)x.shape[0], d = (int)x.shape[1];
+        if (n < 2 || d < 1)
+            throw new ArgumentException($"features: step {step}: expected at least 2 samples and 1 feature, got {n}×{d}", "features");
+        if (_entries.Count > 0 && (n != _samples || d != _features))
+            throw new ArgumentException(
+                $"features: step {step}: shape {n}×{d} differs from the {_samples}×{_features} of step {_entries[0].Step}; every checkpoint must use the same probe batch and layer", "features");
+        if (_entries.Any(e => e.Step == step))
+            throw new ArgumentException($"step: {step} was already added", nameof(step));
+
+        using var scope = torch.NewDisposeScope();
+        var factor = Centering.GramFactor(Centering.CenterColumns(x)).contiguous();
+        var rowNorms = TorchMatrix.ToArray(LinearHsic.RowSquaredNorms(factor));
+        double trace = rowNorms.Sum();
+        if (!(trace > 0))
+            throw new ArgumentException($"features: step {step}: every sample has the same features (no variance), so CKA is undefined", "features");
+        _entries.Add(new Entry(step, factor.DetachFromDisposeScope(), rowNorms, trace));
+        _samples = n;
+        _features = d;
+    }
+
+    /// <summary>The linear and debiased CKA matrices over all checkpoints added so far, in ascending step order.</summary>
+    /// <exception cref="InvalidOperationException">No checkpoint was added.</exception>
+    public StepSimilarityResult Result()
+    {
+        if (_entries.Count == 0) throw new InvalidOperationException("step similarity: no checkpoint was added");
+        var entries = _entries.OrderBy(e => e.Step).ToList();
+        var factors = entries.Select(e => e.Factor).ToList();
+        int t = entries.Count;
+        long n = _samples, d = factors[0].shape[1];
+        var route = _options.Route == StepSimilarityRoute.Auto ? StepRouteCost.Choose(t, n, d, _options) : _options.Route;
+        var p = route == StepSimilarityRoute.Gram
+            ? GramRoute.InnerProducts(factors, _options.GramBlockSize)
+            : FeatureRoute.InnerProducts(factors, _options.FeatureTileColumns);
+
+        var steps = entries.Select(e => e.Step).ToArray();
+        var linear = new double[t * t];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < t; j++)
+                linear[i * t + j] = p[i, j] / Math.Sqrt(p[i, i] * p[j, j]);
+        var linearMatrix = new StepSimilarityMatrix("linear_cka", steps, new ReadOnlyMatrix(t, t, linear));
+        return new StepSimilarityResult(linearMatrix, n >= 4 ? Debiased(entries, p, steps) : null, route, _samples, _features);
+    }
+
+    private StepSimilarityMatrix Debiased(List<Entry> entries, double[,] p, long[] steps)
+    {
+        int t = entries.Count;
+        var h = new double[t, t];
+        for (int i = 0; i < t; i++)
+            for (int j = i; j < t; j++)
+            {
+                double rowDot = 0;
+                double[] r = entries[i].RowNorms, q = entries[j].RowNorms;
+                for (int k = 0; k < r.Length; k++) rowDot += r[k] * q[k];
+                h[i, j] = h[j, i] = LinearHsic.Unbiased(p[i, j], rowDot, entries[i].Trace, entries[j].Trace, _samples);
+            }
+        var values = new double[t * t];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < t; j++)
+                values[i * t + j] = h[i, i] > 0 && h[j, j] > 0 ? h[i, j] / Math.Sqrt(h[i, i] * h[j, j]) : double.NaN;
+        return new StepSimilarityMatrix("debiased_cka", steps, new ReadOnlyMatrix(t, t, values));
+    }
+
+    /// <summary>Frees the stored per-checkpoint tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var e in _entries) e.Factor.Dispose();
+        _entries.Clear();
+    }
+
+    private static StepSimilarityOptions Validated(StepSimilarityOptions o)
+    {
+        if (!Enum.IsDefined(o.Route)) throw new ArgumentException($"StepSimilarityOptions.Route: unknown value {o.Route}", "options");
+        if (o.GramBlockSize < 1) throw new ArgumentException($"StepSimilarityOptions.GramBlockSize: expected at least 1, got {o.GramBlockSize}", "options");
+        if (o.FeatureTileColumns < 1) throw new ArgumentException($"StepSimilarityOptions.FeatureTileColumns: expected at least 1, got {o.FeatureTileColumns}", "options");
+        return o;
+    }
+}
