@@ -27,7 +27,7 @@ public class StepSimilarityAccumulatorTests
     {
         var (steps, features) = Trajectory(7, n, d, seed: 50 + n + d);
         // Small blocks and tiles so that several (and ragged) blocks and groups are exercised.
-        using var acc = new StepSimilarityAccumulator(new StepSimilarityOptions(route, GramBlockSize: 16, FeatureTileColumns: 2 * d + 1));
+        var acc = new StepSimilarityAccumulator(new StepSimilarityOptions(route, GramBlockSize: 16, FeatureTileColumns: 2 * d + 1));
         foreach (int i in new[] { 3, 0, 6, 1, 5, 2, 4 }) acc.Add(steps[i], features[i]); // out of order on purpose
         var r = acc.Result();
         Assert.Equal(steps, r.Steps);
@@ -46,7 +46,7 @@ public class StepSimilarityAccumulatorTests
     public void ViewsReadTheMatrix()
     {
         var (steps, features) = Trajectory(5, 40, 8, seed: 7);
-        using var acc = new StepSimilarityAccumulator();
+        var acc = new StepSimilarityAccumulator();
         for (int i = 0; i < 5; i++) acc.Add(steps[i], features[i]);
         var m = acc.Result().LinearCka;
 
@@ -69,8 +69,8 @@ public class StepSimilarityAccumulatorTests
     public void TensorInputMatchesMatrixInputAndAcceptsFloat32()
     {
         var (steps, features) = Trajectory(3, 20, 5, seed: 9);
-        using var fromMatrices = new StepSimilarityAccumulator();
-        using var fromTensors = new StepSimilarityAccumulator();
+        var fromMatrices = new StepSimilarityAccumulator();
+        var fromTensors = new StepSimilarityAccumulator();
         for (int i = 0; i < 3; i++)
         {
             fromMatrices.Add(steps[i], features[i]);
@@ -78,6 +78,12 @@ public class StepSimilarityAccumulatorTests
             fromTensors.Add(steps[i], t);
             Assert.Equal(torch.float32, t.dtype); // the caller's tensor is left alone
         }
+        // A float64 tensor is copied, not taken over: it stays usable and unchanged (not centered in place).
+        using var f64 = torch.tensor(features[0].ToRowMajorArray(), [20, 5], torch.float64);
+        var before = f64.sum().item<double>();
+        var again = new StepSimilarityAccumulator();
+        again.Add(0, f64);
+        Assert.Equal(before, f64.sum().item<double>());
         var a = fromMatrices.Result().LinearCka.Values;
         var b = fromTensors.Result().LinearCka.Values;
         for (int i = 0; i < 3; i++)
@@ -88,7 +94,7 @@ public class StepSimilarityAccumulatorTests
     public void PairwiseLoopAgreesWithTheEngineAndSupportsAnyMeasure()
     {
         var (steps, features) = Trajectory(4, 30, 5, seed: 12);
-        using var acc = new StepSimilarityAccumulator();
+        var acc = new StepSimilarityAccumulator();
         for (int i = 0; i < 4; i++) acc.Add(steps[i], features[i]);
         var engine = acc.Result().LinearCka.Values;
         var loop = PairwiseStepSimilarity.Compute(new LinearCka(), steps, features).Values;
@@ -112,7 +118,7 @@ public class StepSimilarityAccumulatorTests
     [Fact]
     public void BadCheckpointsGiveOneLineErrors()
     {
-        using var acc = new StepSimilarityAccumulator();
+        var acc = new StepSimilarityAccumulator();
         Assert.Contains("no checkpoint", Assert.Throws<InvalidOperationException>(() => acc.Result()).Message);
         acc.Add(0, Gaussian(10, 3, 1));
         Assert.Contains("step 5: shape 10×4 differs from the 10×3 of step 0",
@@ -122,7 +128,7 @@ public class StepSimilarityAccumulatorTests
             Assert.Throws<ArgumentException>(() => acc.Add(7, Matrix<double>.Build.Dense(10, 3, 2.0))).Message);
         using var bad = torch.zeros(10, 3);
         bad[4, 2] = torch.tensor(float.PositiveInfinity);
-        Assert.Contains("step 8: entry (4, 2) is not finite", Assert.Throws<ArgumentException>(() => acc.Add(8, bad)).Message);
+        Assert.Contains("step 8: entry (4, 2) is Infinity; expected finite values", Assert.Throws<ArgumentException>(() => acc.Add(8, bad)).Message);
         using var cube = torch.zeros(2, 10, 3);
         Assert.Contains("expected a 2-D", Assert.Throws<ArgumentException>(() => acc.Add(9, cube)).Message);
         Assert.Equal(1, acc.Count);

@@ -9,16 +9,14 @@ namespace DevInterp.Similarity.Steps;
 /// <see cref="Add(long, Matrix{double})"/> keeps only per-checkpoint statistics: the column-centered features, reduced to
 /// a factor F with F·Fᵀ = K (at most n columns, via QR when d &gt; n), and their row norms; <see cref="Result"/> then
 /// computes every ⟨K_t, K_s⟩ by the cheaper route (<see cref="StepSimilarityRoute"/>), never forming a pair's Gram
-/// matrices twice. Memory: T·n·min(n, d) doubles. Result() recomputes from the stored statistics on each call, so
-/// checkpoints can still be added afterwards. Not thread-safe; dispose to free the stored tensors.
+/// matrices twice. Memory: T·n·min(n, d) doubles (managed arrays). Result() recomputes from the stored statistics on
+/// each call, so checkpoints can still be added afterwards. Not thread-safe (Result itself runs in parallel).
 /// </summary>
-public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = null) : IDisposable
+public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = null)
 {
     private readonly StepSimilarityOptions _options = Validated(options ?? new StepSimilarityOptions());
-    private readonly List<Entry> _entries = [];
+    private readonly List<CheckpointFactor> _entries = [];
     private int _samples = -1, _features = -1;
-
-    private sealed record Entry(long Step, torch.Tensor Factor, double[] RowNorms, double Trace);
 
     /// <summary>The options in use.</summary>
     public StepSimilarityOptions Options => _options;
@@ -31,14 +29,14 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
     /// values, or features without variance.</exception>
     public void Add(long step, Matrix<double> features)
     {
-        RepresentationInput.Validate(features, "features", 2, $"step {step}: step similarity");
-        using var t = TorchMatrix.ToTensor(features);
-        AddTensor(step, t);
+        if (features is null) throw new ArgumentNullException(nameof(features), $"features: step {step}: expected a samples × features matrix, got null");
+        CheckShape(step, features.RowCount, features.ColumnCount);
+        AddOwned(step, features.ToRowMajorArray(), features.RowCount, features.ColumnCount);
     }
 
     /// <summary>
     /// Adds the checkpoint at <paramref name="step"/> from a 2-D floating-point tensor (samples × features, e.g.
-    /// captured activations); it is copied and converted to float64, the caller keeps ownership.
+    /// captured activations); its values are copied as float64, the caller keeps ownership.
     /// </summary>
     public void Add(long step, torch.Tensor features)
     {
@@ -47,18 +45,15 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
             throw new ArgumentException($"features: step {step}: expected a 2-D samples × features tensor, got shape [{string.Join(", ", features.shape)}]", nameof(features));
         if (!features.is_floating_point())
             throw new ArgumentException($"features: step {step}: expected a floating-point tensor, got {features.dtype}", nameof(features));
+        int n = (int)features.shape[0], d = (int)features.shape[1];
+        CheckShape(step, n, d);
         using var scope = torch.NewDisposeScope();
-        var t = features.cpu().to_type(torch.float64, copy: true);
-        var bad = t.isfinite().logical_not().nonzero();
-        if (bad.shape[0] > 0)
-            throw new ArgumentException(
-                $"features: step {step}: entry ({bad[0, 0].item<long>()}, {bad[0, 1].item<long>()}) is not finite; expected finite values", nameof(features));
-        AddTensor(step, t);
+        var values = features.cpu().to_type(torch.float64).contiguous();
+        AddOwned(step, CheckpointFactor.ToArray(values), n, d);
     }
 
-    private void AddTensor(long step, torch.Tensor x)
+    private void CheckShape(long step, int n, int d)
     {
-        int n = (int)x.shape[0], d = (int)x.shape[1];
         if (n < 2 || d < 1)
             throw new ArgumentException($"features: step {step}: expected at least 2 samples and 1 feature, got {n}×{d}", "features");
         if (_entries.Count > 0 && (n != _samples || d != _features))
@@ -66,14 +61,11 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
                 $"features: step {step}: shape {n}×{d} differs from the {_samples}×{_features} of step {_entries[0].Step}; every checkpoint must use the same probe batch and layer", "features");
         if (_entries.Any(e => e.Step == step))
             throw new ArgumentException($"step: {step} was already added", nameof(step));
+    }
 
-        using var scope = torch.NewDisposeScope();
-        var factor = Centering.GramFactor(Centering.CenterColumns(x)).contiguous();
-        var rowNorms = TorchMatrix.ToArray(LinearHsic.RowSquaredNorms(factor));
-        double trace = rowNorms.Sum();
-        if (!(trace > 0))
-            throw new ArgumentException($"features: step {step}: every sample has the same features (no variance), so CKA is undefined", "features");
-        _entries.Add(new Entry(step, factor.DetachFromDisposeScope(), rowNorms, trace));
+    private void AddOwned(long step, double[] rowMajor, int n, int d)
+    {
+        _entries.Add(CheckpointFactor.Create(step, rowMajor, n, d));
         _samples = n;
         _features = d;
     }
@@ -84,13 +76,13 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
     {
         if (_entries.Count == 0) throw new InvalidOperationException("step similarity: no checkpoint was added");
         var entries = _entries.OrderBy(e => e.Step).ToList();
-        var factors = entries.Select(e => e.Factor).ToList();
         int t = entries.Count;
-        long n = _samples, d = factors[0].shape[1];
+        long n = _samples, d = entries[0].Columns;
+        int parallelism = _options.MaxDegreeOfParallelism > 0 ? _options.MaxDegreeOfParallelism : Environment.ProcessorCount;
         var route = _options.Route == StepSimilarityRoute.Auto ? StepRouteCost.Choose(t, n, d, _options) : _options.Route;
         var p = route == StepSimilarityRoute.Gram
-            ? GramRoute.InnerProducts(factors, _options.GramBlockSize)
-            : FeatureRoute.InnerProducts(factors, _options.FeatureTileColumns);
+            ? GramRoute.InnerProducts(entries, _options.GramBlockSize, parallelism)
+            : FeatureRoute.InnerProducts(entries, _options.FeatureTileColumns, parallelism);
 
         var steps = entries.Select(e => e.Step).ToArray();
         var linear = new double[t * t];
@@ -101,7 +93,7 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
         return new StepSimilarityResult(linearMatrix, n >= 4 ? Debiased(entries, p, steps) : null, route, _samples, _features);
     }
 
-    private StepSimilarityMatrix Debiased(List<Entry> entries, double[,] p, long[] steps)
+    private StepSimilarityMatrix Debiased(List<CheckpointFactor> entries, double[,] p, long[] steps)
     {
         int t = entries.Count;
         var h = new double[t, t];
@@ -120,18 +112,13 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
         return new StepSimilarityMatrix("debiased_cka", steps, new ReadOnlyMatrix(t, t, values));
     }
 
-    /// <summary>Frees the stored per-checkpoint tensors.</summary>
-    public void Dispose()
-    {
-        foreach (var e in _entries) e.Factor.Dispose();
-        _entries.Clear();
-    }
-
     private static StepSimilarityOptions Validated(StepSimilarityOptions o)
     {
         if (!Enum.IsDefined(o.Route)) throw new ArgumentException($"StepSimilarityOptions.Route: unknown value {o.Route}", "options");
         if (o.GramBlockSize < 1) throw new ArgumentException($"StepSimilarityOptions.GramBlockSize: expected at least 1, got {o.GramBlockSize}", "options");
         if (o.FeatureTileColumns < 1) throw new ArgumentException($"StepSimilarityOptions.FeatureTileColumns: expected at least 1, got {o.FeatureTileColumns}", "options");
+        if (o.MaxDegreeOfParallelism == 0 || o.MaxDegreeOfParallelism < -1)
+            throw new ArgumentException($"StepSimilarityOptions.MaxDegreeOfParallelism: expected -1 (all cores) or a positive count, got {o.MaxDegreeOfParallelism}", "options");
         return o;
     }
 }

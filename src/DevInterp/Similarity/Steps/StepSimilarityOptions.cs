@@ -24,7 +24,10 @@ public enum StepSimilarityRoute
 /// <param name="Route">Computation route; <see cref="StepSimilarityRoute.Auto"/> chooses by estimated cost.</param>
 /// <param name="GramBlockSize">Rows per sample block in the Gram route (memory T·b² doubles for the block products).</param>
 /// <param name="FeatureTileColumns">Concatenated feature columns per checkpoint group in the feature route.</param>
+/// <param name="MaxDegreeOfParallelism">Worker threads for <see cref="StepSimilarityAccumulator.Result"/>; -1 uses every
+/// core.</param>
 public sealed record StepSimilarityOptions(
     StepSimilarityRoute Route = StepSimilarityRoute.Auto,
-    int GramBlockSize = 256,
-    int FeatureTileColumns = 2048);
+    int GramBlockSize = 128,
+    int FeatureTileColumns = 2048,
+    int MaxDegreeOfParallelism = -1);
