@@ -20,11 +20,12 @@ public static class CkaStepMatrixBench
         int n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2048;
         int d = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512;
         int naivePairs = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 6;
+        int block = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : new StepSimilarityOptions().GramBlockSize;
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"cka-step-matrix: T={t} n={n} d={d}, torch threads {torch.get_num_threads()}, load average {LoadAverage()}"));
+        Console.WriteLine(string.Create(inv, $"cka-step-matrix: T={t} n={n} d={d}, Gram block {block}, torch threads {torch.get_num_threads()}, load average {LoadAverage()}"));
 
         torch.manual_seed(1);
-        var acc = new StepSimilarityAccumulator();
+        var acc = new StepSimilarityAccumulator(new StepSimilarityOptions(GramBlockSize: block));
         var addTime = new Stopwatch();
         var generate = Stopwatch.StartNew();
         var x = torch.randn(n, d, torch.float64);

@@ -47,6 +47,11 @@ public sealed class StepSimilarityAccumulator(StepSimilarityOptions? options = n
             throw new ArgumentException($"features: step {step}: expected a floating-point tensor, got {features.dtype}", nameof(features));
         int n = (int)features.shape[0], d = (int)features.shape[1];
         CheckShape(step, n, d);
+        if (features.dtype == torch.float64 && features.is_contiguous() && features.device_type == DeviceType.CPU)
+        {
+            AddOwned(step, CheckpointFactor.ToArray(features), n, d); // one copy, straight from the caller's memory
+            return;
+        }
         using var scope = torch.NewDisposeScope();
         var values = features.cpu().to_type(torch.float64).contiguous();
         AddOwned(step, CheckpointFactor.ToArray(values), n, d);
