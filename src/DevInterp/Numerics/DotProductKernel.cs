@@ -17,16 +17,16 @@ internal static unsafe class DotProductKernel
 
     /// <summary>
     /// C[i·ldc + j] += α·Σ_q A[i·lda + q]·B[j·ldb + q] for i &lt; m, j &lt; n. With <paramref name="upperOnly"/>, entries
-    /// with j &lt; rowStart + i may be skipped (whole 4 × 4 tiles below the diagonal are), where rowStart is the global
-    /// index of A's row 0 and a multiple of 4; the caller mirrors the upper triangle.
+    /// with j &lt; diagonalOffset + i may be skipped (whole 4 × 4 tiles below the diagonal are), where diagonalOffset
+    /// (a multiple of 4) is the global index of A's row 0 minus that of B's row 0; the caller mirrors the upper triangle.
     /// </summary>
     public static void AddProducts(double* a, int lda, double* b, int ldb, double* c, int ldc, int m, int n, int k,
-        double alpha, bool upperOnly = false, int rowStart = 0)
+        double alpha, bool upperOnly = false, int diagonalOffset = 0)
     {
         int m4 = m & ~3, n4 = n & ~3;
         for (int i = 0; i < m4; i += 4)
         {
-            int jFirst = upperOnly ? Math.Min(n4, (rowStart + i) & ~3) : 0;
+            int jFirst = upperOnly ? Math.Clamp((diagonalOffset + i) & ~3, 0, n4) : 0;
             for (int j = jFirst; j < n4; j += 4)
             {
                 if (UseVector512) Tile512(a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, k, alpha);
@@ -34,10 +34,10 @@ internal static unsafe class DotProductKernel
             }
             for (int j = n4; j < n; j++)
                 for (int r = i; r < i + 4; r++)
-                    if (!upperOnly || j >= rowStart + r) c[r * ldc + j] += alpha * Dot(a + r * lda, b + j * ldb, k);
+                    if (!upperOnly || j >= diagonalOffset + r) c[r * ldc + j] += alpha * Dot(a + r * lda, b + j * ldb, k);
         }
         for (int r = m4; r < m; r++)
-            for (int j = upperOnly ? Math.Max(0, rowStart + r) : 0; j < n; j++)
+            for (int j = upperOnly ? Math.Max(0, diagonalOffset + r) : 0; j < n; j++)
                 c[r * ldc + j] += alpha * Dot(a + r * lda, b + j * ldb, k);
     }
 

@@ -39,8 +39,9 @@ public class DotProductKernelTests
     [InlineData(true)]
     public unsafe void ParallelChunkedProductMatchesMathNet(bool upperOnly)
     {
-        // k spans three chunks (two full, one ragged); m = n for the symmetric (upper-only) use.
-        int m = 11, k = 2 * ParallelProducts.KChunk + 37;
+        // k spans three chunks (two full, one ragged) and the rows two blocks (one ragged); m = n for the symmetric
+        // (upper-only) use.
+        int m = ParallelProducts.BlockRows + 11, k = 2 * ParallelProducts.KChunk + 37;
         var a = Gaussian(m, k, 3);
         var expected = a * a.Transpose();
         var c = new double[m * m];
