@@ -27,6 +27,7 @@ public static class CkaStepMatrixBench
         torch.manual_seed(1);
         var acc = new StepSimilarityAccumulator(new StepSimilarityOptions(GramBlockSize: block));
         var addTime = new Stopwatch();
+        var addCpu = TimeSpan.Zero;
         var generate = Stopwatch.StartNew();
         var x = torch.randn(n, d, torch.float64);
         using var noise = torch.empty(n, d, torch.float64);
@@ -38,7 +39,9 @@ public static class CkaStepMatrixBench
             if (naiveIndex.Contains(step)) kept.Add(x.clone());
             generate.Stop();
             addTime.Start();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             acc.Add(step * 100L, x);
+            addCpu += Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             addTime.Stop();
             generate.Start();
         }
@@ -46,12 +49,16 @@ public static class CkaStepMatrixBench
         x.Dispose();
         double afterAdd = ResidentMb("VmRSS:");
 
+        var resultCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var resultTime = Stopwatch.StartNew();
         var result = acc.Result();
         resultTime.Stop();
+        var resultCpu = Process.GetCurrentProcess().TotalProcessorTime - resultCpu0;
         double engineSeconds = addTime.Elapsed.TotalSeconds + resultTime.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(inv,
             $"engine: route {result.Route}, Add total {addTime.Elapsed.TotalSeconds:F2} s, Result {resultTime.Elapsed.TotalSeconds:F2} s, engine total {engineSeconds:F2} s (data generation {generate.Elapsed.TotalSeconds:F2} s excluded)"));
+        Console.WriteLine(string.Create(inv,
+            $"CPU time: Add {addCpu.TotalSeconds:F2} s, Result {resultCpu.TotalSeconds:F2} s ({resultCpu.TotalSeconds / resultTime.Elapsed.TotalSeconds:F2} cores busy on average during Result)"));
         Console.WriteLine(string.Create(inv,
             $"resident memory: {afterAdd:F0} MB after Add (stored factors {(double)t * n * Math.Min(n, d) * 8 / 1048576:F0} MB), peak (VmHWM) {ResidentMb("VmHWM:"):F0} MB"));
         var adjacent = result.LinearCka.Adjacent().Values;
