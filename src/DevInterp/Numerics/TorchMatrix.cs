@@ -21,8 +21,9 @@ internal static class TorchMatrix
     public static double[] ToRowMajor(torch.Tensor tensor)
     {
         using var scope = torch.NewDisposeScope();
-        var c = tensor.to_type(torch.float64).contiguous();
-        return c.data<double>().ToArray();
+        var c = tensor.cpu().to_type(torch.float64).contiguous();
+        // Straight from the storage: the element-wise accessor (data<double>().ToArray()) is ~20× slower.
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(c.bytes).ToArray();
     }
 
     /// <summary>A 2-D tensor as an immutable result matrix.</summary>

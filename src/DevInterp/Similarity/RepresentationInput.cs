@@ -15,10 +15,16 @@ internal static class RepresentationInput
             throw new ArgumentException($"{name}: {measure} needs at least {minRows} samples (rows), got {m.RowCount}", name);
         if (m.ColumnCount < 1)
             throw new ArgumentException($"{name}: expected at least one feature (column), got 0", name);
-        for (int j = 0; j < m.ColumnCount; j++)
-            for (int i = 0; i < m.RowCount; i++)
-                if (!double.IsFinite(m[i, j]))
-                    throw new ArgumentException($"{name}: entry ({i}, {j}) is {m[i, j]}; expected finite values", name);
+        // Dense storage is column-major: scan the array itself (the indexer costs a call per entry).
+        double[] values = m.Storage is MathNet.Numerics.LinearAlgebra.Storage.DenseColumnMajorMatrixStorage<double> dense
+            ? dense.Data
+            : m.ToColumnMajorArray();
+        int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+        if (bad >= 0)
+        {
+            int i = bad % m.RowCount, j = bad / m.RowCount;
+            throw new ArgumentException($"{name}: entry ({i}, {j}) is {values[bad]}; expected finite values", name);
+        }
     }
 
     /// <summary>Checks both matrices and that they describe the same samples (equal row counts).</summary>
