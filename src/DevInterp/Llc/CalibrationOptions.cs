@@ -38,7 +38,7 @@ public sealed record CalibrationOptions(
 /// <param name="Verdict">The diagnostics' verdict.</param>
 /// <param name="Diverged">True when a chain diverged (larger ε were then not tried).</param>
 /// <param name="Passing">True when the chains pass the diagnostics: no divergence, R̂ ≤ 1.1, no significant drift.</param>
-/// <param name="Stable">True when the estimate agrees, within the chain spread, with every passing estimate at smaller ε.</param>
+/// <param name="Stable">True for the chosen point: it passes and agrees, within the chain spread, with the passing estimate at the next smaller ε.</param>
 public sealed record CalibrationPoint(double StepSize, double NBeta, double Localization, double Mean, double Std,
     double RHat, double Drift, LlcVerdict Verdict, bool Diverged, bool Passing, bool Stable);
 

@@ -1,15 +1,17 @@
 using System.Globalization;
 using DevInterp.Llc.Potentials;
+using TorchSharp;
 
 namespace DevInterp.Llc;
 
 /// <summary>
-/// Chooses the SGLD step size. It sweeps ε upwards on a grid (stopping at the first divergence). A point passes when
-/// its chains pass the diagnostics: no divergence, R̂ ≤ 1.1 and no significant drift (too small an ε leaves the chains
-/// still spreading out from w*, which shows as drift and disagreement). It is stable when its estimate lies within the
-/// chain spread (the standard error of the chain mean) of every passing estimate at smaller ε: the discretization bias
-/// of SGLD grows with ε, so an estimate that has moved away from those at smaller steps is biased. The chosen ε is the
-/// largest stable one, or else the smallest passing one.
+/// Chooses the SGLD step size by a descending sweep. Starting from the largest ε of the grid (where chains mix fastest
+/// but the discretization biases λ̂ upwards), each smaller ε continues the chains where the previous one left them
+/// (a warm start, so the chains need not spread out from w* again). A point passes when its chains pass the
+/// diagnostics (no divergence, R̂ ≤ 1.1, no significant drift). The chosen ε is the largest passing one whose estimate
+/// is stable: within the chain spread (the standard error of the chain mean) of the passing estimate at the next
+/// smaller ε. Once two neighbours agree, the bias left at the larger of them is below that spread, and smaller steps
+/// would only mix more slowly.
 /// </summary>
 public sealed class LlcCalibrator(CalibrationOptions options)
 {
@@ -28,64 +30,64 @@ public sealed class LlcCalibrator(CalibrationOptions options)
         {
             foreach (double gamma in gammas)
             {
-                var sweep = Sweep(potential, nBeta, gamma, progress, cancel);
+                var (sweep, choice) = Sweep(potential, nBeta, gamma, progress, cancel);
                 grid.AddRange(sweep);
-                if (nBeta == baseNBeta && gamma == Options.Base.Localization) chosen = Choose(sweep);
+                if (nBeta == baseNBeta && gamma == Options.Base.Localization) chosen = choice;
             }
         }
         return chosen! with { Grid = grid };
     }
 
-    private List<CalibrationPoint> Sweep(IChainPotential potential, double nBeta, double gamma,
+    private (List<CalibrationPoint> Points, CalibrationResult Choice) Sweep(IChainPotential potential, double nBeta, double gamma,
         IProgress<LlcProgress>? progress, CancellationToken cancel)
     {
         var points = new List<CalibrationPoint>();
-        foreach (double eps in Options.GridFor(nBeta).Order())
+        using var state = torch.zeros([Options.Chains, potential.Dimension], dtype: potential.Center.dtype).DetachFromDisposeScope();
+        bool warm = false;
+        CalibrationPoint? previous = null;
+        foreach (double eps in Options.GridFor(nBeta).OrderDescending())
         {
             var o = Options.Base with
             {
                 StepSize = eps, NBeta = nBeta, Localization = gamma, Chains = Options.Chains, Draws = Options.Draws,
                 BurnIn = Options.BurnIn, StepsBetweenDraws = 1, TargetRelativeError = null,
             };
-            var r = LlcEstimator.Run(potential, o, "calibration", progress, cancel, "calibrating");
+            var r = LlcEstimator.Run(potential, o, "calibration", progress, cancel, "calibrating", warm ? state : null, state);
             var d = r.Diagnostics;
             bool diverged = d.Dropped.Count > 0 || !double.IsFinite(r.Mean);
             bool significantDrift = d.Reasons.Any(reason => reason.StartsWith("the trace is still", StringComparison.Ordinal));
             bool passing = !diverged && r.Mean > 0 && d.RHat <= LlcDiagnostics.RHatDoubtful && !significantDrift;
-            double se = StandardError(r);
-            bool stable = passing && points.Where(p => p.Passing).All(p => Math.Abs(r.Mean - p.Mean) <= Math.Max(se, StandardError(p)));
-            points.Add(new CalibrationPoint(eps, nBeta, gamma, r.Mean, r.Std, d.RHat, d.Drift, d.Verdict, diverged, passing, stable));
-            if (diverged) break;
+            var point = new CalibrationPoint(eps, nBeta, gamma, r.Mean, r.Std, d.RHat, d.Drift, d.Verdict, diverged, passing, false);
+            // A diverged run leaves no usable positions: the next step size starts again from w*.
+            warm = !diverged;
+            if (previous is { Passing: true } && passing &&
+                Math.Abs(previous.Mean - point.Mean) <= Math.Max(StandardError(previous), StandardError(point)))
+            {
+                points[^1] = previous with { Stable = true };
+                points.Add(point);
+                return (points, Chosen(points, points[^2], true,
+                    $"largest stable step size: ε = {F(previous.StepSize)} gives λ̂ = {F(previous.Mean)} ± {F(previous.Std)}, within the chain spread of λ̂ = {F(point.Mean)} at ε = {F(point.StepSize)}"));
+            }
+            points.Add(point);
+            previous = point;
         }
-        return points;
+        var passingPoints = points.Where(p => p.Passing).ToList();
+        if (passingPoints.Count > 0)
+        {
+            var best = passingPoints[^1];
+            return (points, Chosen(points, best, false,
+                $"no two neighbouring step sizes agreed; chose the smallest passing ε = {F(best.StepSize)} (λ̂ = {F(best.Mean)} ± {F(best.Std)}), the least biased"));
+        }
+        var safe = points.Where(p => !p.Diverged).ToList();
+        var fallback = safe.Count > 0 ? safe.MaxBy(p => p.StepSize)! : points[^1];
+        return (points, Chosen(points, fallback, false,
+            $"no step size passed the diagnostics; fell back to ε = {F(fallback.StepSize)}, the largest that did not diverge"));
     }
 
-    private double StandardError(LlcResult r) => r.Std / Math.Sqrt(Math.Max(1, r.PerChain.Count(double.IsFinite)));
+    private static CalibrationResult Chosen(List<CalibrationPoint> points, CalibrationPoint chosen, bool confident, string reason) =>
+        new(points.ToList(), chosen.StepSize, reason, confident);
 
     private double StandardError(CalibrationPoint p) => p.Std / Math.Sqrt(Options.Chains);
 
-    private static CalibrationResult Choose(List<CalibrationPoint> sweep)
-    {
-        static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
-        var passing = sweep.Where(p => p.Passing).ToList();
-        var stable = passing.Skip(1).Where(p => p.Stable).ToList();
-        if (stable.Count > 0)
-        {
-            var best = stable[^1];
-            return new CalibrationResult(sweep, best.StepSize,
-                $"largest stable step size: ε = {F(best.StepSize)} gives λ̂ = {F(best.Mean)} ± {F(best.Std)}, within the chain spread of the passing estimates at smaller ε",
-                true);
-        }
-        if (passing.Count > 0)
-        {
-            var best = passing[0];
-            return new CalibrationResult(sweep, best.StepSize,
-                $"smallest passing step size: ε = {F(best.StepSize)} gives λ̂ = {F(best.Mean)} ± {F(best.Std)}; larger step sizes moved the estimate (discretization bias)",
-                passing.Count > 1);
-        }
-        var safe = sweep.Where(p => !p.Diverged).ToList();
-        var fallback = safe.Count > 0 ? safe[^1] : sweep[0];
-        return new CalibrationResult(sweep, fallback.StepSize,
-            $"no step size passed the diagnostics; fell back to ε = {F(fallback.StepSize)}, the largest that did not diverge", false);
-    }
+    private static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
 }

@@ -30,7 +30,8 @@ public sealed class LlcEstimator(LlcOptions options)
 
     /// <summary>Runs the chains with the options' step size (which must be set).</summary>
     internal static LlcResult Run(IChainPotential potential, LlcOptions o, string stepSizeSource,
-        IProgress<LlcProgress>? progress, CancellationToken cancel, string phase = "sampling")
+        IProgress<LlcProgress>? progress, CancellationToken cancel, string phase = "sampling",
+        torch.Tensor? start = null, torch.Tensor? finalWeights = null)
     {
         double eps = o.StepSize ?? throw new ArgumentException("step size is not set");
         long n = potential.SampleCount;
@@ -49,7 +50,8 @@ public sealed class LlcEstimator(LlcOptions options)
         using var batches = new MinibatchSchedule(n, (int)o.ResolveBatchSize(n, dim), chains, Mix(o.Seed, 2));
         using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
-        using var weights = center.unsqueeze(0).expand(chains, dim).clone().DetachFromDisposeScope();
+        // Chains start at w*, or at given positions (a warm start from an earlier run at a nearby step size).
+        using var weights = (start is null ? center.unsqueeze(0).expand(chains, dim) : start).clone().DetachFromDisposeScope();
         using var gradient = torch.zeros_like(weights).DetachFromDisposeScope();
         using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
         double[]? fullCenterLoss = null;
@@ -136,6 +138,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 progress.Report(new LlcProgress(step + 1, total, phase));
         }
 
+        finalWeights?.copy_(weights);
         var healthy = Enumerable.Range(0, chains).Where(c => alive[c]).ToList();
         var perChain = new double[chains];
         for (int c = 0; c < chains; c++)

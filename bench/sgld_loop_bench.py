@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Reference for the LLC speed benchmark: a minimal SGLD loop in real PyTorch (Debian's python3-torch 1.13).
+
+For each model it runs C chains in turn (the usual PyTorch way: one model copy per chain), each step drawing a
+minibatch, computing the loss, backpropagating and applying w <- w - eps/2 (nbeta grad + gamma (w - w0)) + sqrt(eps) xi.
+It also times the floor: forward + backward of one model on one batch, no sampler. Single thread.
+Prints one JSON line per model: chain_steps_per_s (C*steps/s) for the SGLD loop, and floor_steps_per_s.
+Usage: /usr/bin/python3 bench/sgld_loop_bench.py [STEPS]
+"""
+import json, sys, time
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+CHAINS = 8
+
+class Tms(nn.Module):
+    def __init__(self, f, h):
+        super().__init__()
+        self.W = nn.Parameter(torch.randn(h, f) * 0.1)
+        self.b_final = nn.Parameter(torch.zeros(f))
+    def forward(self, x):
+        return torch.relu((x @ self.W.T) @ self.W + self.b_final)
+
+def dln(widths):
+    return nn.Sequential(*[nn.Linear(a, b, bias=False) for a, b in zip(widths[:-1], widths[1:])])
+
+def mlp(widths):
+    layers = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(widths) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+CASES = [
+    ("tms-6-2", lambda: Tms(6, 2), 6, 6, 256, "mse"),
+    ("dln-8-8-8-8", lambda: dln([8, 8, 8, 8]), 8, 8, 256, "mse"),
+    ("dln-50-40-30-20-50", lambda: dln([50, 40, 30, 20, 50]), 50, 50, 256, "mse"),
+    ("mlp-784-256-256-10", lambda: mlp([784, 256, 256, 10]), 784, 10, 256, "ce"),
+]
+
+def loss_fn(kind, out, y):
+    if kind == "ce":
+        return nn.functional.cross_entropy(out, y)
+    return ((out - y) ** 2).sum(-1).mean()
+
+for name, make, din, dout, batch, kind in CASES:
+    n = 10000
+    x = torch.randn(n, din)
+    y = torch.randint(0, dout, (n,)) if kind == "ce" else torch.randn(n, dout)
+    models = [make() for _ in range(CHAINS)]
+    centers = [[p.detach().clone() for p in m.parameters()] for m in models]
+    eps, nbeta, gamma = 1e-5, n / torch.log(torch.tensor(float(n))).item(), 0.1
+
+    def sgld_step(m, w0):
+        idx = torch.randint(0, n, (batch,))
+        m.zero_grad()
+        loss = loss_fn(kind, m(x[idx]), y[idx])
+        loss.backward()
+        with torch.no_grad():
+            for p, c in zip(m.parameters(), w0):
+                p.add_(-eps / 2 * (nbeta * p.grad + gamma * (p - c)) + eps ** 0.5 * torch.randn_like(p))
+        return loss.item()
+
+    for m, w0 in zip(models, centers):  # warm-up
+        for _ in range(5):
+            sgld_step(m, w0)
+    t0 = time.perf_counter()
+    for _ in range(STEPS):
+        for m, w0 in zip(models, centers):
+            sgld_step(m, w0)
+    sgld = CHAINS * STEPS / (time.perf_counter() - t0)
+
+    m = models[0]
+    def floor_step():
+        idx = torch.randint(0, n, (batch,))
+        m.zero_grad()
+        loss_fn(kind, m(x[idx]), y[idx]).backward()
+    for _ in range(5):
+        floor_step()
+    t0 = time.perf_counter()
+    for _ in range(STEPS * 2):
+        floor_step()
+    floor = STEPS * 2 / (time.perf_counter() - t0)
+    print(json.dumps({"model": name, "chains": CHAINS, "batch": batch, "chain_steps_per_s": sgld, "floor_steps_per_s": floor}))
