@@ -13,7 +13,17 @@ internal static class DataSourceJson
     /// <summary>A split: a path string, or {path, format, header, delimiter, key, inputs, targets}.</summary>
     public static DataSource ReadSource(JsonNode node, string field)
     {
-        if (node.GetValueKind() == JsonValueKind.String) return new DataSource(new DataFileRef(node.GetValue<string>()));
+        if (node.GetValueKind() == JsonValueKind.String)
+        {
+            string path = node.GetValue<string>();
+            if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
+            if (DataFormats.FromExtension(path) is null)
+            {
+                throw new SpecFormatException(Spec, field,
+                    $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
+            }
+            return new DataSource(new DataFileRef(path));
+        }
         if (node is not JsonObject json)
             throw new SpecFormatException(Spec, field, $"expected a file path or an object with \"path\", \"inputs\", \"targets\", got {Show(node)}");
         var r = new SpecReader(json, Spec, field + ".");

@@ -44,7 +44,7 @@ internal sealed class PickledObjectFile : IDisposable
         }
         try
         {
-            var pickle = format == CheckpointFormat.PyTorchZip ? ZipPyTorchReader.Load(file) : LegacyPyTorchReader.Load(file);
+            var pickle = format == CheckpointFormat.PyTorchZip ? ZipPyTorchReader.Load(file) : LoadLegacyOrPlain(file);
             return new PickledObjectFile(file, pickle);
         }
         catch
@@ -52,6 +52,18 @@ internal sealed class PickledObjectFile : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A legacy torch.save stream starts with a pickle of its magic number; any other pickle stream is a plain
+    /// <c>pickle.dump</c> whose first object is the data (it has no storages, so it cannot hold torch.save tensors).
+    /// </summary>
+    private static LoadedPickle LoadLegacyOrPlain(MappedFile file)
+    {
+        var data = file.Span(0, Math.Min(file.Length, int.MaxValue));
+        object first = Unpickler.Load(data, new UnpickleContext(file.Path, "pickle"), out _);
+        if (first is BigInteger magic && magic == LegacyPyTorchReader.MagicNumber) return LegacyPyTorchReader.Load(file);
+        return new LoadedPickle(first, storage => throw new CheckpointFormatException(file.Path, $"plain pickle refers to storage '{storage.Key}'"), false);
     }
 
     /// <summary>A tensor's values as float64, row-major (integers and flags converted exactly).</summary>

@@ -23,30 +23,37 @@ internal static class ArrowFile
         {
             using ArrowStreamReader reader = fileFormat ? new ArrowFileReader(stream, leaveOpen: true) : new ArrowStreamReader(stream, leaveOpen: true);
             var schema = reader.Schema ?? throw new DataFileException(path, "not an Arrow IPC file or stream (no schema)");
-            var fields = schema.FieldsList;
-            var names = fields.Select(f => f.Name).ToArray();
+            var names = schema.FieldsList.Select(f => f.Name).ToArray();
             var duplicate = names.GroupBy(x => x, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw new DataFileException(path, $"two columns are named '{duplicate.Key}'");
-            var widths = new long[fields.Count];
-            for (int c = 0; c < fields.Count; c++) widths[c] = Width(path, fields[c]);
-            var values = fields.Select(_ => new List<double>()).ToArray();
+            // Columns that are not numbers (strings, dates, ...) are left out, and reported only if selected.
+            var unreadable = new Dictionary<string, string>(StringComparer.Ordinal);
+            var readable = new List<(int Index, Field Field, long Width)>();
+            for (int c = 0; c < schema.FieldsList.Count; c++)
+            {
+                var field = schema.FieldsList[c];
+                string? why = Unsupported(field);
+                if (why is null) readable.Add((c, field, field.DataType is FixedSizeListType list ? list.ListSize : 1));
+                else unreadable[field.Name] = why;
+            }
+            var values = readable.Select(_ => new List<double>()).ToArray();
             long rows = 0;
             while (reader.ReadNextRecordBatch() is { } batch)
             {
                 using (batch)
                 {
-                    for (int c = 0; c < fields.Count; c++) Append(path, fields[c].Name, batch.Column(c), rows, values[c]);
+                    for (int k = 0; k < readable.Count; k++) Append(path, readable[k].Field.Name, batch.Column(readable[k].Index), rows, values[k]);
                     rows += batch.Length;
                 }
             }
             if (rows == 0) throw new DataFileException(path, "the Arrow table has no rows");
-            var columns = new List<NumericArray>(fields.Count);
-            for (int c = 0; c < fields.Count; c++)
+            var columns = new List<NumericArray>(readable.Count);
+            for (int k = 0; k < readable.Count; k++)
             {
-                long[] shape = fields[c].DataType is FixedSizeListType ? [rows, widths[c]] : [rows];
-                columns.Add(new NumericArray(names[c], shape, [.. values[c]]));
+                long[] shape = readable[k].Field.DataType is FixedSizeListType ? [rows, readable[k].Width] : [rows];
+                columns.Add(new NumericArray(readable[k].Field.Name, shape, [.. values[k]]));
             }
-            return DataContents.Table(path, columns);
+            return DataContents.Table(path, columns, unreadable);
         }
         catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentException or NotSupportedException or IOException or OverflowException or IndexOutOfRangeException)
         {
@@ -55,21 +62,13 @@ internal static class ArrowFile
         }
     }
 
-    private static long Width(string path, Field field)
+    /// <summary>Why a column cannot be read as numbers, or null when it can.</summary>
+    private static string? Unsupported(Field field)
     {
         var type = field.DataType;
         if (type is FixedSizeListType list)
-        {
-            if (!IsNumeric(list.ValueDataType))
-                throw new DataFileException(path, $"column '{field.Name}' is a fixed-size list of {list.ValueDataType.Name}; only numeric values can be read");
-            return list.ListSize;
-        }
-        if (!IsNumeric(type))
-        {
-            throw new DataFileException(path,
-                $"column '{field.Name}' has type {type.Name}; readable columns are integers, floats, booleans and fixed-size lists of those");
-        }
-        return 1;
+            return IsNumeric(list.ValueDataType) ? null : $"it is a fixed-size list of {list.ValueDataType.Name}; only numeric values can be read";
+        return IsNumeric(type) ? null : $"it has type {type.Name}; readable columns are integers, floats, booleans and fixed-size lists of those";
     }
 
     private static bool IsNumeric(IArrowType type) => type.TypeId is ArrowTypeId.Boolean or ArrowTypeId.Int8 or ArrowTypeId.Int16

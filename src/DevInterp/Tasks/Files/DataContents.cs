@@ -20,14 +20,17 @@ internal sealed class DataContents : IDisposable
     }
 
     /// <summary>A table whose columns are already read.</summary>
-    public static DataContents Table(string path, IReadOnlyList<NumericArray> columns)
+    public static DataContents Table(string path, IReadOnlyList<NumericArray> columns, IReadOnlyDictionary<string, string>? unreadable = null)
     {
         var byName = new Dictionary<string, NumericArray>(StringComparer.Ordinal);
         foreach (var c in columns)
         {
             if (!byName.TryAdd(c.Name, c)) throw new DataFileException(path, $"two columns are named '{c.Name}'");
         }
-        return new DataContents(path, [.. columns.Select(c => c.Name)], name => byName[name], isTable: true);
+        return new DataContents(path, [.. columns.Select(c => c.Name)], name => byName[name], isTable: true)
+        {
+            Unreadable = unreadable ?? new Dictionary<string, string>(),
+        };
     }
 
     /// <summary>Named arrays already read.</summary>
@@ -50,6 +53,9 @@ internal sealed class DataContents : IDisposable
     public string FieldKind => IsTable ? "column" : "array";
 
     public bool Has(string name) => Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>Fields left out because they cannot be read as numbers, with the reason (e.g. a string column).</summary>
+    public IReadOnlyDictionary<string, string> Unreadable { get; init; } = new Dictionary<string, string>();
 
     public NumericArray Field(string name)
     {

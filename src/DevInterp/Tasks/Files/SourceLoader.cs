@@ -41,8 +41,9 @@ internal static class SourceLoader
             var inputsRef = source.Inputs?.File ?? source.File ?? throw new ArgumentException("the split names no file for its inputs");
             var targetsFile = Open(targetsRef);
             var inputsFile = Open(inputsRef);
-            var targetKeys = ResolveTargets(targetsFile, source.Targets?.Columns);
-            var inputKeys = ResolveInputs(inputsFile, source.Inputs?.Columns, ReferenceEquals(inputsFile, targetsFile) ? targetKeys : null);
+            var targetKeys = ResolveTargets(targetsFile, source.Targets?.Columns, ownFile: source.Targets?.File is not null);
+            var inputKeys = ResolveInputs(inputsFile, source.Inputs?.Columns, ownFile: source.Inputs?.File is not null,
+                ReferenceEquals(inputsFile, targetsFile) ? targetKeys : null);
             var targets = Assemble(targetsFile, targetKeys, "targets");
             var inputs = Assemble(inputsFile, inputKeys, "inputs");
             if (inputs.Rows != targets.Rows)
@@ -77,11 +78,12 @@ internal static class SourceLoader
         };
     }
 
-    private static List<ColumnKey> ResolveTargets(DataContents file, IReadOnlyList<DataColumn>? columns)
+    private static List<ColumnKey> ResolveTargets(DataContents file, IReadOnlyList<DataColumn>? columns, bool ownFile)
     {
         if (columns is not null) return Resolve(file, columns, "targets");
         foreach (string name in DefaultTargetNames)
             if (file.Has(name)) return [new ColumnKey(name, null)];
+        if (ownFile && WholeFile(file) is { } whole) return whole;
         if (file.IsPair) return [new ColumnKey("1", null)];
         var all = Columns(file);
         if (all is { Count: >= 2 }) return [all[^1]];
@@ -89,11 +91,12 @@ internal static class SourceLoader
             $"cannot tell which {file.FieldKind}s are the targets (the file has {file.Describe()}); name them in \"targets\"");
     }
 
-    private static List<ColumnKey> ResolveInputs(DataContents file, IReadOnlyList<DataColumn>? columns, List<ColumnKey>? targetsInSameFile)
+    private static List<ColumnKey> ResolveInputs(DataContents file, IReadOnlyList<DataColumn>? columns, bool ownFile, List<ColumnKey>? targetsInSameFile)
     {
         if (columns is not null) return Resolve(file, columns, "inputs");
         foreach (string name in DefaultInputNames)
             if (file.Has(name)) return [new ColumnKey(name, null)];
+        if (ownFile && WholeFile(file) is { } whole) return whole;
         if (file.IsPair) return [new ColumnKey("0", null)];
         var all = Columns(file);
         if (all is not null)
@@ -103,6 +106,13 @@ internal static class SourceLoader
         }
         throw new DataFileException(file.Path,
             $"cannot tell which {file.FieldKind}s are the inputs (the file has {file.Describe()}); name them in \"inputs\"");
+    }
+
+    /// <summary>A file of the inputs' or targets' own: its only array, or all columns of a table; null otherwise.</summary>
+    private static List<ColumnKey>? WholeFile(DataContents file)
+    {
+        if (file.IsTable) return [.. file.Names.Select(n => new ColumnKey(n, null))];
+        return file.Names.Count == 1 ? [new ColumnKey(file.Names[0], null)] : null;
     }
 
     /// <summary>The columns of a table, or of a file's single 1-D or 2-D array; null when the file has no columns.</summary>
@@ -127,6 +137,8 @@ internal static class SourceLoader
         {
             if (column.Name is { } name)
             {
+                if (!file.Has(name) && file.Unreadable.TryGetValue(name, out string? why))
+                    throw new DataFileException(file.Path, $"{file.FieldKind} '{name}' for the {role} cannot be used: {why}");
                 if (!file.Has(name))
                     throw new DataFileException(file.Path, $"no {file.FieldKind} named '{name}' for the {role} (the file has {file.Describe()})");
                 keys.Add(new ColumnKey(name, null));
