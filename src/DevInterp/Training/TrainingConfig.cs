@@ -18,12 +18,15 @@ public sealed record TrainingConfig(string Name, ModelSpec Model, TaskSpec Task,
     private const string SpecName = "training config";
 
     /// <summary>Reads the JSON form; errors name the field (model.widths, task.n_train, training.lr, ...).</summary>
-    public static TrainingConfig Parse(JsonObject json)
+    public static TrainingConfig Parse(JsonObject json) => Parse(json, null);
+
+    /// <summary>Reads the JSON form; relative data paths of a <c>file</c> task resolve against <paramref name="baseDirectory"/>.</summary>
+    public static TrainingConfig Parse(JsonObject json, string? baseDirectory)
     {
         var r = new SpecReader(json, SpecName);
         string name = r.OptionalString("name", "run")!;
         var model = Section(r, "model", ModelSpec.Parse);
-        var task = Section(r, "task", TaskSpec.Parse);
+        var task = Section(r, "task", t => TaskSpec.Parse(t, baseDirectory));
         var training = Section(r, "training", TrainingSettings.Parse);
         r.RejectUnknown();
         var config = new TrainingConfig(name, model, task, training);
@@ -36,7 +39,7 @@ public sealed record TrainingConfig(string Name, ModelSpec Model, TaskSpec Task,
     {
         json = (JsonObject)json.DeepClone();
         foreach (string key in new[] { "checkpoints", "format", "version", "key" }) json.Remove(key);
-        return Parse(json);
+        return Parse(json, Path.GetDirectoryName(Path.GetFullPath(path)));
     });
 
     /// <summary>The config of an existing run, from its manifest.</summary>
