@@ -14,19 +14,22 @@ internal static class NpzFile
     public static DataContents Open(string path)
     {
         var stream = DataFiles.OpenRead(path);
-        ZipArchive zip;
+        ZipArchive? zip = null;
+        List<ZipArchiveEntry> entries;
         try
         {
             zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            entries = [.. zip.Entries]; // reads the central directory
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
         {
-            stream.Dispose();
-            throw new DataFileException(path, $"not a .npz archive (a zip of .npy files): {e.Message}", e);
+            if (zip is null) stream.Dispose();
+            else zip.Dispose();
+            throw new DataFileException(path, $"not a readable .npz archive (a zip of .npy files): {e.Message}", e);
         }
         var members = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
         var names = new List<string>();
-        foreach (var entry in zip.Entries)
+        foreach (var entry in entries)
         {
             if (entry.FullName.EndsWith('/')) continue;
             string name = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
@@ -49,7 +52,7 @@ internal static class NpzFile
                 s.ReadExactly(buffer);
                 if (s.ReadByte() >= 0) throw new DataFileException(path, $"{label} holds more bytes than its declared {entry.Length}");
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
             {
                 throw new DataFileException(path, $"{label} is corrupt: {e.Message}", e);
             }
