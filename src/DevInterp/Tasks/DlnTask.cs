@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DevInterp.Llc.Potentials;
 using DevInterp.Models;
 using static TorchSharp.torch;
 
@@ -26,10 +27,10 @@ public sealed record DlnTaskSpec(int InputDim, int OutputDim, IReadOnlyList<doub
     public override string Type => TypeName;
 
     /// <inheritdoc />
-    public override long InputSize => InputDim;
+    public override long? InputSize => InputDim;
 
     /// <inheritdoc />
-    public override long OutputSize => OutputDim;
+    public override long? OutputSize => OutputDim;
 
     internal static DlnTaskSpec Read(SpecReader r)
     {
@@ -40,6 +41,7 @@ public sealed record DlnTaskSpec(int InputDim, int OutputDim, IReadOnlyList<doub
             throw r.Error("singular_values", $"at most min(input_dim, output_dim) = {Math.Min(input, output)} values, got {s.Count}");
         double noise = r.OptionalDouble("noise", 0.0, 0)!.Value;
         r.OptionalString("input_distribution", "gaussian", "gaussian");
+        r.OptionalString("loss", SquaredErrorLoss, SquaredErrorLoss);
         int n = (int)r.RequireInt("n_train", 1, 1 << 24);
         long seed = r.RequireInt("seed");
         r.RejectUnknown();
@@ -68,7 +70,10 @@ public sealed record DlnTaskSpec(int InputDim, int OutputDim, IReadOnlyList<doub
     }
 
     /// <inheritdoc />
-    public override TaskData Generate(ScalarType dtype = ScalarType.Float32)
+    public override IChainLoss CreateLoss() => new DevInterp.Llc.Potentials.SquaredErrorLoss();
+
+    /// <inheritdoc />
+    public override TaskData LoadTraining(ScalarType dtype = ScalarType.Float32)
     {
         Validate();
         var rng = new TaskRng(Seed);
@@ -86,7 +91,7 @@ public sealed record DlnTaskSpec(int InputDim, int OutputDim, IReadOnlyList<doub
                 y[(long)k * OutputDim + o] = sum + Noise * rng.NextGaussian();
             }
         }
-        return new TaskData(Matrix(x, NTrain, InputDim, dtype), Matrix(y, NTrain, OutputDim, dtype), null);
+        return new TaskData(Matrix(x, NTrain, InputDim, dtype), Matrix(y, NTrain, OutputDim, dtype), CreateLoss());
     }
 
     private double[,] TeacherFrom(TaskRng rng)

@@ -1,62 +1,87 @@
 using System.Text.Json.Nodes;
+using DevInterp.Llc.Potentials;
 using DevInterp.Models;
 using static TorchSharp.torch;
 
 namespace DevInterp.Tasks;
 
 /// <summary>
-/// The data a model is trained on, described completely enough to regenerate it bit for bit (later stages rebuild the
-/// training set from a run manifest's <c>task</c> field to estimate learning coefficients). The <c>type</c> field
-/// selects <c>tms</c> (<see cref="TmsTaskSpec"/>) or <c>dln</c> (<see cref="DlnTaskSpec"/>); docs/demo-runs.md gives
-/// the generation procedure.
+/// The data a model is trained on and the loss it is trained with, described completely enough to rebuild the training
+/// set (the LLC of a checkpoint is defined by the empirical loss on that set). The <c>type</c> field selects
+/// <c>tms</c> (<see cref="TmsTaskSpec"/>), <c>dln</c> (<see cref="DlnTaskSpec"/>), <c>modular</c>
+/// (<see cref="ModularTaskSpec"/>) or <c>file</c> (<see cref="FileTaskSpec"/>, data of a foreign run read from files);
+/// docs/tasks.md documents every field.
 /// </summary>
 public abstract record TaskSpec
 {
     internal const string SpecName = "task spec";
 
-    /// <summary>The only loss the tasks use: mean over samples of the weighted sum of squared output errors.</summary>
+    /// <summary>The loss of the tms and dln tasks: mean over samples of the weighted sum of squared output errors.</summary>
     public const string SquaredErrorLoss = "squared_error";
 
     /// <summary>The task types.</summary>
-    public static IReadOnlyList<string> Types { get; } = [TmsTaskSpec.TypeName, DlnTaskSpec.TypeName];
+    public static IReadOnlyList<string> Types { get; } =
+        [TmsTaskSpec.TypeName, DlnTaskSpec.TypeName, ModularTaskSpec.TypeName, FileTaskSpec.TypeName];
 
     /// <summary>The <c>type</c> discriminator.</summary>
     public abstract string Type { get; }
 
-    /// <summary>Number of training samples n.</summary>
-    public abstract int NTrain { get; init; }
+    /// <summary>Width of each input, or null when the inputs are tokens or their width is only known from the data files.</summary>
+    public abstract long? InputSize { get; }
 
-    /// <summary>Seed of the data generator (<see cref="TaskRng"/>).</summary>
-    public abstract long Seed { get; init; }
+    /// <summary>Width of each model output (number of classes for classification), or null when only the data files tell.</summary>
+    public abstract long? OutputSize { get; }
 
-    /// <summary>Width of each input.</summary>
-    public abstract long InputSize { get; }
+    /// <summary>True when the inputs are integer tokens for a sequence model rather than feature vectors.</summary>
+    public virtual bool TokenInputs => false;
 
-    /// <summary>Width of each target.</summary>
-    public abstract long OutputSize { get; }
+    /// <summary>The task's training loss, exactly as the task defines it (the loss the LLC must be measured with).</summary>
+    public abstract IChainLoss CreateLoss();
 
-    /// <summary>Generates the training set in <paramref name="dtype"/> (values are computed in float64, then converted).</summary>
-    public abstract TaskData Generate(ScalarType dtype = ScalarType.Float32);
+    /// <summary>
+    /// The training set and the task's loss, as the LLC estimator consumes them: <c>using var train =
+    /// spec.LoadTraining(); var (data, loss) = train;</c>. Floating-point values are in <paramref name="dtype"/>
+    /// (generated tasks compute in float64, then convert); class indices and tokens stay int64.
+    /// </summary>
+    /// <exception cref="SpecFormatException">A field of the spec is out of range.</exception>
+    /// <exception cref="DataFileException">A data file cannot be read or does not hold what the spec says.</exception>
+    public abstract TaskData LoadTraining(ScalarType dtype = ScalarType.Float32);
+
+    /// <summary>The held-out test set with the same loss, or null when the task has none (tms, dln).</summary>
+    public virtual TaskData? LoadTest(ScalarType dtype = ScalarType.Float32) => null;
+
+    /// <summary>The training set: the same as <see cref="LoadTraining"/> (the name the generated tasks started with).</summary>
+    public TaskData Generate(ScalarType dtype = ScalarType.Float32) => LoadTraining(dtype);
 
     /// <summary>The spec as JSON (every field written), readable by <see cref="Parse(JsonObject)"/>.</summary>
     public abstract JsonObject ToJson();
 
-    /// <summary>Reads a task spec.</summary>
+    /// <summary>Reads a task spec; relative data paths resolve against the current directory.</summary>
     /// <exception cref="SpecFormatException">A field is missing, unknown, of the wrong kind or out of range.</exception>
-    public static TaskSpec Parse(JsonObject json)
+    public static TaskSpec Parse(JsonObject json) => Parse(json, null);
+
+    /// <summary>Reads a task spec whose relative data paths resolve against <paramref name="baseDirectory"/> (null: the current directory).</summary>
+    /// <exception cref="SpecFormatException">A field is missing, unknown, of the wrong kind or out of range.</exception>
+    public static TaskSpec Parse(JsonObject json, string? baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(json);
         var r = new SpecReader(json, SpecName);
         string type = r.RequireString("type", [.. Types]);
-        r.OptionalString("loss", SquaredErrorLoss, SquaredErrorLoss);
-        return type == TmsTaskSpec.TypeName ? TmsTaskSpec.Read(r) : DlnTaskSpec.Read(r);
+        return type switch
+        {
+            TmsTaskSpec.TypeName => TmsTaskSpec.Read(r),
+            DlnTaskSpec.TypeName => DlnTaskSpec.Read(r),
+            ModularTaskSpec.TypeName => ModularTaskSpec.Read(r),
+            _ => FileTaskSpec.Read(r, json, baseDirectory),
+        };
     }
 
     /// <summary>Reads a task spec from JSON text.</summary>
-    public static TaskSpec Parse(string json) => Parse(SpecReader.ParseObject(json, SpecName));
+    public static TaskSpec Parse(string json, string? baseDirectory = null) => Parse(SpecReader.ParseObject(json, SpecName), baseDirectory);
 
-    /// <summary>Reads a task spec file; errors name the file and the field.</summary>
-    public static TaskSpec FromJsonFile(string path) => SpecReader.FromFile(path, SpecName, Parse);
+    /// <summary>Reads a task spec file; relative data paths resolve against the file's folder; errors name the file and the field.</summary>
+    public static TaskSpec FromJsonFile(string path) =>
+        SpecReader.FromFile(path, SpecName, json => Parse(json, Path.GetDirectoryName(Path.GetFullPath(path))));
 
     /// <summary>Tensor [rows, cols] from row-major float64 values.</summary>
     internal static Tensor Matrix(double[] values, long rows, long cols, ScalarType dtype)

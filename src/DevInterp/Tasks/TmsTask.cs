@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DevInterp.Llc.Potentials;
 using DevInterp.Models;
 using static TorchSharp.torch;
 
@@ -25,10 +26,10 @@ public sealed record TmsTaskSpec(int Features, double FeatureProbability, double
     public override string Type => TypeName;
 
     /// <inheritdoc />
-    public override long InputSize => Features;
+    public override long? InputSize => Features;
 
     /// <inheritdoc />
-    public override long OutputSize => Features;
+    public override long? OutputSize => Features;
 
     /// <summary>The importance of each feature.</summary>
     public double[] Importance => [.. Enumerable.Range(0, Features).Select(i => Math.Pow(ImportanceDecay, i))];
@@ -39,6 +40,7 @@ public sealed record TmsTaskSpec(int Features, double FeatureProbability, double
         double p = r.RequireDouble("feature_probability", 0, 1, exclusiveMin: true);
         double decay = r.OptionalDouble("importance_decay", 1.0, 0, 1, exclusiveMin: true)!.Value;
         r.OptionalString("value_distribution", "uniform", "uniform");
+        r.OptionalString("loss", SquaredErrorLoss, SquaredErrorLoss);
         int n = (int)r.RequireInt("n_train", 1, 1 << 24);
         long seed = r.RequireInt("seed");
         r.RejectUnknown();
@@ -59,7 +61,10 @@ public sealed record TmsTaskSpec(int Features, double FeatureProbability, double
     };
 
     /// <inheritdoc />
-    public override TaskData Generate(ScalarType dtype = ScalarType.Float32)
+    public override IChainLoss CreateLoss() => new WeightedSquaredErrorLoss(Importance);
+
+    /// <inheritdoc />
+    public override TaskData LoadTraining(ScalarType dtype = ScalarType.Float32)
     {
         if (Features < 1) throw new SpecFormatException(SpecName, "features", $"expected an integer >= 1, got {Features}");
         if (!(FeatureProbability > 0 && FeatureProbability <= 1)) throw new SpecFormatException(SpecName, "feature_probability", $"expected a number > 0 and <= 1, got {FeatureProbability}");
@@ -74,6 +79,6 @@ public sealed record TmsTaskSpec(int Features, double FeatureProbability, double
         }
         var inputs = Matrix(x, NTrain, Features, dtype);
         using var importance = tensor(Importance, ScalarType.Float64);
-        return new TaskData(inputs, inputs.clone(), importance.to_type(dtype));
+        return new TaskData(inputs, inputs.clone(), CreateLoss(), importance.to_type(dtype));
     }
 }

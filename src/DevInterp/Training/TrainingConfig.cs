@@ -18,12 +18,15 @@ public sealed record TrainingConfig(string Name, ModelSpec Model, TaskSpec Task,
     private const string SpecName = "training config";
 
     /// <summary>Reads the JSON form; errors name the field (model.widths, task.n_train, training.lr, ...).</summary>
-    public static TrainingConfig Parse(JsonObject json)
+    public static TrainingConfig Parse(JsonObject json) => Parse(json, null);
+
+    /// <summary>Reads the JSON form; relative data paths of a <c>file</c> task resolve against <paramref name="baseDirectory"/>.</summary>
+    public static TrainingConfig Parse(JsonObject json, string? baseDirectory)
     {
         var r = new SpecReader(json, SpecName);
         string name = r.OptionalString("name", "run")!;
         var model = Section(r, "model", ModelSpec.Parse);
-        var task = Section(r, "task", TaskSpec.Parse);
+        var task = Section(r, "task", t => TaskSpec.Parse(t, baseDirectory));
         var training = Section(r, "training", TrainingSettings.Parse);
         r.RejectUnknown();
         var config = new TrainingConfig(name, model, task, training);
@@ -36,7 +39,7 @@ public sealed record TrainingConfig(string Name, ModelSpec Model, TaskSpec Task,
     {
         json = (JsonObject)json.DeepClone();
         foreach (string key in new[] { "checkpoints", "format", "version", "key" }) json.Remove(key);
-        return Parse(json);
+        return Parse(json, Path.GetDirectoryName(Path.GetFullPath(path)));
     });
 
     /// <summary>The config of an existing run, from its manifest.</summary>
@@ -67,12 +70,21 @@ public sealed record TrainingConfig(string Name, ModelSpec Model, TaskSpec Task,
     public void Validate()
     {
         Training.Validate();
+        if (Task.TokenInputs)
+        {
+            if (Model.InputSize is not null)
+                throw new SpecFormatException(SpecName, "model.type", $"the '{Task.Type}' task gives tokens; it needs a model of tokens (transformer), not '{Model.Type}'");
+            // A sequence model may have more logits than classes (e.g. the "=" token of the vocabulary).
+            if (Task.OutputSize is { } classes && Model.OutputSize < classes)
+                throw new SpecFormatException(SpecName, "model", $"the model's {Model.OutputSize} outputs are fewer than the task's {classes} classes");
+            return;
+        }
         if (Model.InputSize is not { } input)
             throw new SpecFormatException(SpecName, "model.type", $"a '{Model.Type}' model takes tokens; the '{Task.Type}' task needs a model of vectors (mlp, dln, tms)");
-        if (input != Task.InputSize)
-            throw new SpecFormatException(SpecName, "model", $"the model's input width {input} differs from the task's {Task.InputSize}");
-        if (Model.OutputSize != Task.OutputSize)
-            throw new SpecFormatException(SpecName, "model", $"the model's output width {Model.OutputSize} differs from the task's {Task.OutputSize}");
+        if (Task.InputSize is { } taskInput && input != taskInput)
+            throw new SpecFormatException(SpecName, "model", $"the model's input width {input} differs from the task's {taskInput}");
+        if (Task.OutputSize is { } taskOutput && Model.OutputSize != taskOutput)
+            throw new SpecFormatException(SpecName, "model", $"the model's output width {Model.OutputSize} differs from the task's {taskOutput}");
     }
 
     private static T Section<T>(SpecReader r, string field, Func<JsonObject, T> parse)

@@ -18,6 +18,14 @@ internal static class LegacyPyTorchReader
 
     public static ICheckpointReader Open(MappedFile file, CheckpointOpenOptions options)
     {
+        var pickle = Load(file);
+        var located = StateDictLocator.Locate(pickle.Root, options.Key, file.Path);
+        return PyTorchCheckpoint.Create(file, CheckpointFormat.PyTorchLegacy, located, pickle.Bind, pickle.BigEndian);
+    }
+
+    /// <summary>Unpickles the main object (restricted unpickler) and locates the storages that follow the pickles.</summary>
+    public static LoadedPickle Load(MappedFile file)
+    {
         string path = file.Path;
         var data = file.Span(0, Math.Min(file.Length, int.MaxValue));
         int position = 0;
@@ -38,34 +46,42 @@ internal static class LegacyPyTorchReader
         object keyList = Next(data, ref position, new UnpickleContext(path, "legacy storage key list"));
         if (keyList is not PyList keys)
             throw new CheckpointFormatException(path, $"legacy storage key list is a {PyTypes.Name(keyList)}, not a list");
-        var located = StateDictLocator.Locate(root, options.Key, path);
 
-        // The storages follow the key list in its order, each as an int64 element count and the raw elements.
-        var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
-        long offset = position;
-        foreach (object keyObj in keys.Items)
+        // The storages follow the key list in its order, each as an int64 element count and the raw elements. They are
+        // indexed on first use, after the caller has located what it needs (so its errors come first).
+        int storagesStart = position;
+        Dictionary<string, StorageBytes>? index = null;
+        Dictionary<string, StorageBytes> Storages()
         {
-            string key = StateDictLocator.KeyText(keyObj) ?? throw new CheckpointFormatException(path, $"legacy storage key is a {PyTypes.Name(keyObj)}");
-            if (!ids.Storages.TryGetValue(key, out var storage))
-                throw new CheckpointFormatException(path, $"legacy storage '{key}' is listed but no tensor uses it, so its element size is unknown");
-            if (file.Length - offset < 8)
-                throw new CheckpointFormatException(path, $"truncated: legacy storage '{key}' header at byte {offset} is past the end of the file");
-            long count = BinaryPrimitives.ReadInt64LittleEndian(file.Span(offset, 8));
-            if (count != storage.ElementCount)
-                throw new CheckpointFormatException(path, $"legacy storage '{key}' holds {count} elements but the pickle says {storage.ElementCount} (corrupt)");
-            long bytes = storage.ByteLength;
-            if (bytes > file.Length - offset - 8)
-                throw new CheckpointFormatException(path, $"truncated: legacy storage '{key}' needs {bytes} bytes at byte {offset + 8}, the file ends at {file.Length}");
-            if (!storages.TryAdd(key, new MappedStorageBytes(file, offset + 8, bytes)))
-                throw new CheckpointFormatException(path, $"legacy storage '{key}' is listed twice");
-            offset += 8 + bytes;
+            if (index is not null) return index;
+            var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
+            long offset = storagesStart;
+            foreach (object keyObj in keys.Items)
+            {
+                string key = StateDictLocator.KeyText(keyObj) ?? throw new CheckpointFormatException(path, $"legacy storage key is a {PyTypes.Name(keyObj)}");
+                if (!ids.Storages.TryGetValue(key, out var storage))
+                    throw new CheckpointFormatException(path, $"legacy storage '{key}' is listed but no tensor uses it, so its element size is unknown");
+                if (file.Length - offset < 8)
+                    throw new CheckpointFormatException(path, $"truncated: legacy storage '{key}' header at byte {offset} is past the end of the file");
+                long count = BinaryPrimitives.ReadInt64LittleEndian(file.Span(offset, 8));
+                if (count != storage.ElementCount)
+                    throw new CheckpointFormatException(path, $"legacy storage '{key}' holds {count} elements but the pickle says {storage.ElementCount} (corrupt)");
+                long bytes = storage.ByteLength;
+                if (bytes > file.Length - offset - 8)
+                    throw new CheckpointFormatException(path, $"truncated: legacy storage '{key}' needs {bytes} bytes at byte {offset + 8}, the file ends at {file.Length}");
+                if (!storages.TryAdd(key, new MappedStorageBytes(file, offset + 8, bytes)))
+                    throw new CheckpointFormatException(path, $"legacy storage '{key}' is listed twice");
+                offset += 8 + bytes;
+            }
+            index = storages;
+            return index;
         }
 
         StorageBytes Bind(TorchStorageRef storage) =>
-            storages.TryGetValue(storage.Key, out var bytes)
+            Storages().TryGetValue(storage.Key, out var bytes)
                 ? bytes
                 : throw new CheckpointFormatException(path, $"legacy storage '{storage.Key}' is used by a tensor but missing from the storage list");
-        return PyTorchCheckpoint.Create(file, CheckpointFormat.PyTorchLegacy, located, Bind, bigEndian);
+        return new LoadedPickle(root, Bind, bigEndian);
     }
 
     private static object Next(ReadOnlySpan<byte> data, ref int position, UnpickleContext ctx)

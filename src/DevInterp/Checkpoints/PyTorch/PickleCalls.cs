@@ -154,6 +154,7 @@ internal static class PickleCalls
                     array.Shape = shape;
                     array.DType = dt;
                     array.Data = s.Items[4];
+                    array.FortranOrder = s.Items[3] is true;
                     return;
                 }
             case TorchTensorRef:

@@ -115,6 +115,9 @@ internal sealed class NumpyArray
     public NumpyDType? DType { get; set; }
 
     public object? Data { get; set; }
+
+    /// <summary>True when the data are in column-major (Fortran) order.</summary>
+    public bool FortranOrder { get; set; }
 }
 
 /// <summary>Python-like names of unpickled values, for messages.</summary>

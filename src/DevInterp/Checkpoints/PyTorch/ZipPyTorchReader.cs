@@ -12,6 +12,14 @@ internal static class ZipPyTorchReader
 {
     public static ICheckpointReader Open(MappedFile file, CheckpointOpenOptions options)
     {
+        var pickle = Load(file);
+        var located = StateDictLocator.Locate(pickle.Root, options.Key, file.Path);
+        return PyTorchCheckpoint.Create(file, CheckpointFormat.PyTorchZip, located, pickle.Bind, pickle.BigEndian);
+    }
+
+    /// <summary>Unpickles data.pkl (restricted unpickler) and prepares the binding of storages to archive entries.</summary>
+    public static LoadedPickle Load(MappedFile file)
+    {
         string path = file.Path;
         var entries = ZipDirectory.Read(file);
         var byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
@@ -50,7 +58,6 @@ internal static class ZipPyTorchReader
         var ctx = new UnpickleContext(path, $"{prefix}/data.pkl", null);
         ctx = ctx with { PersistentLoad = pid => ids.Load(pid, ctx) };
         object root = Unpickler.Load(ZipInflater.Read(file, pickles[0], checkCrc: true), ctx, out _);
-        var located = StateDictLocator.Locate(root, options.Key, path);
 
         var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
         StorageBytes Bind(TorchStorageRef storage)
@@ -65,6 +72,6 @@ internal static class ZipPyTorchReader
             storages[storage.Key] = bytes;
             return bytes;
         }
-        return PyTorchCheckpoint.Create(file, CheckpointFormat.PyTorchZip, located, Bind, bigEndian);
+        return new LoadedPickle(root, Bind, bigEndian);
     }
 }
