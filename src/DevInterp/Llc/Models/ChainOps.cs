@@ -13,9 +13,8 @@ internal static class ChainOps
     {
         long chains = x.shape[0], inputs = x.shape[^1], outputs = weight.shape[1];
         var rows = x.reshape(chains, -1, inputs);
-        var y = bias is null
-            ? torch.bmm(rows, weight.transpose(1, 2))
-            : torch.baddbmm(bias.unsqueeze(1), rows, weight.transpose(1, 2));
+        var y = torch.bmm(rows, weight.transpose(1, 2));
+        if (bias is not null) y = y + bias.unsqueeze(1);
         return y.reshape([.. x.shape[..^1], outputs]);
     }
 
