@@ -1,5 +1,6 @@
 using DevInterp.Llc;
 using DevInterp.Llc.Validation;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace DevInterp.Tests.Llc;
@@ -11,7 +12,7 @@ namespace DevInterp.Tests.Llc;
 /// other batch are off by nβ·(L_n(w*) − L_b'(w*)), as predicted, and with the full-data L(w*) each chain's value
 /// scatters by nβ·sd(L_b)/√draws.
 /// </summary>
-public class OwnBatchCenterLossTests
+public class OwnBatchCenterLossTests(ITestOutputHelper output)
 {
     [Fact]
     public void MeasuringLAtTheCenterOnTheDrawsOwnBatchesRemovesTheBatchToBatchDifference()
@@ -44,6 +45,8 @@ public class OwnBatchCenterLossTests
         double wrong = nBeta * (drawTerm - otherBatch);
         double predictedOffset = nBeta * (fullData - otherBatch);
         double noise = nBeta * batchSd / Math.Sqrt(centerLosses.Length); // sd of the mean batch loss over the draws
+        output.WriteLine($"λ̂ = {result.Mean:F3} (per chain sd {Sd(result.PerChain.ToArray()):F3}); nβ·sd(L_b) = {nBeta * batchSd:F1}; " +
+            $"fixed other batch: {wrong:F2}, predicted {lambda + predictedOffset:F2} ± {noise:F2}");
         Assert.True(Math.Abs(predictedOffset) > 10 * lambda, $"the chosen batch differs too little: offset {predictedOffset:F1}");
         Assert.True(Math.Abs(wrong - lambda) > 10 * Math.Abs(result.Mean - lambda));
         Assert.True(Math.Abs(wrong - (lambda + predictedOffset)) < 4 * noise + 0.1 * lambda,
@@ -52,6 +55,7 @@ public class OwnBatchCenterLossTests
         // 3. L(w*) on the full data: no offset on average, but each chain's value scatters with the batch losses.
         var fullDataPerChain = Enumerable.Range(0, options.Chains)
             .Select(c => nBeta * (result.LossTraces[c].Zip(result.ControlVariateTraces[c], (l, v) => l - v).Average() - fullData)).ToArray();
+        output.WriteLine($"full-data L(w*): per chain {string.Join(", ", fullDataPerChain.Select(v => v.ToString("F2")))}");
         Assert.True(Sd(fullDataPerChain) > 5 * Sd(result.PerChain.ToArray()),
             $"per-chain sd with full-data L(w*) {Sd(fullDataPerChain):F2} vs own batches {Sd(result.PerChain.ToArray()):F2}");
     }
