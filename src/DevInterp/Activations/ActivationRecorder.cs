@@ -24,18 +24,18 @@ public sealed class ActivationRecorder : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         Selection = selection ?? LayerSelection.All;
-        var hookable = model.named_modules()
-            .Where(m => m.name.Length > 0 && m.module is nn.Module<Tensor, Tensor>)
-            .Select(m => (m.name, Module: (nn.Module<Tensor, Tensor>)m.module)).ToList();
+        var hookable = PreOrder(model, "")
+            .Where(m => m.Module is nn.Module<Tensor, Tensor>)
+            .Select(m => (m.Name, Module: (nn.Module<Tensor, Tensor>)m.Module)).ToList();
         foreach (string pattern in Selection.Patterns)
         {
             var single = new LayerSelection([pattern]);
-            if (!hookable.Any(m => single.Matches(m.name)))
+            if (!hookable.Any(m => single.Matches(m.Name)))
                 throw new ArgumentException(
-                    $"layers: pattern '{pattern}' matches no layer of {model.GetType().Name} (layers: {Listed(hookable.Select(m => m.name))})", nameof(selection));
+                    $"layers: pattern '{pattern}' matches no layer of {model.GetType().Name} (layers: {Listed(hookable.Select(m => m.Name))})", nameof(selection));
         }
         var layers = new List<string>();
-        foreach (var (name, module) in hookable.Where(m => Selection.Matches(m.name)))
+        foreach (var (name, module) in hookable.Where(m => Selection.Matches(m.Name)))
         {
             layers.Add(name);
             _hooks.Add(module.register_forward_hook((_, _, output) =>
@@ -50,7 +50,7 @@ public sealed class ActivationRecorder : IDisposable
     /// <summary>The selection.</summary>
     public LayerSelection Selection { get; }
 
-    /// <summary>The hooked layers, in <c>named_modules()</c> order (parents before their children).</summary>
+    /// <summary>The hooked layers in module-tree order: depth first, each parent before its children, children in registration order.</summary>
     public IReadOnlyList<string> Layers { get; }
 
     /// <summary>
@@ -124,6 +124,17 @@ public sealed class ActivationRecorder : IDisposable
         _calls[name] = _calls.GetValueOrDefault(name) + 1;
         // A private copy: later in-place operations of the forward pass must not change what was captured.
         _recording[name] = output.detach().clone();
+    }
+
+    // Depth-first pre-order over named_children (named_modules() in TorchSharp lists a level's siblings before their children).
+    private static IEnumerable<(string Name, nn.Module Module)> PreOrder(nn.Module module, string prefix)
+    {
+        foreach (var (name, child) in module.named_children())
+        {
+            string full = prefix.Length == 0 ? name : $"{prefix}.{name}";
+            yield return (full, child);
+            foreach (var item in PreOrder(child, full)) yield return item;
+        }
     }
 
     private ScalarType ModelDType() =>

@@ -32,14 +32,15 @@ public sealed record LayerSelection(IReadOnlyList<string> Patterns)
 
     /// <summary>
     /// The layers worth comparing across training for a built-in spec: every Linear and activation of an MLP
-    /// (<c>layers.*</c>, <c>activations.*</c>), every layer of a deep linear network, the TMS hidden vector
+    /// (<c>layers.*</c>, plus <c>activations.*</c> with contiguous naming), every layer of a deep linear network, the TMS hidden vector
     /// (<c>hook_hidden</c>), and for the transformer the embedding, each block's attention and MLP output and the
     /// residual stream after each block (<c>hook_embed</c>, <c>h.*.attn</c>, <c>h.*.mlp</c>, <c>h.*</c>). Every
     /// submodule for other specs.
     /// </summary>
     public static LayerSelection Default(ModelSpec? spec) => spec switch
     {
-        MlpSpec => new(["layers.*", "activations.*"]),
+        MlpSpec { Naming: "contiguous" } => new(["layers.*", "activations.*"]),
+        MlpSpec => new(["layers.*"]),
         DlnSpec => new(["layers.*"]),
         TmsSpec => new(["hook_hidden"]),
         TransformerSpec => new(["hook_embed", "h.*", "h.*.attn", "h.*.mlp"]),
