@@ -14,7 +14,8 @@ namespace DevInterp.Activations;
 /// <param name="Patterns">The glob patterns.</param>
 public sealed record LayerSelection(IReadOnlyList<string> Patterns)
 {
-    private Regex[]? _compiled;
+    // Compiled for one Patterns list (a `with` copy may replace the list, so the cache remembers which one).
+    private (IReadOnlyList<string> For, Regex[] Regexes)? _compiled;
 
     /// <summary>Every submodule.</summary>
     public static LayerSelection All { get; } = new(["**"]);
@@ -51,12 +52,19 @@ public sealed record LayerSelection(IReadOnlyList<string> Patterns)
     public bool Matches(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        _compiled ??= Validated().Select(Compile).ToArray();
-        return _compiled.Any(r => r.IsMatch(name));
+        if (_compiled is not { } c || !ReferenceEquals(c.For, Patterns))
+            _compiled = c = (Patterns, Validated().Select(Compile).ToArray());
+        return c.Regexes.Any(r => r.IsMatch(name));
     }
 
     /// <inheritdoc />
     public override string ToString() => string.Join(",", Patterns);
+
+    /// <summary>Equal when the patterns are equal, in order.</summary>
+    public bool Equals(LayerSelection? other) => other is not null && Patterns.SequenceEqual(other.Patterns);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Patterns.Aggregate(Patterns.Count, (h, p) => HashCode.Combine(h, p));
 
     private IReadOnlyList<string> Validated()
     {

@@ -27,6 +27,8 @@ public class LayerSelectionTests
         var selection = LayerSelection.Parse(" h.*.attn , h.*.mlp");
         Assert.Equal(["h.*.attn", "h.*.mlp"], selection.Patterns);
         Assert.True(selection.Matches("h.1.mlp"));
+        Assert.False((selection with { Patterns = ["ln_f"] }).Matches("h.1.mlp"));
+        Assert.Equal(LayerSelection.Parse("h.*.attn,h.*.mlp"), selection);
         var e = Assert.Throws<ArgumentException>(() => LayerSelection.Parse("h.*,,ln_f"));
         Assert.Contains("empty pattern", e.Message);
     }
