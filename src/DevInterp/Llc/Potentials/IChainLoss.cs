@@ -30,7 +30,10 @@ public sealed class SquaredErrorLoss : IChainLoss
     }
 }
 
-/// <summary>Cross-entropy of logits [C, B, K] against integer class targets [C, B], averaged over samples.</summary>
+/// <summary>
+/// Cross-entropy of logits [C, B, ..., K] against integer class targets [C, B, ...], averaged over samples and any
+/// positions (for a language model: the mean next-token loss over every token of the batch's sequences).
+/// </summary>
 public sealed class CrossEntropyChainLoss : IChainLoss
 {
     /// <inheritdoc />
@@ -41,6 +44,6 @@ public sealed class CrossEntropyChainLoss : IChainLoss
     {
         var logp = torch.nn.functional.log_softmax(predictions, -1);
         var picked = logp.gather(-1, targets.to_type(torch.ScalarType.Int64).unsqueeze(-1)).squeeze(-1);
-        return -picked.mean([1]);
+        return -picked.flatten(1).mean([1]);
     }
 }

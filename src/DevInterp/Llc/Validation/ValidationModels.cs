@@ -39,7 +39,8 @@ public sealed class NormalCrossingChainModel(int a, int b) : IChainModel
 
 /// <summary>
 /// A deep linear network without biases, y = W_L ⋯ W_1 x, with parameters <c>layers.{i}.weight</c> shaped [out, in]
-/// (PyTorch's nn.Linear layout), for C chains at once.
+/// (PyTorch's nn.Linear layout), for C chains at once; also the chain model of a <see cref="DevInterp.Models.DlnSpec"/>.
+/// Inputs [C, B, ..., in] → outputs [C, B, ..., out].
 /// </summary>
 public sealed class DeepLinearChainModel : IChainModel
 {
@@ -61,8 +62,10 @@ public sealed class DeepLinearChainModel : IChainModel
     /// <inheritdoc />
     public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
     {
+        long chains = Models.ChainOps.CheckParameters(ParameterShapes, parameters);
+        Models.ChainOps.CheckVectorInputs(inputs, chains, Widths[0], "deep linear network");
         var h = inputs;
-        foreach (var w in parameters) h = torch.bmm(h, w.transpose(1, 2));
+        foreach (var w in parameters) h = Models.ChainOps.Linear(h, w, null);
         return h;
     }
 }

@@ -1,0 +1,39 @@
+using DevInterp.Models;
+using static TorchSharp.torch;
+
+namespace DevInterp.Tests.Llc;
+
+/// <summary>Small specs covering every chain model and option, and random inputs for them.</summary>
+internal static class ChainModelSpecs
+{
+    public static readonly Dictionary<string, ModelSpec> All = new()
+    {
+        ["mlp-relu-bias"] = new MlpSpec([4, 6, 5, 3], "relu"),
+        ["mlp-tanh-nobias"] = new MlpSpec([4, 6, 3], "tanh", Bias: false),
+        ["mlp-gelu-contiguous"] = new MlpSpec([4, 5, 5, 2], "gelu", Naming: "contiguous"),
+        ["dln"] = new DlnSpec([4, 3, 5, 2]),
+        ["tms"] = new TmsSpec(5, 2),
+        ["gpt-tied"] = new TransformerSpec(Vocab: 7, Context: 6, DModel: 8, Heads: 2, Layers: 2, DMlp: 12),
+        ["gpt-untied-noln-relu"] = new TransformerSpec(7, 6, 8, 4, 1, 10, LayerNorm: false, TieEmbeddings: false, Activation: "relu"),
+        ["gpt-gelu"] = new TransformerSpec(5, 4, 6, 3, 1, 9, Activation: "gelu"),
+    };
+
+    public static IEnumerable<object[]> Names() => All.Keys.Select(k => new object[] { k });
+
+    /// <summary>Random inputs [C, B, ...] for the spec: standard normal vectors, or token ids over the whole context.</summary>
+    public static Tensor Inputs(ModelSpec spec, long chains, long batch, Generator gen) => spec switch
+    {
+        TransformerSpec t => randint(t.Vocab, [chains, batch, t.Context], dtype: ScalarType.Int64, generator: gen),
+        _ => randn([chains, batch, spec.InputSize!.Value], dtype: ScalarType.Float64, generator: gen),
+    };
+
+    /// <summary>A training set for the spec: inputs with targets a noisy function of them (vectors) or random next tokens.</summary>
+    public static (Tensor X, Tensor Y) Data(ModelSpec spec, long n, Generator gen)
+    {
+        var x = Inputs(spec, 1, n, gen)[0];
+        var y = spec is TransformerSpec t
+            ? randint(t.Vocab, [n, t.Context], dtype: ScalarType.Int64, generator: gen)
+            : randn([n, spec.OutputSize], dtype: ScalarType.Float64, generator: gen);
+        return (x, y);
+    }
+}
