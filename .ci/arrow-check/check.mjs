@@ -60,11 +60,12 @@ function readArrowFile(path) {
   const reader = RecordBatchReader.from(bytes);
   reader.open();
   if (!reader.isFile()) throw new Error(`${path}: read as a stream, not as an IPC file`);
+  const schema = reader.schema; // read before iterating: the reader lets go of it when done
   const batches = [...reader];
-  const table = new Table(reader.schema, batches);
-  const columns = reader.schema.fields.map((f, i) => ({ name: f.name, type: typeName(f.type), nullable: f.nullable, vector: table.getChildAt(i) }));
+  const table = new Table(schema, batches);
+  const columns = schema.fields.map((f, i) => ({ name: f.name, type: typeName(f.type), nullable: f.nullable, vector: table.getChildAt(i) }));
   for (const c of columns) if (!SUPPORTED.has(c.type)) throw new Error(`${path}: column '${c.name}' has type ${c.type}, not one of ${[...SUPPORTED].join(', ')}`);
-  return { table, columns, metadata: reader.schema.metadata, rows: table.numRows };
+  return { table, columns, metadata: schema.metadata, rows: table.numRows };
 }
 
 function columnValues(c, rows) {
