@@ -120,9 +120,12 @@ public sealed class AnalysisStore
         string path = TablePath(table);
         if (!File.Exists(path)) return parts.Count == 0 ? TableState.Absent : TableState.PartsOnly;
         if (parts.Count == 0) return TableState.Consolidated;
-        var loaded = ArrowTableFile.Read(path, Schema(table));
-        return loaded.Metadata.TryGetValue(FingerprintKey, out string? f) && f == Fingerprint(parts) ? TableState.Consolidated : TableState.Stale;
+        Schema(table);
+        return IsCurrent(path, parts) ? TableState.Consolidated : TableState.Stale;
     }
+
+    private static bool IsCurrent(string consolidated, IReadOnlyList<StorePart> parts) =>
+        ArrowTableFile.ReadMetadata(consolidated).TryGetValue(FingerprintKey, out string? f) && f == Fingerprint(parts);
 
     /// <summary>
     /// Merges the parts of <paramref name="table"/> (all shards) into <c>TABLE.arrow</c>, sorted by the table's key,
@@ -189,12 +192,8 @@ public sealed class AnalysisStore
     {
         var parts = Parts(schema.Name);
         string path = TablePath(schema.Name);
-        if (File.Exists(path))
-        {
-            var consolidated = ArrowTableFile.Read(path, schema);
-            if (parts.Count == 0 || (consolidated.Metadata.TryGetValue(FingerprintKey, out string? f) && f == Fingerprint(parts)))
-                return new Loaded(TableMerger.Merge(schema, [consolidated]).Batch, path);
-        }
+        if (File.Exists(path) && (parts.Count == 0 || IsCurrent(path, parts)))
+            return new Loaded(TableMerger.Merge(schema, [ArrowTableFile.Read(path, schema)]).Batch, path);
         if (parts.Count == 0) return new Loaded(TableMerger.Merge(schema, []).Batch, path);
         var merged = TableMerger.Merge(schema, parts.Select(p => ArrowTableFile.Read(p.Path, schema)).ToList());
         return new Loaded(merged.Batch, PartsFolder(schema.Name));

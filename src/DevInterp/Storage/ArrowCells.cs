@@ -52,16 +52,6 @@ internal static class ArrowCells
         return x.Equals(y);
     }
 
-    /// <summary>Orders two non-null key cells: integers and strings (ordinal) naturally, doubles by their total order.</summary>
-    public static int CompareKeys(IArrowArray a, int i, IArrowArray b, int j, ColumnKind kind) => kind switch
-    {
-        ColumnKind.Int64 => ((Int64Array)a).GetValue(i)!.Value.CompareTo(((Int64Array)b).GetValue(j)!.Value),
-        ColumnKind.Float64 => ((DoubleArray)a).GetValue(i)!.Value.CompareTo(((DoubleArray)b).GetValue(j)!.Value),
-        ColumnKind.Utf8 => string.CompareOrdinal(((StringArray)a).GetString(i), ((StringArray)b).GetString(j)),
-        ColumnKind.Boolean => ((BooleanArray)a).GetValue(i)!.Value.CompareTo(((BooleanArray)b).GetValue(j)!.Value),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a key kind"),
-    };
-
     /// <summary>The cell as short text for messages (<c>1200</c>, <c>0.001</c>, <c>'blocks.0'</c>).</summary>
     public static string Describe(IArrowArray? array, ColumnKind kind, int index) => Value(array, kind, index) switch
     {

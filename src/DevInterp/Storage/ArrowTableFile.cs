@@ -42,6 +42,21 @@ internal static class ArrowTableFile
         });
     }
 
+    /// <summary>The schema metadata of <paramref name="path"/>, reading only the schema (not the record batches).</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var reader = new ArrowFileReader(stream);
+            return reader.Schema.Metadata ?? new Dictionary<string, string>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new AnalysisStoreException($"{path}: not a complete Arrow IPC file ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
     /// <summary>Reads <paramref name="path"/> and checks its columns, types and nulls against <paramref name="table"/>.</summary>
     public static LoadedTable Read(string path, TableSchema table)
     {

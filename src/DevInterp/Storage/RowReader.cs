@@ -9,18 +9,17 @@ namespace DevInterp.Storage;
 public sealed class RowReader
 {
     private readonly TableSchema _schema;
-    private readonly RecordBatch _batch;
     private readonly string _source;
-    private readonly Dictionary<string, int> _index;
+    private readonly Dictionary<string, (ColumnSpec Spec, IArrowArray Array)> _columns;
     private readonly (string Suffix, DoubleArray Array)[] _extras;
 
     internal RowReader(TableSchema schema, RecordBatch batch, string source)
     {
         _schema = schema;
-        _batch = batch;
         _source = source;
-        _index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < batch.Schema.FieldsList.Count; i++) _index[batch.Schema.FieldsList[i].Name] = i;
+        _columns = new Dictionary<string, (ColumnSpec, IArrowArray)>(StringComparer.Ordinal);
+        for (int i = 0; i < batch.Schema.FieldsList.Count; i++)
+            if (schema.Find(batch.Schema.FieldsList[i].Name) is { } spec) _columns[spec.Name] = (spec, batch.Column(i));
         _extras = schema.Extra is { Kind: ColumnKind.Float64 } family
             ? batch.Schema.FieldsList.Select((f, i) => (f.Name, i)).Where(p => schema.Find(p.Name) is null && family.Matches(p.Name))
                 .Select(p => (p.Name[family.Prefix.Length..], (DoubleArray)batch.Column(p.i))).ToArray()
@@ -96,10 +95,12 @@ public sealed class RowReader
 
     private IArrowArray Column(string column, ColumnKind kind)
     {
-        var spec = _schema.Find(column) ?? throw new ArgumentException($"table {_schema.Name} has no column '{column}'", nameof(column));
-        if (spec.Kind != kind)
-            throw new ArgumentException($"table {_schema.Name}: column '{column}' is {spec.Kind.TypeName()}, not {kind.TypeName()}", nameof(column));
-        if (!_index.TryGetValue(column, out int i)) throw Error(column, "the column is missing");
-        return _batch.Column(i);
+        if (!_columns.TryGetValue(column, out var c))
+            throw _schema.Find(column) is null
+                ? new ArgumentException($"table {_schema.Name} has no column '{column}'", nameof(column))
+                : Error(column, "the column is missing");
+        if (c.Spec.Kind != kind)
+            throw new ArgumentException($"table {_schema.Name}: column '{column}' is {c.Spec.Kind.TypeName()}, not {kind.TypeName()}", nameof(column));
+        return c.Array;
     }
 }

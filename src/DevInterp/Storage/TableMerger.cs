@@ -14,7 +14,33 @@ internal sealed record MergedTable(RecordBatch Batch, IReadOnlyList<DuplicateRow
 /// </summary>
 internal static class TableMerger
 {
-    private sealed record Chunk(int Source, string File, int Offset, IArrowArray?[] Columns, int Length);
+    private sealed record Chunk(int Source, string File, int Offset, RecordBatch Batch, IArrowArray?[] Columns);
+
+    /// <summary>One key column's values for every row, unboxed, so that sorting does not touch Arrow arrays.</summary>
+    private sealed class KeyColumn(ColumnKind kind, int rows)
+    {
+        private readonly long[]? _longs = kind is ColumnKind.Int64 or ColumnKind.Boolean ? new long[rows] : null;
+        private readonly double[]? _doubles = kind == ColumnKind.Float64 ? new double[rows] : null;
+        private readonly string[]? _strings = kind == ColumnKind.Utf8 ? new string[rows] : null;
+
+        /// <summary>Stores row <paramref name="r"/> of <paramref name="array"/> at <paramref name="at"/>; false when it is NaN.</summary>
+        public bool Set(int at, IArrowArray array, int r)
+        {
+            switch (array)
+            {
+                case Int64Array a: _longs![at] = a.GetValue(r)!.Value; return true;
+                case BooleanArray a: _longs![at] = a.GetValue(r)!.Value ? 1 : 0; return true;
+                case DoubleArray a: return !double.IsNaN(_doubles![at] = a.GetValue(r)!.Value);
+                case StringArray a: _strings![at] = a.GetString(r); return true;
+                default: throw new InvalidOperationException($"{array.GetType().Name} cannot be a key");
+            }
+        }
+
+        public int Compare(int i, int j) =>
+            _longs is not null ? _longs[i].CompareTo(_longs[j])
+            : _doubles is not null ? _doubles[i].CompareTo(_doubles[j])
+            : string.CompareOrdinal(_strings![i], _strings[j]);
+    }
 
     public static MergedTable Merge(TableSchema table, IReadOnlyList<LoadedTable> sources)
     {
@@ -29,74 +55,85 @@ internal static class TableMerger
             foreach (var batch in sources[s].Batches)
             {
                 var arrays = columns.Select(c => batch.Schema.GetFieldIndex(c.Name, StringComparer.Ordinal) is var i and >= 0 ? batch.Column(i) : null).ToArray();
-                chunks.Add(new Chunk(s, sources[s].Source, offset, arrays, batch.Length));
+                chunks.Add(new Chunk(s, sources[s].Source, offset, batch, arrays));
                 offset += batch.Length;
             }
         }
 
-        int[] keys = table.Key.Select(k => System.Array.FindIndex(columns, c => c.Name == k)).ToArray();
-        var rows = new List<(int Chunk, int Row)>();
-        for (int c = 0; c < chunks.Count; c++)
-            for (int r = 0; r < chunks[c].Length; r++)
+        // Global row g is row rowOf[g] of chunk chunkOf[g]; chunks follow source order, so g orders ties by source, then row.
+        int total = chunks.Sum(c => c.Batch.Length);
+        var chunkOf = new int[total];
+        var rowOf = new int[total];
+        int[] keyIndex = table.Key.Select(k => System.Array.FindIndex(columns, c => c.Name == k)).ToArray();
+        var keys = keyIndex.Select(k => new KeyColumn(columns[k].Kind, total)).ToArray();
+        for (int c = 0, g = 0; c < chunks.Count; c++)
+            for (int r = 0; r < chunks[c].Batch.Length; r++, g++)
             {
-                foreach (int k in keys)
-                    if (columns[k].Kind == ColumnKind.Float64 && double.IsNaN(((DoubleArray)chunks[c].Columns[k]!).GetValue(r)!.Value))
-                        throw new AnalysisStoreException($"{chunks[c].File}: table {table.Name}, key column '{columns[k].Name}' is NaN in row {chunks[c].Offset + r}");
-                rows.Add((c, r));
+                chunkOf[g] = c;
+                rowOf[g] = r;
+                for (int k = 0; k < keys.Length; k++)
+                    if (!keys[k].Set(g, chunks[c].Columns[keyIndex[k]]!, r))
+                        throw new AnalysisStoreException($"{chunks[c].File}: table {table.Name}, key column '{columns[keyIndex[k]].Name}' is NaN in row {chunks[c].Offset + r}");
             }
 
-        int CompareKey((int Chunk, int Row) a, (int Chunk, int Row) b)
+        int CompareKey(int a, int b)
         {
-            foreach (int k in keys)
+            foreach (var key in keys)
             {
-                int cmp = ArrowCells.CompareKeys(chunks[a.Chunk].Columns[k]!, a.Row, chunks[b.Chunk].Columns[k]!, b.Row, columns[k].Kind);
+                int cmp = key.Compare(a, b);
                 if (cmp != 0) return cmp;
             }
             return 0;
         }
-        rows.Sort((a, b) =>
-        {
-            int cmp = CompareKey(a, b);
-            if (cmp != 0) return cmp;
-            cmp = chunks[a.Chunk].Source.CompareTo(chunks[b.Chunk].Source);
-            return cmp != 0 ? cmp : (chunks[a.Chunk].Offset + a.Row).CompareTo(chunks[b.Chunk].Offset + b.Row);
-        });
 
-        string KeyText((int Chunk, int Row) r) =>
-            string.Join(", ", keys.Select(k => $"{columns[k].Name}={ArrowCells.Describe(chunks[r.Chunk].Columns[k], columns[k].Kind, r.Row)}"));
+        bool strictlySorted = true;
+        for (int g = 1; g < total && strictlySorted; g++) strictlySorted = CompareKey(g - 1, g) < 0;
 
-        var kept = new List<(int Chunk, int Row)>(rows.Count);
+        // Fast path: one file already in canonical form (a consolidated table, or rows written in key order).
+        if (strictlySorted && chunks.Count == 1 && chunks[0].Batch.Schema.FieldsList.Select(f => f.Name).SequenceEqual(columns.Select(c => c.Name)))
+            return new MergedTable(chunks[0].Batch, []);
+
+        var order = Enumerable.Range(0, total).ToArray();
+        if (!strictlySorted)
+            System.Array.Sort(order, (a, b) => CompareKey(a, b) is var cmp && cmp != 0 ? cmp : a.CompareTo(b));
+
+        string KeyText(int g) => string.Join(", ", keyIndex.Select(k =>
+            $"{columns[k].Name}={ArrowCells.Describe(chunks[chunkOf[g]].Columns[k], columns[k].Kind, rowOf[g])}"));
+
+        var kept = new List<int>(total);
         var duplicates = new List<DuplicateRow>();
-        int groupStart = 0;
-        for (int i = 0; i < rows.Count; i++)
+        int first = -1;
+        foreach (int g in order)
         {
-            if (i > 0 && CompareKey(rows[i], rows[groupStart]) == 0)
+            if (first < 0 || CompareKey(first, g) != 0)
             {
-                var first = rows[groupStart];
-                var (a, b) = (chunks[first.Chunk], chunks[rows[i].Chunk]);
-                if (a.Source == b.Source)
-                    throw new AnalysisStoreException(
-                        $"{a.File}: table {table.Name} has key {KeyText(first)} twice (rows {a.Offset + first.Row} and {b.Offset + rows[i].Row})");
-                int differing = -1;
-                for (int j = 0; j < columns.Length && differing < 0; j++)
-                    if (!ArrowCells.CellsEqual(a.Columns[j], first.Row, b.Columns[j], rows[i].Row, columns[j].Kind)) differing = j;
-                if (differing >= 0)
-                {
-                    var c = columns[differing];
-                    throw new AnalysisStoreException(
-                        $"table {table.Name}: key {KeyText(first)} is in both {a.File} and {b.File} with different values " +
-                        $"(column '{c.Name}': {ArrowCells.Describe(a.Columns[differing], c.Kind, first.Row)} vs {ArrowCells.Describe(b.Columns[differing], c.Kind, rows[i].Row)})");
-                }
-                duplicates.Add(new DuplicateRow(KeyText(first), a.File, b.File));
+                first = g;
+                kept.Add(g);
                 continue;
             }
-            groupStart = i;
-            kept.Add(rows[i]);
+            var (a, b) = (chunks[chunkOf[first]], chunks[chunkOf[g]]);
+            if (a.Source == b.Source)
+                throw new AnalysisStoreException(
+                    $"{a.File}: table {table.Name} has key {KeyText(first)} twice (rows {a.Offset + rowOf[first]} and {b.Offset + rowOf[g]})");
+            int differing = -1;
+            for (int j = 0; j < columns.Length && differing < 0; j++)
+                if (!ArrowCells.CellsEqual(a.Columns[j], rowOf[first], b.Columns[j], rowOf[g], columns[j].Kind)) differing = j;
+            if (differing >= 0)
+            {
+                var c = columns[differing];
+                throw new AnalysisStoreException(
+                    $"table {table.Name}: key {KeyText(first)} is in both {a.File} and {b.File} with different values " +
+                    $"(column '{c.Name}': {ArrowCells.Describe(a.Columns[differing], c.Kind, rowOf[first])} vs {ArrowCells.Describe(b.Columns[differing], c.Kind, rowOf[g])})");
+            }
+            duplicates.Add(new DuplicateRow(KeyText(first), a.File, b.File));
         }
 
         var buffers = columns.Select(c => ColumnBuffer.Create(c.Kind)).ToArray();
-        foreach (var (c, r) in kept)
-            for (int j = 0; j < buffers.Length; j++) buffers[j].AppendFrom(chunks[c].Columns[j], r);
+        foreach (int g in kept)
+        {
+            var chunk = chunks[chunkOf[g]];
+            for (int j = 0; j < buffers.Length; j++) buffers[j].AppendFrom(chunk.Columns[j], rowOf[g]);
+        }
         var schema = ArrowTableFile.ArrowSchema(table, columns, null);
         return new MergedTable(new RecordBatch(schema, buffers.Select(b => b.Build()), kept.Count), duplicates);
     }
