@@ -84,9 +84,11 @@ public static class AtomicFile
     }
 
     private static string TempName(string fileName) =>
-        $".{fileName}~{Host}~{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}~{Guid.NewGuid():N}{TempSuffix}";
+        $".{fileName}~{Host}~{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}~{Guid.NewGuid().ToString("N")[..16]}{TempSuffix}";
 
-    private static readonly string Host = new(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+    /// <summary>This machine's name as it appears in temporary file names: letters, digits and '-', at most 32 characters.</summary>
+    internal static readonly string Host =
+        new(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').Take(32).ToArray());
 
     private static bool IsStale(string file)
     {

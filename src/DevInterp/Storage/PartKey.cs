@@ -15,7 +15,7 @@ public static partial class PartKey
     /// <summary>The key of a table written in one piece (essential dynamics, stages).</summary>
     public const string Whole = "all";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
     private static partial Regex Pattern();
 
     /// <summary>The key of one checkpoint: <c>step-000000001200</c>.</summary>
@@ -24,14 +24,17 @@ public static partial class PartKey
     /// <summary>The key of one pair of checkpoints: <c>steps-000000000100-000000000200</c>.</summary>
     public static string ForStepPair(long stepA, long stepB) => $"steps-{Digits(stepA, nameof(stepA))}-{Digits(stepB, nameof(stepB))}";
 
-    /// <summary>True for a usable key or shard name: letters, digits, '.', '_' and '-', not starting with '.', at most 200 characters.</summary>
+    /// <summary>
+    /// True for a usable key or shard name: letters, digits, '.', '_' and '-', not starting with '.', at most 80
+    /// characters (so that KEY@SHARD plus the temporary-file suffix stays within file-name limits).
+    /// </summary>
     public static bool IsValid(string key) => key is not null && Pattern().IsMatch(key);
 
     /// <summary>Throws a one-line error naming <paramref name="what"/> unless <paramref name="key"/> is valid.</summary>
     public static void Validate(string key, string what = "part key")
     {
         if (!IsValid(key))
-            throw new ArgumentException($"{what} '{key}' must be 1–200 letters, digits, '.', '_' or '-', not starting with '.'", what.Replace(' ', '_'));
+            throw new ArgumentException($"{what} '{key}' must be 1–80 letters, digits, '.', '_' or '-', not starting with '.'", what.Replace(' ', '_'));
     }
 
     private static string Digits(long step, string name) =>

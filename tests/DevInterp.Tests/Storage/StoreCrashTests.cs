@@ -9,7 +9,7 @@ public class StoreCrashTests(ITestOutputHelper output)
 {
     private static string TempName(string target, string host, int pid) => $".{target}~{host}~{pid}~0123456789abcdef.tmp";
 
-    private static string Host => new(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+    private static string Host => AtomicFile.Host;
 
     private const int DeadPid = 99_999_999; // above Linux's pid_max (2^22): never a running process
 
