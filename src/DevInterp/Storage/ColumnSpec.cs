@@ -1,0 +1,27 @@
+namespace DevInterp.Storage;
+
+/// <summary>One column of a stored table.</summary>
+/// <param name="Name">snake_case name.</param>
+/// <param name="Kind">Arrow type.</param>
+/// <param name="Nullable">Whether the column may hold nulls (missing values); NaN is a value, not a null.</param>
+/// <param name="Description">What the column holds, with its unit; copied into docs/analysis-store.md.</param>
+public sealed record ColumnSpec(string Name, ColumnKind Kind, bool Nullable, string Description)
+{
+    /// <summary>A non-nullable int64 column.</summary>
+    public static ColumnSpec Int64(string name, string description) => new(name, ColumnKind.Int64, false, description);
+
+    /// <summary>A non-nullable float64 column (NaN allowed).</summary>
+    public static ColumnSpec Float64(string name, string description) => new(name, ColumnKind.Float64, false, description);
+
+    /// <summary>A non-nullable utf8 column.</summary>
+    public static ColumnSpec Utf8(string name, string description) => new(name, ColumnKind.Utf8, false, description);
+
+    /// <summary>A non-nullable bool column.</summary>
+    public static ColumnSpec Boolean(string name, string description) => new(name, ColumnKind.Boolean, false, description);
+
+    /// <summary>A non-nullable list&lt;float64&gt; column (lists may be empty).</summary>
+    public static ColumnSpec Float64List(string name, string description) => new(name, ColumnKind.Float64List, false, description);
+
+    /// <summary>This column, nullable.</summary>
+    public ColumnSpec OrNull() => this with { Nullable = true };
+}
