@@ -1,0 +1,130 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using DevInterp.Runs;
+
+namespace DevInterp.Analysis;
+
+/// <summary>
+/// Everything that determines an analysis's results, written to <c>analyses/NAME/analysis.json</c>: the run and its
+/// checkpoint files with hashes, the model spec and name map, the task, every setting and seed, and the versions of
+/// DevInterp and TorchSharp. Rerunning with the file reproduces the numbers (docs/analysis-config.md).
+/// </summary>
+/// <param name="Name">Analysis name (the folder name under analyses/).</param>
+/// <param name="Run">The run analysed.</param>
+/// <param name="Model">Model spec JSON (docs/models.md).</param>
+/// <param name="NameMap">Name map JSON for foreign checkpoints, or null.</param>
+/// <param name="Task">Task spec JSON (docs/tasks.md); relative data paths resolve against the run directory.</param>
+/// <param name="DType">float32 or float64 for all computations.</param>
+/// <param name="Llc">LLC settings.</param>
+/// <param name="Similarity">Similarity settings.</param>
+/// <param name="Dynamics">Essential-dynamics settings.</param>
+/// <param name="Stages">Stage settings.</param>
+public sealed record AnalysisConfig(
+    string Name,
+    RunSource Run,
+    JsonObject Model,
+    JsonObject? NameMap,
+    JsonObject Task,
+    string DType,
+    LlcSettings Llc,
+    SimilaritySettings Similarity,
+    DynamicsSettings Dynamics,
+    StageSettings Stages)
+{
+    /// <summary>The file name inside an analysis folder.</summary>
+    public const string FileName = "analysis.json";
+
+    /// <summary>Schema identifier.</summary>
+    public string Format { get; init; } = "devinterp-analysis";
+
+    /// <summary>Schema version.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Versions of the software that produced the results.</summary>
+    public SoftwareVersions Software { get; init; } = SoftwareVersions.Current;
+
+    /// <summary>JSON conventions of analysis.json: snake_case, indented, comments allowed on read.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Reads analysis.json.</summary>
+    /// <exception cref="RunFormatException">Not valid JSON or missing required parts; the message names the file.</exception>
+    public static AnalysisConfig Load(string path)
+    {
+        AnalysisConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<AnalysisConfig>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new RunFormatException(path, $"not a valid analysis config: {e.Message}", e);
+        }
+        if (config is null) throw new RunFormatException(path, "empty analysis config");
+        if (config.Run is null || string.IsNullOrWhiteSpace(config.Run.Path)) throw new RunFormatException(path, "'run.path' is required");
+        if (config.Model is null) throw new RunFormatException(path, "'model' is required (a model spec, docs/models.md)");
+        if (config.Task is null) throw new RunFormatException(path, "'task' is required (a task spec, docs/tasks.md)");
+        return config with
+        {
+            Llc = config.Llc ?? new LlcSettings(),
+            Similarity = config.Similarity ?? new SimilaritySettings(),
+            Dynamics = config.Dynamics ?? new DynamicsSettings(),
+            Stages = config.Stages ?? new StageSettings(),
+            DType = config.DType ?? "float32",
+        };
+    }
+
+    /// <summary>The JSON text.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The computation dtype.</summary>
+    [JsonIgnore]
+    public TorchSharp.torch.ScalarType ScalarType => DType == "float64" ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32;
+}
+
+/// <summary>The run an analysis reads: its directory, state-dict key, and the checkpoints it had, with hashes.</summary>
+/// <param name="Path">The run directory (as given; resolved against the current directory).</param>
+/// <param name="Key">Key path of the state dict inside each file, or null.</param>
+/// <param name="Checkpoints">Each checkpoint's step, file (relative to the run) and SHA-256.</param>
+public sealed record RunSource(string Path, string? Key, IReadOnlyList<CheckpointSource> Checkpoints)
+{
+    /// <summary>Describes a run as it is now, hashing every checkpoint file.</summary>
+    public static RunSource Of(Run run, string path, string? key) => new(path, key,
+        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), Hash(c.Path))).ToList());
+
+    /// <summary>SHA-256 (hex) of a checkpoint file, or of the weights file of an HF-style folder.</summary>
+    public static string Hash(string path)
+    {
+        string file = Directory.Exists(path) ? DevInterp.Checkpoints.CheckpointFile.ResolveFolder(path) : path;
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
+
+/// <summary>One checkpoint of a <see cref="RunSource"/>.</summary>
+/// <param name="Step">Step.</param>
+/// <param name="File">Path relative to the run directory.</param>
+/// <param name="Sha256">Hash of the file's bytes.</param>
+public sealed record CheckpointSource(long Step, string File, string Sha256);
+
+/// <summary>Versions of DevInterp and TorchSharp.</summary>
+/// <param name="DevInterp">DevInterp's informational version (with the commit).</param>
+/// <param name="TorchSharp">TorchSharp's assembly version.</param>
+/// <param name="Runtime">The .NET runtime.</param>
+public sealed record SoftwareVersions(string DevInterp, string TorchSharp, string Runtime)
+{
+    /// <summary>The versions of this process.</summary>
+    public static SoftwareVersions Current { get; } = new(
+        typeof(AnalysisConfig).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+        typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+}
