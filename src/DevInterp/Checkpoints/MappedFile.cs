@@ -1,10 +1,16 @@
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace DevInterp.Checkpoints;
 
-/// <summary>A read-only memory map of a whole file; spans over it are valid until disposal.</summary>
+/// <summary>
+/// A read-only memory map of a whole file; spans over it are valid until disposal. Bulk copies (tensor data) bypass the
+/// map and read with positioned reads: touching a fresh mapping costs a page fault per 4 KiB, which made large reads
+/// 5–10× slower than the kernel's copy from the page cache.
+/// </summary>
 internal sealed unsafe class MappedFile : IDisposable
 {
+    private readonly SafeFileHandle _handle;
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     private byte* _pointer;
@@ -12,9 +18,10 @@ internal sealed unsafe class MappedFile : IDisposable
     public MappedFile(string path)
     {
         Path = path;
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-        Length = stream.Length;
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        Length = RandomAccess.GetLength(_handle);
         if (Length == 0) return; // an empty file cannot be mapped; readers report it as truncated
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         _map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
@@ -36,10 +43,19 @@ internal sealed unsafe class MappedFile : IDisposable
         return new ReadOnlySpan<byte>(_pointer + offset, (int)count);
     }
 
-    /// <summary>Copies [offset, offset + destination.Length) into the destination, in chunks for very large ranges.</summary>
+    /// <summary>Copies [offset, offset + destination.Length) into the destination with positioned reads.</summary>
     public void CopyTo(long offset, Span<byte> destination)
     {
-        Span(offset, destination.Length).CopyTo(destination);
+        if (offset < 0 || offset > Length || destination.Length > Length - offset)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"range [{offset}, {offset}+{destination.Length}) lies outside {Length} bytes");
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(_handle, destination, offset);
+            if (read <= 0) throw new IOException($"{Path}: the file ended at byte {offset} while reading (was it truncated while open?)");
+            destination = destination[read..];
+            offset += read;
+        }
     }
 
     public void Dispose()
@@ -51,5 +67,6 @@ internal sealed unsafe class MappedFile : IDisposable
         }
         _view?.Dispose();
         _map?.Dispose();
+        _handle.Dispose();
     }
 }

@@ -10,6 +10,9 @@ internal abstract class StorageBytes
 
     /// <summary>The bytes in [offset, offset + count); the caller keeps the range inside <see cref="Length"/>.</summary>
     public abstract ReadOnlySpan<byte> Span(long offset, int count);
+
+    /// <summary>Copies [offset, offset + destination.Length) into the destination.</summary>
+    public virtual void CopyTo(long offset, Span<byte> destination) => Span(offset, destination.Length).CopyTo(destination);
 }
 
 /// <summary>A storage stored uncompressed in the file: spans point straight into the memory map (zero copy).</summary>
@@ -18,6 +21,13 @@ internal sealed class MappedStorageBytes(MappedFile file, long offset, long leng
     public override long Length => length;
 
     public override ReadOnlySpan<byte> Span(long start, int count) => file.Span(offset + start, count);
+
+    public override void CopyTo(long start, Span<byte> destination)
+    {
+        if (start < 0 || destination.Length > length - start)
+            throw new ArgumentOutOfRangeException(nameof(start), $"range [{start}, {start}+{destination.Length}) lies outside the storage's {length} bytes");
+        file.CopyTo(offset + start, destination);
+    }
 }
 
 /// <summary>

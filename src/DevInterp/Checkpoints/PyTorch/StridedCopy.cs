@@ -22,7 +22,7 @@ internal static class StridedCopy
         long innerSize = sizes[nd - 1], innerStride = strides[nd - 1];
         if (nd == 1 && innerStride == 1)
         {
-            source.Span(baseByte, destination.Length).CopyTo(destination); // contiguous: one block
+            source.CopyTo(baseByte, destination); // contiguous: one block
             return;
         }
 
