@@ -13,7 +13,7 @@ namespace DevInterp.Llc.Validation;
 public static class LlcValidationSuite
 {
     /// <summary>Training-set size of every case (n ≥ 10⁴ keeps 1/ln n small).</summary>
-    public static int SampleCount { get; } = int.TryParse(Environment.GetEnvironmentVariable("DEVINTERP_VALIDATION_N"), out var n) ? n : 10_000;
+    public const int SampleCount = 10_000;
 
     /// <summary>Observation noise σ.</summary>
     public const double Noise = 1.0;
