@@ -17,8 +17,11 @@ internal static class Html
         if (double.IsNaN(v)) return "NaN";
         if (double.IsPositiveInfinity(v)) return "∞";
         if (double.IsNegativeInfinity(v)) return "−∞";
-        return v.ToString(format, CultureInfo.InvariantCulture);
+        // .NET writes 3E-05; readers expect 3e-5.
+        return Exponent.Replace(v.ToString(format, CultureInfo.InvariantCulture), m => "e" + (m.Groups[1].Value == "-" ? "-" : "") + m.Groups[2].Value);
     }
+
+    private static readonly System.Text.RegularExpressions.Regex Exponent = new("E([+-])0*(\\d+)", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>An integer with thousands separators.</summary>
     public static string Integer(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -27,7 +27,8 @@ public sealed class ReportContext
 
     /// <summary>
     /// The HTML that draws <paramref name="chart"/>: an empty div and a script that hands Plotly.NET's figure JSON to
-    /// plotly.js (inlined once in the page head). The chart object is only read.
+    /// plotly.js (inlined once in the page head). Plotly.NET's default template is taken off the chart (the page holds
+    /// one shared copy), so the chart object is changed: build a fresh chart per output.
     /// </summary>
     /// <param name="chart">The figure.</param>
     /// <param name="kind">A short name of what it shows (<c>llc</c>, <c>trace</c>, <c>heatmap</c>...), kept in <c>data-kind</c>.</param>
@@ -36,12 +37,13 @@ public sealed class ReportContext
     {
         ArgumentNullException.ThrowIfNull(chart);
         string id = $"chart-{_charts.Count + 1}";
+        bool shared = ChartTemplate.Detach(chart);
         // "<" only occurs inside JSON strings, where \u003c is the same character: nothing in the data can close the script.
         string json = GenericChart.toFigureJson(chart).Replace("<", "\\u003c", StringComparison.Ordinal);
         _charts.Add(new ChartInfo(id, kind, json.Length));
         var sb = new StringBuilder();
         sb.Append("<figure class=\"chart-box\"><div class=\"chart\" id=\"").Append(id).Append("\" data-kind=\"").Append(Html.Escape(kind)).Append("\"></div>");
-        sb.Append("<script>devinterpPlot(\"").Append(id).Append("\", ").Append(json).Append(");</script>");
+        sb.Append("<script>devinterpPlot(\"").Append(id).Append("\", ").Append(json).Append(shared ? ", true" : ", false").Append(");</script>");
         if (caption is not null) sb.Append("<figcaption>").Append(Html.Escape(caption)).Append("</figcaption>");
         sb.Append("</figure>\n");
         return sb.ToString();

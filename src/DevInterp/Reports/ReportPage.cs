@@ -45,8 +45,9 @@ internal static class ReportPage
 
     // Draws one chart; marks the div when plotly.js has finished, so a browser check can wait for every chart.
     private const string PlotFunction = """
-        function devinterpPlot(id, figure) {
+        function devinterpPlot(id, figure, sharedTemplate) {
           var element = document.getElementById(id);
+          if (sharedTemplate) figure.layout.template = devinterpTemplate;
           Plotly.newPlot(element, figure.data, figure.layout, { responsive: true, displaylogo: false }).then(
             function () { element.setAttribute('data-rendered', 'true'); },
             function (error) { element.setAttribute('data-rendered', 'failed'); console.error('devinterp: chart ' + id + ' failed: ' + error); });
@@ -64,7 +65,7 @@ internal static class ReportPage
         sb.Append("<title>").Append(Html.Escape(title)).Append("</title>\n");
         sb.Append("<style>\n").Append(Style).Append("\n</style>\n");
         sb.Append("<script id=\"plotly-js\" data-version=\"").Append(PlotlyJs.Version).Append("\">\n").Append(plotly).Append("\n</script>\n");
-        sb.Append("<script>\n").Append(PlotFunction).Append("\n</script>\n");
+        sb.Append("<script>\nvar devinterpTemplate = ").Append(ChartTemplate.Json).Append(";\n").Append(PlotFunction).Append("\n</script>\n");
         sb.Append("</head>\n<body>\n<main>\n");
         sb.Append("<h1>").Append(Html.Escape(title)).Append("</h1>\n");
         sb.Append("<nav><ol>\n");

@@ -46,6 +46,12 @@ public sealed class LlcSection : IReportSection
             StyleParam.Mode.Lines, Name: "λ̂ ± 1 std", LineColor: Color.fromString(ChartStyle.Neutral),
             RangeColor: Color.fromString("rgba(31, 119, 180, 0.18)"), UpperName: "λ̂ + std", LowerName: "λ̂ − std");
         ChartStyle.OnTraces(band, "hoverinfo", "skip");
+        foreach (var trace in band.GetTraces())
+        {
+            // One legend entry for the band: the mean line; the edges are not listed, nor is Plotly.NET's group title.
+            trace.RemoveProperty("legendgrouptitle");
+            if (trace.TryGetTypedPropertyValue<string>("name")?.Value != "λ̂ ± 1 std") trace.SetProperty("showlegend", false);
+        }
         var charts = new List<GenericChart> { band };
         foreach (var (verdict, symbol, color, size) in new[]
                  {
