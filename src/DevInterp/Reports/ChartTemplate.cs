@@ -28,7 +28,8 @@ internal static class ChartTemplate
     {
         var layout = Plotly.NET.CSharp.GenericChartExtensions.GetLayout(chart);
         var template = layout.TryGetPropertyValue("template");
-        if (template is null || !ReferenceEquals(template.Value, Defaults.DefaultTemplate)) return false;
+        // Every chart holds its own copy of the default template: compare by value (Plotly.NET's structural equality).
+        if (template is null || !Equals(template.Value, Defaults.DefaultTemplate)) return false;
         layout.RemoveProperty("template");
         return true;
     }

@@ -21,6 +21,10 @@ public interface IReportSection
 /// <param name="Html">The body (after the heading).</param>
 public sealed record SectionBody(bool Present, string Html)
 {
-    /// <summary>A body that only says why the section is empty.</summary>
-    public static SectionBody Absent(string why) => new(false, Reports.Html.Note(why, "absent"));
+    /// <summary>The text every absent section starts with.</summary>
+    public const string NotComputed = "Not computed";
+
+    /// <summary>A body that says plainly that the section was not computed, and why (<paramref name="why"/>: which table is missing).</summary>
+    public static SectionBody Absent(string why) =>
+        new(false, $"<p class=\"absent\"><strong>{NotComputed}:</strong> {Reports.Html.Escape(why)}</p>\n");
 }

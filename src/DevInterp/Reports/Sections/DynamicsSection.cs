@@ -23,7 +23,7 @@ public sealed class DynamicsSection : IReportSection
     public SectionBody Render(ReportData data, ReportContext context)
     {
         if (data.Coordinates.Count == 0 && data.Variance.Count == 0)
-            return SectionBody.Absent("No essential dynamics: the essential_dynamics tables are absent or empty.");
+            return SectionBody.Absent("the essential_dynamics tables are absent or empty (devinterp analyze fills them).");
         var sb = new StringBuilder();
         var raw = Path(data, TrajectoryKind.Raw);
         var smoothed = Path(data, TrajectoryKind.Smoothed);

@@ -23,7 +23,7 @@ public sealed class LlcDiagnosticsSection : IReportSection
     /// <inheritdoc />
     public SectionBody Render(ReportData data, ReportContext context)
     {
-        if (data.Llc.Count == 0) return SectionBody.Absent("No LLC estimates, so no diagnostics: the llc table is absent or empty.");
+        if (data.Llc.Count == 0) return SectionBody.Absent("the llc table is absent or empty, so there are no diagnostics (devinterp llc or devinterp analyze fills it).");
         var sb = new StringBuilder();
         sb.Append(Html.Table(
             ["step", "verdict", "λ̂", "std", "R̂", "bulk ESS", "tail ESS", "drift", "below L(w*)", "dropped", "draws", "ε", "nβ", "γ", "sampler", "reasons"],

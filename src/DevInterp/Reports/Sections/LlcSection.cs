@@ -20,7 +20,7 @@ public sealed class LlcSection : IReportSection
     /// <inheritdoc />
     public SectionBody Render(ReportData data, ReportContext context)
     {
-        if (data.Llc.Count == 0) return SectionBody.Absent("No LLC estimates: the llc table is absent or empty.");
+        if (data.Llc.Count == 0) return SectionBody.Absent("the llc table is absent or empty (devinterp llc or devinterp analyze fills it).");
         var drawn = data.Llc.Where(r => double.IsFinite(r.Mean)).ToList();
         var sb = new StringBuilder();
         if (drawn.Count > 0) sb.Append(context.Chart(Build(data, drawn, context), "llc"));

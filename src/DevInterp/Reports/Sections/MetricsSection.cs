@@ -20,7 +20,7 @@ public sealed class MetricsSection : IReportSection
     public SectionBody Render(ReportData data, ReportContext context)
     {
         var names = data.Checkpoints.SelectMany(c => c.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (names.Count == 0) return SectionBody.Absent("No checkpoint metrics: the checkpoints table is empty or has no metric_* columns.");
+        if (names.Count == 0) return SectionBody.Absent("the checkpoints table is absent, or none of its checkpoints carries a metric (no metric_* columns: the run saved no loss or accuracy with its checkpoints).");
         var groups = new (string Title, string Kind, Func<string, bool> Match)[]
         {
             ("Loss", "loss", n => n.Contains("loss", StringComparison.OrdinalIgnoreCase)),

@@ -22,7 +22,7 @@ public sealed class SimilaritySection : IReportSection
     /// <inheritdoc />
     public SectionBody Render(ReportData data, ReportContext context)
     {
-        if (data.Similarity.Count == 0) return SectionBody.Absent("No representation similarity: the similarity table is absent or empty.");
+        if (data.Similarity.Count == 0) return SectionBody.Absent("the similarity table is absent or empty (devinterp analyze fills it).");
         var groups = data.Similarity.GroupBy(r => (r.Layer, r.Measure))
             .OrderBy(g => g.Key.Measure, StringComparer.Ordinal).ThenBy(g => g.Key.Layer, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
@@ -53,13 +53,9 @@ public sealed class SimilaritySection : IReportSection
         var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
         var index = steps.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i);
         var z = steps.Select(_ => new double?[steps.Count]).ToArray();
-        foreach (var r in rows)
-        {
-            if (!double.IsFinite(r.Value)) continue;
-            double v = context.Round(r.Value);
-            z[index[r.StepA]][index[r.StepB]] = v;
-            z[index[r.StepB]][index[r.StepA]] = v;
-        }
+        // Stored pairs first (row step_a, column step_b); a pair stored in one order only is mirrored into the empty cell.
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepA]][index[r.StepB]] = context.Round(r.Value);
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepB]][index[r.StepA]] ??= context.Round(r.Value);
         var labels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToArray();
         var zero = steps.Select(_ => steps.Select(_ => 0.0).ToArray()).ToArray();
         var chart = Chart.Heatmap<double, string, string, string>(zero, X: labels, Y: labels, Name: Html.Escape(measure),
@@ -88,7 +84,13 @@ public sealed class SimilaritySection : IReportSection
         foreach (var (layer, rows) in layers)
         {
             var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
-            var value = rows.ToDictionary(r => (Math.Min(r.StepA, r.StepB), Math.Max(r.StepA, r.StepB)), r => r.Value);
+            // The table may hold a pair in one order or in both (the run analysis writes the full square matrix): the first finite value wins.
+            var value = new Dictionary<(long, long), double>();
+            foreach (var r in rows)
+            {
+                var key = (Math.Min(r.StepA, r.StepB), Math.Max(r.StepA, r.StepB));
+                if (!value.TryGetValue(key, out double v) || !double.IsFinite(v)) value[key] = r.Value;
+            }
             var points = steps.Zip(steps.Skip(1))
                 .Select(p => (A: p.First, B: p.Second, Value: value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN))
                 .Where(p => double.IsFinite(p.Value)).ToList();

@@ -16,7 +16,7 @@ public sealed class StagesSection : IReportSection
     /// <inheritdoc />
     public SectionBody Render(ReportData data, ReportContext context)
     {
-        if (data.Stages.Count == 0) return SectionBody.Absent("No stage table: the stages table is absent or empty.");
+        if (data.Stages.Count == 0) return SectionBody.Absent("the stages table is absent or empty (devinterp analyze fills it).");
         var sb = new StringBuilder();
         sb.Append(Html.Table(["stage", "steps", "LLC trend", "Δ LLC", "Δ loss", "boundary signals", "boundary confidence"],
             data.Stages.OrderBy(s => s.Stage).Select(s => (IReadOnlyList<string>)
