@@ -39,6 +39,9 @@ internal static class ReportPage
         figure.chart-box { margin: 10px 0 18px; }
         figure.chart-box figcaption { color: #4a5366; font-size: 0.85em; }
         div.chart { width: 100%; min-height: 300px; }
+        div.scroll { max-height: 560px; overflow: auto; border: 1px solid #d9dee8; margin: 8px 0 12px; }
+        div.scroll table { margin: 0; }
+        div.scroll thead th { position: sticky; top: 0; }
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 8px 20px; }
         footer { color: #8a93a5; font-size: 0.8em; margin-top: 40px; }
         """;

@@ -25,16 +25,33 @@ public sealed class LlcDiagnosticsSection : IReportSection
     {
         if (data.Llc.Count == 0) return SectionBody.Absent("the llc table is absent or empty, so there are no diagnostics (devinterp llc or devinterp analyze fills it).");
         var sb = new StringBuilder();
-        sb.Append(Html.Table(
-            ["step", "verdict", "λ̂", "std", "R̂", "bulk ESS", "tail ESS", "drift", "below L(w*)", "dropped", "draws", "ε", "nβ", "γ", "sampler", "reasons"],
-            data.Llc.Select(r => (IReadOnlyList<string>)
-            [
-                I(r.Step), Verdict(r.Verdict), Html.Number(r.Mean, "G5"), Html.Number(r.Std, "G3"), Html.Number(r.RHat, "F3"),
-                Html.Number(r.BulkEss, "F0"), Html.Number(r.TailEss, "F0"), Html.Number(r.Drift, "F3"), Html.Number(r.NegativeFraction, "P1"),
-                $"{r.DroppedChains} of {r.Chains}", I(r.Draws), $"{Html.Number(r.StepSize, "G3")} ({Html.Escape(r.StepSizeSource)})",
-                Html.Number(r.NBeta, "G4"), Html.Number(r.Localization, "G3"), Html.Escape(StoreEnums.Format(r.Sampler)),
-                Html.Escape(r.Reasons),
-            ]), "diagnostics"));
+        // Settings shared by every estimate are said once above the table, so the table keeps room for the reasons.
+        var columns = new List<(string Header, Func<LlcRow, string> Cell)>
+        {
+            ("step", r => I(r.Step)), ("verdict", r => Verdict(r.Verdict)), ("λ̂", r => Html.Number(r.Mean, "G5")), ("std", r => Html.Number(r.Std, "G3")),
+            ("R̂", r => Html.Number(r.RHat, "F3")), ("bulk ESS", r => Html.Number(r.BulkEss, "F0")), ("tail ESS", r => Html.Number(r.TailEss, "F0")),
+            ("drift", r => Html.Number(r.Drift, "F3")), ("below L(w*)", r => Html.Number(r.NegativeFraction, "P1")),
+            ("dropped", r => $"{r.DroppedChains} of {r.Chains}"),
+        };
+        var shared = new List<string>();
+        void Setting(string name, Func<LlcRow, string> cell)
+        {
+            var values = data.Llc.Select(cell).Distinct().ToList();
+            if (values.Count == 1) shared.Add($"{name} {values[0]}");
+            else columns.Add((name, cell));
+        }
+        Setting("draws", r => I(r.Draws));
+        Setting("ε", r => $"{Html.Number(r.StepSize, "G3")} ({Html.Escape(r.StepSizeSource)})");
+        Setting("nβ", r => Html.Number(r.NBeta, "G4"));
+        Setting("γ", r => Html.Number(r.Localization, "G3"));
+        Setting("sampler", r => Html.Escape(StoreEnums.Format(r.Sampler)));
+        columns.Add(("reasons", r => Html.Escape(r.Reasons)));
+        int doubtful = data.Llc.Count(r => r.Verdict == LlcVerdict.Doubtful), untrusted = data.Llc.Count(r => r.Verdict == LlcVerdict.Untrusted);
+        sb.Append("<p class=\"note\">").Append(Html.Escape($"{data.Llc.Count} estimates: {data.Llc.Count - doubtful - untrusted} trusted, "))
+            .Append(Verdict(LlcVerdict.Doubtful)).Append(Html.Escape($" {doubtful}, ")).Append(Verdict(LlcVerdict.Untrusted)).Append(Html.Escape($" {untrusted}."))
+            .Append(shared.Count > 0 ? " Every estimate: " + string.Join(", ", shared) + "." : "").Append("</p>\n");
+        sb.Append("<div class=\"scroll\">").Append(Html.Table(columns.Select(c => c.Header).ToList(),
+            data.Llc.OrderBy(r => r.Step).Select(r => (IReadOnlyList<string>)columns.Select(c => c.Cell(r)).ToList()), "diagnostics")).Append("</div>\n");
 
         var flagged = data.Llc.Where(r => r.Verdict != LlcVerdict.Trusted)
             .OrderBy(r => r.Verdict == LlcVerdict.Untrusted ? 0 : 1).ThenBy(r => r.Step).ToList();
@@ -45,18 +62,24 @@ public sealed class LlcDiagnosticsSection : IReportSection
         }
         var byStep = data.Traces.GroupBy(t => t.Step).ToDictionary(g => g.Key, g => g.ToList());
         var withTraces = flagged.Where(r => byStep.ContainsKey(r.Step)).ToList();
-        var shown = withTraces.Take(context.Options.MaxTraceCheckpoints).ToList();
+        var shown = Spread(withTraces, context.Options.MaxTraceCheckpoints);
         sb.Append("<h3>Traces of the flagged estimates</h3>\n");
         sb.Append(Html.Note("λ per draw (nβ·(L(w_t) − L(w*) − control variate)) for each chain after burn-in. Healthy chains " +
             "overlap and fluctuate around the same level without a trend; a chain that wanders off, drifts or diverges is " +
             "what the verdict's reasons describe. Long chains are thinned to each bucket's minimum and maximum."));
-        foreach (var row in shown.OrderBy(r => r.Step)) sb.Append(context.Chart(Build(row, byStep[row.Step], context), "trace"));
-        var missing = flagged.Where(r => !byStep.ContainsKey(r.Step)).Select(r => I(r.Step)).ToList();
+        sb.Append("<div class=\"grid\">\n");
+        foreach (var row in shown) sb.Append(context.Chart(Build(row, byStep[row.Step], context), "trace"));
+        sb.Append("</div>\n");
+        var missing = flagged.Where(r => !byStep.ContainsKey(r.Step)).OrderBy(r => r.Step).Select(r => I(r.Step)).ToList();
         if (missing.Count > 0)
             sb.Append(Html.Note($"No stored draws (llc_traces) for flagged step(s) {string.Join(", ", missing)}: traces were not kept or the estimate ran no draws.", "warning"));
         if (withTraces.Count > shown.Count)
-            sb.Append(Html.Note($"{withTraces.Count - shown.Count} more flagged checkpoint(s) have traces that are not drawn " +
-                $"(at most {context.Options.MaxTraceCheckpoints}, untrusted first): {string.Join(", ", withTraces.Skip(shown.Count).Select(r => I(r.Step)))}.", "warning"));
+        {
+            var drawn = shown.Select(r => r.Step).ToHashSet();
+            sb.Append(Html.Note($"{withTraces.Count - shown.Count} more flagged checkpoint(s) have traces that are not drawn (at most " +
+                $"{context.Options.MaxTraceCheckpoints}, mostly untrusted ones, spread over the run): " +
+                $"{string.Join(", ", withTraces.Where(r => !drawn.Contains(r.Step)).OrderBy(r => r.Step).Select(r => I(r.Step)))}.", "warning"));
+        }
         return new SectionBody(true, sb.ToString());
     }
 
@@ -86,13 +109,35 @@ public sealed class LlcDiagnosticsSection : IReportSection
             ChartStyle.Annotations(chart, [new Dictionary<string, object>
             {
                 ["xref"] = "paper", ["yref"] = "paper", ["x"] = 0, ["y"] = 1.0, ["xanchor"] = "left", ["yanchor"] = "bottom",
-                ["showarrow"] = false, ["align"] = "left", ["text"] = Html.Escape(Shorten(text, 160)),
+                ["showarrow"] = false, ["align"] = "left", ["text"] = Html.Escape(Shorten(text, 110)),
                 ["font"] = new Dictionary<string, object> { ["size"] = 10, ["color"] = row.Verdict == LlcVerdict.Untrusted ? ChartStyle.Untrusted : ChartStyle.Doubtful },
             }]);
             chart.GetLayout().SetProperty("margin", new Dictionary<string, object> { ["l"] = 70, ["r"] = 30, ["t"] = 70, ["b"] = 60 });
         }
         return chart;
     }
+
+    /// <summary>
+    /// At most <paramref name="max"/> of the flagged estimates, in step order. Untrusted ones get the places a third of
+    /// them goes to doubtful ones when both kinds are flagged (places one kind cannot fill go to the other); within a
+    /// kind with more estimates than places, the chosen ones are evenly spaced over its steps (first and last included),
+    /// so the traces show the whole run rather than its first checkpoints.
+    /// </summary>
+    internal static IReadOnlyList<LlcRow> Spread(IReadOnlyList<LlcRow> flagged, int max)
+    {
+        var untrusted = flagged.Where(r => r.Verdict == LlcVerdict.Untrusted).OrderBy(r => r.Step).ToList();
+        var doubtful = flagged.Where(r => r.Verdict == LlcVerdict.Doubtful).OrderBy(r => r.Step).ToList();
+        int doubtfulRoom = untrusted.Count > 0 && max >= 2 ? Math.Min(doubtful.Count, Math.Max(1, max / 3)) : doubtful.Count;
+        int takeUntrusted = Math.Min(untrusted.Count, Math.Max(0, max - doubtfulRoom));
+        int takeDoubtful = Math.Min(doubtful.Count, max - takeUntrusted);
+        return Evenly(untrusted, takeUntrusted).Concat(Evenly(doubtful, takeDoubtful)).OrderBy(r => r.Step).ToList();
+    }
+
+    private static IEnumerable<LlcRow> Evenly(IReadOnlyList<LlcRow> rows, int count) =>
+        count >= rows.Count ? rows
+        : count <= 0 ? []
+        : count == 1 ? [rows[0]]
+        : Enumerable.Range(0, count).Select(i => rows[(int)Math.Round(i * (rows.Count - 1) / (double)(count - 1))]);
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
