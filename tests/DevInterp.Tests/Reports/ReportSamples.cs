@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DevInterp.Analysis;
 using DevInterp.Llc;
+using DevInterp.Reports;
 using DevInterp.Stages;
 using DevInterp.Storage;
 
@@ -35,6 +36,19 @@ internal static class ReportSamples
     public const string FailedError = "tensor 'layers.2.weight' holds 3 NaN values (see docs/checkpoint-formats.md)";
 
     public static IEnumerable<long> OkSteps => Steps.Where(s => s != FailedStep);
+
+    private static readonly Lazy<(string Folder, ReportResult Report)> SharedSample = new(() =>
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(TestPaths.NewTempDir("devinterp-report"), "demo-dln")).FullName;
+        Write(folder);
+        return (folder, AnalysisReport.Write(folder));
+    });
+
+    /// <summary>
+    /// One sample analysis folder with its report.html, written once per test run and shared by the report tests
+    /// (writing the 320,000 trace rows takes seconds). Tests must not change it.
+    /// </summary>
+    public static (string Folder, ReportResult Report) Shared => SharedSample.Value;
 
     /// <summary>Writes the whole analysis into <paramref name="folder"/> and returns its store.</summary>
     public static AnalysisStore Write(string folder)

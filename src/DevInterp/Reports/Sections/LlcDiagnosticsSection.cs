@@ -127,7 +127,7 @@ public sealed class LlcDiagnosticsSection : IReportSection
     {
         var untrusted = flagged.Where(r => r.Verdict == LlcVerdict.Untrusted).OrderBy(r => r.Step).ToList();
         var doubtful = flagged.Where(r => r.Verdict == LlcVerdict.Doubtful).OrderBy(r => r.Step).ToList();
-        int doubtfulRoom = untrusted.Count > 0 && max >= 2 ? Math.Min(doubtful.Count, Math.Max(1, max / 3)) : doubtful.Count;
+        int doubtfulRoom = untrusted.Count == 0 ? doubtful.Count : max >= 2 ? Math.Min(doubtful.Count, Math.Max(1, max / 3)) : 0;
         int takeUntrusted = Math.Min(untrusted.Count, Math.Max(0, max - doubtfulRoom));
         int takeDoubtful = Math.Min(doubtful.Count, max - takeUntrusted);
         return Evenly(untrusted, takeUntrusted).Concat(Evenly(doubtful, takeDoubtful)).OrderBy(r => r.Step).ToList();
