@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using DevInterp.Storage;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using Chart = Plotly.NET.CSharp.Chart;
+
+namespace DevInterp.Reports.Sections;
+
+/// <summary>The step-size calibration grid: λ̂ against ε for each (nβ, γ), with the chosen ε marked (<c>calibration</c> table).</summary>
+public sealed class CalibrationSection : IReportSection
+{
+    /// <inheritdoc />
+    public string Id => "calibration";
+
+    /// <inheritdoc />
+    public string Title => "Step-size calibration";
+
+    /// <inheritdoc />
+    public SectionBody Render(ReportData data, ReportContext context)
+    {
+        if (data.Calibration.Count == 0)
+            return SectionBody.Absent("the calibration table is absent or empty (the step size ε was given, or no LLC was estimated).");
+        var sb = new StringBuilder();
+        foreach (var step in data.Calibration.GroupBy(r => r.Step).OrderBy(g => g.Key))
+        {
+            var rows = step.ToList();
+            if (rows.Any(r => double.IsFinite(r.Mean) && r.StepSize > 0)) sb.Append(context.Chart(Build(step.Key, rows, context), "calibration"));
+            var chosen = rows.Where(r => r.Chosen).ToList();
+            sb.Append(Html.Note(chosen.Count == 0
+                ? $"Step {step.Key}: no point was chosen."
+                : $"Step {step.Key}: chose ε = {Html.Number(chosen[0].StepSize, "G3")} (nβ {Html.Number(chosen[0].NBeta, "G4")}, γ {Html.Number(chosen[0].Localization, "G3")}), λ̂ {Html.Number(chosen[0].Mean, "G4")}."));
+            sb.Append(Html.Table(["ε", "nβ", "γ", "λ̂", "std", "R̂", "drift", "verdict", "diverged", "passing", "stable", "chosen"],
+                rows.OrderBy(r => r.NBeta).ThenBy(r => r.Localization).ThenBy(r => r.StepSize).Select(r => (IReadOnlyList<string>)
+                [
+                    Html.Number(r.StepSize, "G3"), Html.Number(r.NBeta, "G4"), Html.Number(r.Localization, "G3"), Html.Number(r.Mean, "G4"),
+                    Html.Number(r.Std, "G3"), Html.Number(r.RHat, "F3"), Html.Number(r.Drift, "F3"), LlcDiagnosticsSection.Verdict(r.Verdict),
+                    Flag(r.Diverged, true), Flag(r.Passing, false), Flag(r.Stable, false), r.Chosen ? "<b>★ chosen</b>" : "",
+                ]), "calibration"));
+        }
+        sb.Append(Html.Note("Read it as a plateau search: λ̂ should be flat over a range of small ε (stable points); too large an ε " +
+            "inflates λ̂ or diverges (red crosses are not passing; diverged points have no finite λ̂). Error bars: ± one std of the chains' estimates."));
+        return new SectionBody(true, sb.ToString());
+    }
+
+    private static GenericChart Build(long step, IReadOnlyList<CalibrationRow> rows, ReportContext context)
+    {
+        var charts = new List<GenericChart>();
+        foreach (var setting in rows.GroupBy(r => (r.NBeta, r.Localization)).OrderBy(g => g.Key.NBeta).ThenBy(g => g.Key.Localization))
+        {
+            var points = setting.Where(r => double.IsFinite(r.Mean) && r.StepSize > 0).OrderBy(r => r.StepSize).ToList();
+            if (points.Count == 0) continue;
+            var line = Chart.Line<double, double, string>(points.Select(r => r.StepSize), points.Select(r => context.Round(r.Mean)), ShowMarkers: true,
+                Name: $"nβ {Html.Number(setting.Key.NBeta, "G4")}, γ {Html.Number(setting.Key.Localization, "G3")}",
+                MultiText: points.Select(r => Html.Escape($"ε {Html.Number(r.StepSize, "G3")}: λ̂ {Html.Number(r.Mean, "G4")} ± {Html.Number(r.Std, "G3")}, {StoreEnums.Format(r.Verdict)}")).ToArray());
+            line.GetTraces().Single().SetProperty("error_y", new Dictionary<string, object>
+            {
+                ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
+            });
+            ChartStyle.HoverText(line);
+            charts.Add(line);
+        }
+        var failing = rows.Where(r => !r.Passing && double.IsFinite(r.Mean) && r.StepSize > 0).ToList();
+        if (failing.Count > 0)
+        {
+            var x = Chart.Point<double, double, string>(failing.Select(r => r.StepSize), failing.Select(r => context.Round(r.Mean)),
+                Name: "not passing", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
+                MultiText: failing.Select(r => Html.Escape($"ε {Html.Number(r.StepSize, "G3")}: not passing ({StoreEnums.Format(r.Verdict)})")).ToArray());
+            ChartStyle.MarkerSize(x, 12);
+            ChartStyle.HoverText(x);
+            charts.Add(x);
+        }
+        var chosen = rows.Where(r => r.Chosen && double.IsFinite(r.Mean) && r.StepSize > 0).ToList();
+        if (chosen.Count > 0)
+        {
+            var star = Chart.Point<double, double, string>(chosen.Select(r => r.StepSize), chosen.Select(r => context.Round(r.Mean)),
+                Name: "chosen ε", MarkerSymbol: StyleParam.MarkerSymbol.Star, MarkerColor: Color.fromString("#2ca02c"),
+                MultiText: chosen.Select(r => Html.Escape($"chosen ε {Html.Number(r.StepSize, "G3")}: λ̂ {Html.Number(r.Mean, "G4")}")).ToArray());
+            ChartStyle.MarkerSize(star, 18, outline: "#222");
+            ChartStyle.HoverText(star);
+            charts.Add(star);
+        }
+        var chart = Chart.Combine(charts);
+        ChartStyle.Frame(chart, string.Create(CultureInfo.InvariantCulture, $"Calibration at step {step}: λ̂ against ε"), 400);
+        ChartStyle.AxisTitle(chart, "xaxis", "step size ε (log scale)", log: true);
+        ChartStyle.AxisTitle(chart, "yaxis", "λ̂");
+        if (chosen.Count > 0)
+        {
+            ChartStyle.Shapes(chart, [new Dictionary<string, object>
+            {
+                ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = chosen[0].StepSize, ["x1"] = chosen[0].StepSize, ["y0"] = 0, ["y1"] = 1,
+                ["line"] = new Dictionary<string, object> { ["width"] = 1.5, ["color"] = "#2ca02c", ["dash"] = "dash" },
+            }]);
+        }
+        return chart;
+    }
+
+    private static string Flag(bool value, bool badWhenTrue) =>
+        value ? (badWhenTrue ? "<span class=\"bad\">yes</span>" : "yes") : (badWhenTrue ? "no" : "<span class=\"bad\">no</span>");
+}

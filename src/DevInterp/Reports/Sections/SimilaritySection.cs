@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using DevInterp.Storage;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using Chart = Plotly.NET.CSharp.Chart;
+
+namespace DevInterp.Reports.Sections;
+
+/// <summary>
+/// Representation similarity across training: a step × step heatmap per layer and measure, and the similarity of each
+/// checkpoint to the previous one (<c>similarity</c> table).
+/// </summary>
+public sealed class SimilaritySection : IReportSection
+{
+    /// <inheritdoc />
+    public string Id => "similarity";
+
+    /// <inheritdoc />
+    public string Title => "Representation similarity";
+
+    /// <inheritdoc />
+    public SectionBody Render(ReportData data, ReportContext context)
+    {
+        if (data.Similarity.Count == 0) return SectionBody.Absent("the similarity table is absent or empty (devinterp analyze fills it).");
+        var groups = data.Similarity.GroupBy(r => (r.Layer, r.Measure))
+            .OrderBy(g => g.Key.Measure, StringComparer.Ordinal).ThenBy(g => g.Key.Layer, StringComparer.Ordinal).ToList();
+        var sb = new StringBuilder();
+        sb.Append("<h3>Adjacent checkpoints</h3>\n");
+        foreach (var measure in groups.GroupBy(g => g.Key.Measure))
+        {
+            var chart = Adjacent(measure.Key, measure.Select(g => (g.Key.Layer, Rows: (IReadOnlyList<SimilarityRow>)g.ToList())).ToList(), data, context);
+            if (chart is not null) sb.Append(context.Chart(chart, "adjacent-similarity"));
+        }
+        sb.Append(Html.Note("Similarity of each checkpoint's representation to the previous checkpoint's (plotted at the later step, " +
+            "log scale at step + 1). A dip marks a fast change of the representation; for CKA-type measures 1 means identical up to the measure's invariances."));
+
+        sb.Append("<h3>Step × step</h3>\n<div class=\"grid\">\n");
+        foreach (var group in groups.Take(context.Options.MaxHeatmaps))
+            sb.Append(context.Chart(Heatmap(group.Key.Layer, group.Key.Measure, group.ToList(), context), "heatmap"));
+        sb.Append("</div>\n");
+        if (groups.Count > context.Options.MaxHeatmaps)
+            sb.Append(Html.Note($"{groups.Count - context.Options.MaxHeatmaps} more heatmap(s) not drawn (at most {context.Options.MaxHeatmaps}): " +
+                string.Join(", ", groups.Skip(context.Options.MaxHeatmaps).Select(g => $"{g.Key.Layer} / {g.Key.Measure}")) + ".", "warning"));
+        sb.Append(Html.Note("Each cell compares the representations at two checkpoints (rows and columns in checkpoint order, so equal " +
+            "spacing per checkpoint, not per step); the matrix is mirrored, blank cells were not computed or are undefined. Blocks of " +
+            "high similarity along the diagonal are periods of stable representation; their edges are candidate stage boundaries."));
+        return new SectionBody(true, sb.ToString());
+    }
+
+    private static GenericChart Heatmap(string layer, string measure, IReadOnlyList<SimilarityRow> rows, ReportContext context)
+    {
+        var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
+        var index = steps.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i);
+        var z = steps.Select(_ => new double?[steps.Count]).ToArray();
+        // Stored pairs first (row step_a, column step_b); a pair stored in one order only is mirrored into the empty cell.
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepA]][index[r.StepB]] = context.Round(r.Value);
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepB]][index[r.StepA]] ??= context.Round(r.Value);
+        var labels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var zero = steps.Select(_ => steps.Select(_ => 0.0).ToArray()).ToArray();
+        var chart = Chart.Heatmap<double, string, string, string>(zero, X: labels, Y: labels, Name: Html.Escape(measure),
+            ColorScale: StyleParam.Colorscale.Viridis);
+        var trace = chart.GetTraces().Single();
+        trace.SetProperty("z", z); // nullable cells: null is a blank cell in plotly.js
+        var finite = rows.Select(r => r.Value).Where(double.IsFinite).ToList();
+        if (finite.Count > 0 && finite.Min() >= 0 && finite.Max() <= 1) { trace.SetProperty("zmin", 0); trace.SetProperty("zmax", 1); }
+        trace.SetProperty("hovertemplate", "step %{y} vs %{x}: %{z:.4f}<extra></extra>");
+        ChartStyle.Frame(chart, Html.Escape($"{layer} — {measure}"), 440, legend: false);
+        ChartStyle.AxisTitle(chart, "xaxis", "step");
+        ChartStyle.AxisTitle(chart, "yaxis", "step");
+        foreach (string axis in new[] { "xaxis", "yaxis" })
+        {
+            var a = ChartStyle.Axis(chart, axis);
+            a.SetProperty("type", "category");
+            a.SetProperty("nticks", 12);
+        }
+        return chart;
+    }
+
+    private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context)
+    {
+        var charts = new List<GenericChart>();
+        long min = long.MaxValue, max = 0;
+        foreach (var (layer, rows) in layers)
+        {
+            var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
+            // The table may hold a pair in one order or in both (the run analysis writes the full square matrix): the first finite value wins.
+            var value = new Dictionary<(long, long), double>();
+            foreach (var r in rows)
+            {
+                var key = (Math.Min(r.StepA, r.StepB), Math.Max(r.StepA, r.StepB));
+                if (!value.TryGetValue(key, out double v) || !double.IsFinite(v)) value[key] = r.Value;
+            }
+            var points = steps.Zip(steps.Skip(1))
+                .Select(p => (A: p.First, B: p.Second, Value: value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN))
+                .Where(p => double.IsFinite(p.Value)).ToList();
+            if (points.Count == 0) continue;
+            min = Math.Min(min, points[0].A);
+            max = Math.Max(max, points[^1].B);
+            var line = Chart.Line<double, double, string>(points.Select(p => StepAxis.X(p.B)), points.Select(p => context.Round(p.Value)),
+                ShowMarkers: true, Name: Html.Escape(layer),
+                MultiText: points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.A} → {p.B}: {p.Value:G5}"))).ToArray());
+            ChartStyle.HoverText(line);
+            charts.Add(line);
+        }
+        if (charts.Count == 0) return null;
+        var chart = Chart.Combine(charts);
+        ChartStyle.Frame(chart, Html.Escape($"{measure} between adjacent checkpoints"), 380);
+        ChartStyle.StepX(chart, min, max);
+        ChartStyle.AxisTitle(chart, "yaxis", Html.Escape(measure));
+        ChartStyle.StageBands(chart, data.Stages);
+        return chart;
+    }
+}

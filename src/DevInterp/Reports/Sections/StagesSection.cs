@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+using DevInterp.Storage;
+
+namespace DevInterp.Reports.Sections;
+
+/// <summary>The stage table: developmental stages with their boundaries, LLC and loss trends, and the signals behind each boundary.</summary>
+public sealed class StagesSection : IReportSection
+{
+    /// <inheritdoc />
+    public string Id => "stages";
+
+    /// <inheritdoc />
+    public string Title => "Developmental stages";
+
+    /// <inheritdoc />
+    public SectionBody Render(ReportData data, ReportContext context)
+    {
+        if (data.Stages.Count == 0) return SectionBody.Absent("the stages table is absent or empty (devinterp analyze fills it).");
+        var sb = new StringBuilder();
+        sb.Append(Html.Table(["stage", "steps", "LLC trend", "Δ LLC", "Δ loss", "boundary signals", "boundary confidence"],
+            data.Stages.OrderBy(s => s.Stage).Select(s => (IReadOnlyList<string>)
+            [
+                s.Stage.ToString(CultureInfo.InvariantCulture),
+                Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.StartStep} – {s.EndStep}")),
+                s.LlcTrend is { } t ? $"<span class=\"trend {StoreEnums.Format(t)}\">{StoreEnums.Format(t)}</span>" : "—",
+                Html.Number(s.LlcChange, "+0.###;−0.###;0"), Html.Number(s.LossChange, "+0.####;−0.####;0"),
+                s.Signals.Count == 0 ? "—" : Html.Escape(string.Join(", ", s.Signals)), Html.Number(s.Confidence, "F2"),
+            ]), "stages"));
+        sb.Append(Html.Note("A stage runs from its start step up to the next stage's start (the last includes its end). Signals are the " +
+            "curves that put a change point at the stage's start (LLC, loss, similarity, essential-dynamics cusps); confidence is " +
+            "the boundary's support across them. The same stages shade the loss, LLC and similarity charts above."));
+        return new SectionBody(true, sb.ToString());
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DevInterp.Reports;
+using DevInterp.Reports.Sections;
+using Xunit.Abstractions;
+
+namespace DevInterp.Tests.Reports;
+
+/// <summary>
+/// Opens reports in a real browser: headless Chromium (Debian's <c>chromium</c>) driven by .ci/report-check/check.mjs
+/// (playwright-core), which fails on any console error or network request and tests the screenshot's pixels for every
+/// chart. Needs node, <c>npm ci</c> in .ci/report-check and chromium: missing any of them fails the test, under CI=true
+/// always; elsewhere too unless DEVINTERP_SKIP_BROWSER_CHECK=1 opts out (then the test says it did not run).
+/// </summary>
+public class ReportBrowserTests(ITestOutputHelper output)
+{
+    /// <summary>Set to 1 to let the browser tests pass without running where chromium cannot be installed (ignored under CI=true).</summary>
+    public const string OptOut = "DEVINTERP_SKIP_BROWSER_CHECK";
+
+    private static string CheckDir => Path.Combine(TestPaths.RepoRoot, ".ci", "report-check");
+
+    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } p ? p : "/usr/bin/chromium";
+
+    private bool Ready()
+    {
+        string? problem = null;
+        string? node = FindOnPath("node");
+        if (node is null) problem = "node is not on PATH";
+        else if (!File.Exists(Chromium)) problem = $"{Chromium} is missing: apt-get install chromium (or set CHROMIUM_PATH)";
+        else
+        {
+            using var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckDir, "package.json")));
+            foreach (var dependency in pinned.RootElement.GetProperty("dependencies").EnumerateObject())
+            {
+                string installed = Path.Combine(CheckDir, "node_modules", dependency.Name, "package.json");
+                if (!File.Exists(installed)) { problem = $"{installed} is missing: run `npm ci` in .ci/report-check"; break; }
+                using var actual = JsonDocument.Parse(File.ReadAllText(installed));
+                string have = actual.RootElement.GetProperty("version").GetString()!;
+                if (have != dependency.Value.GetString())
+                {
+                    problem = $"{dependency.Name} {have} is installed but package.json pins {dependency.Value.GetString()}: run `npm ci` in .ci/report-check";
+                    break;
+                }
+            }
+        }
+        if (problem is null) return true;
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+            Assert.Fail($"the browser check of the report must run in CI, but {problem}");
+        if (Environment.GetEnvironmentVariable(OptOut) == "1")
+        {
+            output.WriteLine($"browser check NOT RUN ({OptOut}=1): {problem}");
+            return false;
+        }
+        Assert.Fail($"the browser check of the report cannot run: {problem}. Install it (see .ci/run) or set {OptOut}=1 to skip it knowingly.");
+        return false;
+    }
+
+    [Fact]
+    public void ChromiumDrawsEveryChartOfTheSampleReportWithoutErrorsOrRequests()
+    {
+        if (!Ready()) return;
+        var report = ReportSamples.Shared.Report;
+        string screenshot = Path.Combine(TestPaths.NewTempDir(), "report.png");
+
+        var (code, result, stderr) = RunCheck(report.Path, screenshot);
+
+        var root = result.RootElement;
+        Assert.True(code == 0, $"report-check failed ({code}): {string.Join("; ", root.GetProperty("failures").EnumerateArray())}\n{stderr}");
+        Assert.True(root.GetProperty("ok").GetBoolean());
+        Assert.Empty(root.GetProperty("consoleErrors").EnumerateArray());
+        Assert.Empty(root.GetProperty("requests").EnumerateArray());
+        var charts = root.GetProperty("charts").EnumerateArray().ToList();
+        Assert.Equal(report.Charts.Select(c => (c.Id, c.Kind)), charts.Select(c => (c.GetProperty("id").GetString()!, c.GetProperty("kind").GetString()!)));
+        foreach (var c in charts)
+        {
+            output.WriteLine($"{c.GetProperty("id")} {c.GetProperty("kind"),-20} data pixels {c.GetProperty("dataPixels"),7} " +
+                $"({c.GetProperty("dataFraction")} of the plot area) in {c.GetProperty("dataColours")} colours; box {c.GetProperty("nonWhiteFraction")} non-white, {c.GetProperty("distinctColours")} colours");
+            Assert.True(c.GetProperty("ok").GetBoolean(), c.ToString());
+        }
+        // Heatmaps fill their plot area; line charts draw at least a few hundred pixels.
+        Assert.All(charts.Where(c => c.GetProperty("kind").GetString() == "heatmap"), c => Assert.True(c.GetProperty("dataFraction").GetDouble() > 0.9));
+        var page = root.GetProperty("page");
+        Assert.Equal(1280, page.GetProperty("width").GetInt32());
+        byte[] png = File.ReadAllBytes(screenshot);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        output.WriteLine($"screenshot {page.GetProperty("width")}×{page.GetProperty("height")} px, {png.Length:N0} bytes");
+    }
+
+    [Fact]
+    public void TheCheckFailsOnABlankChart()
+    {
+        if (!Ready()) return;
+        var data = ReportData.Load(ReportSamples.Shared.Folder);
+        string page = Path.Combine(TestPaths.NewTempDir(), "blank.html");
+        File.WriteAllText(page, AnalysisReport.Render(data, sections: [new LlcSection(), new BlankChartSection()]).Html);
+
+        var (code, result, _) = RunCheck(page, null);
+
+        Assert.Equal(1, code);
+        var charts = result.RootElement.GetProperty("charts").EnumerateArray().ToList();
+        Assert.Equal(2, charts.Count);
+        Assert.True(charts[0].GetProperty("ok").GetBoolean(), charts[0].ToString());
+        // The blank chart has axes, grid and a title, drew without error, and is caught only by its pixels.
+        var blank = charts[1];
+        Assert.False(blank.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, blank.GetProperty("dataPixels").GetInt32());
+        Assert.Equal(["only 0 plot-area pixels (0) are data (need 300 and 0.002)", "the data has 0 colour(s) (need 2)"],
+            blank.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
+    public void TheCheckFailsOnAConsoleErrorAndANetworkRequest()
+    {
+        if (!Ready()) return;
+        // Not a DevInterp page (no Content-Security-Policy): the request really leaves, and is recorded and aborted.
+        string page = Path.Combine(TestPaths.NewTempDir(), "leaky.html");
+        File.WriteAllText(page, "<!DOCTYPE html><html><body><img src=\"http://192.0.2.1/pixel.png\"><script>console.error('boom');</script></body></html>");
+
+        var (code, result, _) = RunCheck(page, null);
+
+        Assert.Equal(1, code);
+        var failures = result.RootElement.GetProperty("failures").EnumerateArray().Select(f => f.GetString()!).ToList();
+        Assert.Contains("network request: http://192.0.2.1/pixel.png", failures);
+        Assert.Contains("console error: boom", failures);
+        Assert.Contains("the page has no chart", failures);
+    }
+
+    private sealed class BlankChartSection : IReportSection
+    {
+        public string Id => "blank";
+
+        public string Title => "Blank";
+
+        public SectionBody Render(ReportData data, ReportContext context)
+        {
+            var chart = Plotly.NET.CSharp.Chart.Line<double, double, string>(Array.Empty<double>(), Array.Empty<double>(), Name: "nothing");
+            ChartStyle.Frame(chart, "A chart without data");
+            return new SectionBody(true, context.Chart(chart, "blank"));
+        }
+    }
+
+    private static (int Code, JsonDocument Result, string Stderr) RunCheck(string report, string? screenshot)
+    {
+        var info = new ProcessStartInfo(FindOnPath("node")!)
+        {
+            WorkingDirectory = CheckDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(CheckDir, "check.mjs"));
+        info.ArgumentList.Add(report);
+        info.ArgumentList.Add("--chromium");
+        info.ArgumentList.Add(Chromium);
+        if (screenshot is not null)
+        {
+            info.ArgumentList.Add("--screenshot");
+            info.ArgumentList.Add(screenshot);
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(300_000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("hang guard: check.mjs ran for 5 minutes");
+        }
+        Assert.True(process.ExitCode is 0 or 1, $"report-check could not run the browser (exit {process.ExitCode}): {stderr.Result}");
+        return (process.ExitCode, JsonDocument.Parse(stdout.Result), stderr.Result);
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+}
