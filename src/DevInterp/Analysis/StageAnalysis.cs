@@ -1,0 +1,202 @@
+using DevInterp.Llc;
+using DevInterp.Stages;
+using DevInterp.Stages.Costs;
+using DevInterp.Stages.LlcCurve;
+using DevInterp.Stages.Search;
+using DevInterp.Stages.Table;
+using DevInterp.Storage;
+
+namespace DevInterp.Analysis;
+
+/// <summary>
+/// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works):
+/// <list type="bullet">
+/// <item><c>loss</c>: change points of log(train_loss) from the <c>checkpoints</c> table's metrics (losses below a
+/// millionth of the largest count as that floor, so numerical noise near zero makes no stages); likewise
+/// <c>test_loss</c> (or val_loss, eval_loss) on the log scale and accuracy metrics as they are.</item>
+/// <item><c>sim.LAYER</c>: change points of each layer's adjacent-step change (1 − linear CKA between consecutive
+/// checkpoints; the first measure stored when linear CKA is not).</item>
+/// <item><c>llc</c>: <see cref="LlcStageFinder"/> on the mean LLC per step. Estimates with an <c>untrusted</c> verdict
+/// (or a non-finite mean) are excluded, <c>doubtful</c> ones are kept as they are: the finder has no weights, and a
+/// doubtful estimate is usually right in level, which is what the stage boundaries depend on.</item>
+/// <item><c>dynamics</c>: the checkpoints essential dynamics flagged (curvature peaks, direction reversals).</item>
+/// </list>
+/// Change points use the stage settings' cost, method, penalty and minimum segment size; boundaries of different
+/// signals within <see cref="StageSettings.Tolerance"/> checkpoints are merged (<see cref="StageTable"/>). The table
+/// spans every checkpoint any table mentions; its LLC columns come from the smoothed LLC curve and its loss column from
+/// train_loss. The result goes to the <c>stages</c> table (one part, <see cref="PartKey.Whole"/>).
+/// </summary>
+public static class StageAnalysis
+{
+    /// <summary>Loss metrics read on the log scale, with their signal names.</summary>
+    public static IReadOnlyList<(string Metric, string Signal)> LossMetrics { get; } =
+        [("train_loss", "loss"), ("test_loss", "test_loss"), ("val_loss", "val_loss"), ("eval_loss", "eval_loss")];
+
+    /// <summary>Accuracy metrics, read as they are.</summary>
+    public static IReadOnlyList<string> AccuracyMetrics { get; } =
+        ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "train_acc", "test_acc", "val_acc"];
+
+    /// <summary>Losses below this fraction of the largest loss are raised to it before the logarithm.</summary>
+    public const double LossFloor = 1e-6;
+
+    /// <summary>
+    /// Builds the stage table from <paramref name="folder"/>'s tables with <paramref name="settings"/> (null: the
+    /// folder's analysis.json <c>stages</c> section, or the defaults) and writes it to the <c>stages</c> table.
+    /// </summary>
+    /// <exception cref="ArgumentException">The store holds results for fewer than 2 checkpoints, or settings are out of range.</exception>
+    public static StageAnalysisResult Run(string folder, StageSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        settings ??= File.Exists(AnalysisPaths.Config(folder)) ? AnalysisConfig.Load(AnalysisPaths.Config(folder)).Stages : new StageSettings();
+        var store = AnalysisStore.Open(folder);
+        var result = Compute(store, settings);
+        store.Write(PartKey.Whole, result.Rows);
+        store.Consolidate(StageSummaryRow.Schema.Name);
+        return result;
+    }
+
+    /// <summary>Builds the stage table from the store's tables without writing anything.</summary>
+    /// <exception cref="ArgumentException">The store holds results for fewer than 2 checkpoints, or settings are out of range.</exception>
+    public static StageAnalysisResult Compute(AnalysisStore store, StageSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = ChangePoints(settings);
+        var checkpoints = store.Read<CheckpointRow>();
+        var llcRows = store.Read<LlcRow>();
+        var similarity = SimilarityMatrices.Read(store);
+        var curvature = store.Read<DynamicsCurvatureRow>();
+        var trajectory = store.Read<DynamicsCoordinateRow>();
+
+        var axis = checkpoints.Select(c => c.Step)
+            .Concat(llcRows.Select(r => r.Step))
+            .Concat(similarity.SelectMany(m => m.Matrix.Steps))
+            .Concat(trajectory.Select(r => r.Step))
+            .Distinct().Order().ToArray();
+        if (axis.Length < 2)
+            throw new ArgumentException($"{store.Folder}: the store holds results for {axis.Length} checkpoint(s); stages need at least 2 (run llc, similarity or dynamics first)");
+
+        var signals = new List<StageSignal>();
+        var notes = new List<string>();
+        StepCurve? lossCurve = null;
+
+        foreach (var (metric, name) in LossMetrics)
+        {
+            var curve = Metric(checkpoints, metric);
+            if (curve is null) continue;
+            if (metric == "train_loss") lossCurve = curve;
+            double floor = LossFloor * curve.Values.Max();
+            var logValues = curve.Values.Select(v => Math.Log(Math.Max(v, floor))).ToArray();
+            AddChangePoints(signals, notes, name, "loss", curve.Steps, logValues, options);
+        }
+        foreach (string metric in AccuracyMetrics)
+            if (Metric(checkpoints, metric) is { } curve) AddChangePoints(signals, notes, metric, "metric", curve.Steps, curve.Values, options);
+
+        foreach (var layer in similarity.GroupBy(m => m.Layer))
+        {
+            var chosen = layer.FirstOrDefault(m => m.Measure == "linear_cka") ?? layer.OrderBy(m => m.Measure, StringComparer.Ordinal).First();
+            var change = chosen.AdjacentChange();
+            var kept = change.Steps.Zip(change.Values).Where(p => double.IsFinite(p.Second)).ToArray();
+            AddChangePoints(signals, notes, "sim." + layer.Key.Replace(',', '_'), $"similarity:{chosen.Measure}",
+                kept.Select(p => p.First).ToArray(), kept.Select(p => p.Second).ToArray(), options);
+        }
+
+        StepCurve? llcCurve = null;
+        var excluded = llcRows.Where(r => r.Verdict == LlcVerdict.Untrusted || !double.IsFinite(r.Mean)).Select(r => r.Step).ToArray();
+        var usable = llcRows.Where(r => r.Verdict != LlcVerdict.Untrusted && double.IsFinite(r.Mean)).ToArray();
+        if (excluded.Length > 0) notes.Add($"llc: {excluded.Length} untrusted or undefined estimate(s) excluded (steps {string.Join(", ", excluded)})");
+        if (usable.Length >= 3)
+        {
+            var found = LlcStageFinder.Find(usable.Select(r => r.Step).ToArray(), usable.Select(r => r.Mean).ToArray());
+            llcCurve = new StepCurve(found.Steps, found.Smoothed);
+            var signal = BoundarySignal.FromLlcStages("llc", found);
+            signals.Add(new StageSignal("llc", "llc", signal));
+        }
+        else if (llcRows.Count > 0) notes.Add($"llc: {usable.Length} usable estimate(s), fewer than the 3 the LLC stage finder needs; no llc signal");
+
+        if (curvature.Count > 0)
+        {
+            var signal = new BoundarySignal("dynamics", curvature.Where(c => c.Flagged).Select(c => c.Step).ToArray())
+            {
+                CoverageStart = curvature.Min(c => c.Step),
+                CoverageEnd = curvature.Max(c => c.Step),
+            };
+            signals.Add(new StageSignal("dynamics", "essential_dynamics", signal));
+        }
+        if (signals.Count == 0) notes.Add("no boundary signal: the store holds no loss metric, similarity, LLC or essential dynamics; one stage");
+
+        var table = StageTable.Build(new StageTableInput(axis, signals.Select(s => s.Boundaries).ToList(), llcCurve, lossCurve),
+            new StageTableOptions(settings.Tolerance, ToleranceUnit.Checkpoints));
+        return new StageAnalysisResult(axis, signals, notes, excluded, table, table.Rows.Select(StageSummaryRow.From).ToList());
+    }
+
+    /// <summary>The change-point options the settings describe.</summary>
+    /// <exception cref="ArgumentException">Unknown cost or method, a negative penalty, or a minimum segment size below 1.</exception>
+    public static ChangePointOptions ChangePoints(StageSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var cost = (settings.Cost ?? "").ToLowerInvariant() switch
+        {
+            "l2" => CostKind.L2,
+            "l1" => CostKind.L1,
+            "normal" => CostKind.Normal,
+            "rbf" => CostKind.Rbf,
+            _ => throw new ArgumentException($"stages.cost: '{settings.Cost}' is not one of l2, l1, normal, rbf"),
+        };
+        var method = (settings.Method ?? "").ToLowerInvariant() switch
+        {
+            "pelt" => SearchMethod.Pelt,
+            "binseg" => SearchMethod.BinarySegmentation,
+            "dynp" => SearchMethod.DynamicProgramming,
+            _ => throw new ArgumentException($"stages.method: '{settings.Method}' is not one of pelt, binseg, dynp"),
+        };
+        if (settings.Penalty is { } p && (!(p >= 0) || !double.IsFinite(p)))
+            throw new ArgumentException($"stages.penalty: expected a finite number ≥ 0 or null, got {p}");
+        if (settings.MinSegmentSize < 1)
+            throw new ArgumentException($"stages.min_segment_size: expected at least 1, got {settings.MinSegmentSize}");
+        if (!(settings.Tolerance >= 0) || !double.IsFinite(settings.Tolerance))
+            throw new ArgumentException($"stages.tolerance: expected a finite number ≥ 0, got {settings.Tolerance}");
+        return new ChangePointOptions(cost, method, null, settings.Penalty, settings.MinSegmentSize);
+    }
+
+    /// <summary>A metric's finite values over the checkpoints that carry it, or null with fewer than 2.</summary>
+    private static StepCurve? Metric(IReadOnlyList<CheckpointRow> checkpoints, string metric)
+    {
+        var points = checkpoints.Where(c => c.Metrics.TryGetValue(metric, out double v) && double.IsFinite(v))
+            .Select(c => (c.Step, Value: c.Metrics[metric])).ToArray();
+        return points.Length < 2 ? null : new StepCurve(points.Select(p => p.Step).ToArray(), points.Select(p => p.Value).ToArray());
+    }
+
+    private static void AddChangePoints(List<StageSignal> signals, List<string> notes, string name, string source,
+        IReadOnlyList<long> steps, IReadOnlyList<double> values, ChangePointOptions options)
+    {
+        if (steps.Count < 2 * options.MinSegmentSize)
+        {
+            notes.Add($"{name}: {steps.Count} point(s), too few for change points with segments of at least {options.MinSegmentSize}; no signal");
+            return;
+        }
+        var result = ChangePointDetector.Detect(values, options);
+        signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, result, steps)));
+    }
+}
+
+/// <summary>One boundary signal of a stage analysis.</summary>
+/// <param name="Name">Its name in the stage table (<c>loss</c>, <c>sim.LAYER</c>, <c>llc</c>, <c>dynamics</c>...).</param>
+/// <param name="Source">What it was computed from: <c>loss</c>, <c>metric</c>, <c>similarity:MEASURE</c>, <c>llc</c>, <c>essential_dynamics</c>.</param>
+/// <param name="Boundaries">Its boundary steps and coverage.</param>
+public sealed record StageSignal(string Name, string Source, BoundarySignal Boundaries);
+
+/// <summary>What <see cref="StageAnalysis"/> found.</summary>
+/// <param name="Steps">The checkpoints the table spans.</param>
+/// <param name="Signals">The boundary signals, with their boundaries.</param>
+/// <param name="Notes">Inputs that were missing, skipped or excluded, in words.</param>
+/// <param name="ExcludedLlcSteps">Steps whose LLC estimate was untrusted or undefined and left out.</param>
+/// <param name="Table">The combined stage table (with merged and dropped boundaries).</param>
+/// <param name="Rows">The rows as stored in the <c>stages</c> table.</param>
+public sealed record StageAnalysisResult(
+    IReadOnlyList<long> Steps,
+    IReadOnlyList<StageSignal> Signals,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<long> ExcludedLlcSteps,
+    StageTable Table,
+    IReadOnlyList<StageSummaryRow> Rows);
