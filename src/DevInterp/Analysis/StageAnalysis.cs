@@ -11,19 +11,25 @@ namespace DevInterp.Analysis;
 /// <summary>
 /// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works):
 /// <list type="bullet">
-/// <item><c>loss</c>: change points of log(train_loss) from the <c>checkpoints</c> table's metrics (losses below a
-/// millionth of the largest count as that floor, so numerical noise near zero makes no stages); likewise
-/// <c>test_loss</c> (or val_loss, eval_loss) on the log scale and accuracy metrics as they are.</item>
-/// <item><c>sim.LAYER</c>: change points of each layer's adjacent-step change (1 − linear CKA between consecutive
-/// checkpoints; the first measure stored when linear CKA is not).</item>
+/// <item><c>loss</c>: change points of log(train_loss) from the <c>checkpoints</c> table's metrics (losses below
+/// <see cref="LossFloor"/> of the largest are raised to that floor: a converged loss's last decades are numerical noise,
+/// not stages); likewise <c>test_loss</c> (or val_loss, eval_loss) on the log scale, and accuracy metrics as they are.</item>
+/// <item><c>sim.LAYER</c>: change points of each layer's step × step dissimilarity (1 − linear CKA, or the first
+/// measure stored when linear CKA is not; a distance measure as it is): the signal at a checkpoint is its row of the
+/// matrix, its dissimilarity to every checkpoint, so a stage is a block of checkpoints whose representations resemble
+/// each other and differ from the rest. (The adjacent-step curve is a rate: change points on it mark both edges of
+/// every transition; rows are levels, which change once per transition.) Checkpoints with NaN entries are left out.</item>
 /// <item><c>llc</c>: <see cref="LlcStageFinder"/> on the mean LLC per step. Estimates with an <c>untrusted</c> verdict
-/// (or a non-finite mean) are excluded, <c>doubtful</c> ones are kept as they are: the finder has no weights, and a
-/// doubtful estimate is usually right in level, which is what the stage boundaries depend on.</item>
+/// (or a non-finite mean) are excluded; <c>doubtful</c> ones are kept as they are: the finder has no weights, and a
+/// doubtful estimate is usually right in level, which is what stage boundaries depend on.</item>
 /// <item><c>dynamics</c>: the checkpoints essential dynamics flagged (curvature peaks, direction reversals).</item>
 /// </list>
-/// Change points use the stage settings' cost, method, penalty and minimum segment size; boundaries of different
-/// signals within <see cref="StageSettings.Tolerance"/> checkpoints are merged (<see cref="StageTable"/>). The table
-/// spans every checkpoint any table mentions; its LLC columns come from the smoothed LLC curve and its loss column from
+/// Change points use the stage settings' cost, method and minimum segment size. Without an explicit penalty the
+/// penalty is the cost's default BIC (<see cref="DefaultPenalty"/>) with the noise level raised to at least
+/// <see cref="Resolution"/> × the signal's range (per column): the curves of a deterministic run are smooth, their
+/// estimated noise is near zero, and the plain BIC would cut every bend. Boundaries of different signals within
+/// <see cref="StageSettings.Tolerance"/> checkpoints are merged (<see cref="StageTable"/>). The table spans every
+/// checkpoint any table mentions; its LLC columns come from the smoothed LLC curve and its loss column from
 /// train_loss. The result goes to the <c>stages</c> table (one part, <see cref="PartKey.Whole"/>).
 /// </summary>
 public static class StageAnalysis
@@ -37,7 +43,13 @@ public static class StageAnalysis
         ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "train_acc", "test_acc", "val_acc"];
 
     /// <summary>Losses below this fraction of the largest loss are raised to it before the logarithm.</summary>
-    public const double LossFloor = 1e-6;
+    public const double LossFloor = 1e-3;
+
+    /// <summary>
+    /// Without an explicit penalty, the noise level of each signal column is taken to be at least this fraction of the
+    /// column's range: level changes much smaller than a tenth of a curve's range are not stage boundaries.
+    /// </summary>
+    public const double Resolution = 0.1;
 
     /// <summary>
     /// Builds the stage table from <paramref name="folder"/>'s tables with <paramref name="settings"/> (null: the
@@ -87,18 +99,17 @@ public static class StageAnalysis
             if (metric == "train_loss") lossCurve = curve;
             double floor = LossFloor * curve.Values.Max();
             var logValues = curve.Values.Select(v => Math.Log(Math.Max(v, floor))).ToArray();
-            AddChangePoints(signals, notes, name, "loss", curve.Steps, logValues, options);
+            AddChangePoints(signals, notes, name, "loss", curve.Steps, Signals.FromSeries(logValues), settings, options);
         }
         foreach (string metric in AccuracyMetrics)
-            if (Metric(checkpoints, metric) is { } curve) AddChangePoints(signals, notes, metric, "metric", curve.Steps, curve.Values, options);
+            if (Metric(checkpoints, metric) is { } curve)
+                AddChangePoints(signals, notes, metric, "metric", curve.Steps, Signals.FromSeries(curve.Values), settings, options);
 
         foreach (var layer in similarity.GroupBy(m => m.Layer))
         {
             var chosen = layer.FirstOrDefault(m => m.Measure == "linear_cka") ?? layer.OrderBy(m => m.Measure, StringComparer.Ordinal).First();
-            var change = chosen.AdjacentChange();
-            var kept = change.Steps.Zip(change.Values).Where(p => double.IsFinite(p.Second)).ToArray();
-            AddChangePoints(signals, notes, "sim." + layer.Key.Replace(',', '_'), $"similarity:{chosen.Measure}",
-                kept.Select(p => p.First).ToArray(), kept.Select(p => p.Second).ToArray(), options);
+            var (rowSteps, rows) = DissimilarityRows(chosen);
+            AddChangePoints(signals, notes, "sim." + layer.Key.Replace(',', '_'), $"similarity:{chosen.Measure}", rowSteps, rows, settings, options);
         }
 
         StepCurve? llcCurve = null;
@@ -167,15 +178,56 @@ public static class StageAnalysis
         return points.Length < 2 ? null : new StepCurve(points.Select(p => p.Step).ToArray(), points.Select(p => p.Value).ToArray());
     }
 
+    /// <summary>
+    /// The penalty for <paramref name="signal"/>: the settings' own, else the cost's default with the noise level of
+    /// each column at least <see cref="Resolution"/> × its range (l2, l1; the normal and rbf costs are scale-free).
+    /// </summary>
+    public static double Penalty(StageSettings settings, ChangePointOptions options, double[,] signal)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        if (settings.Penalty is { } given) return given;
+        var cost = SegmentCosts.Fit(options.Cost, signal, options.CostOptions);
+        double penalty = DefaultPenalty.For(cost, signal);
+        int t = signal.GetLength(0), d = signal.GetLength(1);
+        var floors = Enumerable.Range(0, d).Select(j =>
+        {
+            var column = Signals.Column(signal, j);
+            return Resolution * (column.Max() - column.Min());
+        }).ToArray();
+        double logT = Math.Log(Math.Max(t, 2));
+        double floor = options.Cost switch
+        {
+            CostKind.L2 => logT * (d + 1) * floors.Average(f => f * f),
+            CostKind.L1 => logT * (d + 1) * floors.Average() * Math.Sqrt(2 * Math.PI) / 4,
+            _ => 0,
+        };
+        return Math.Max(penalty, floor);
+    }
+
+    /// <summary>The steps whose row of the matrix is finite, and their rows of dissimilarities to each other.</summary>
+    private static (long[] Steps, double[,] Rows) DissimilarityRows(LayerSimilarityMatrix m)
+    {
+        var steps = m.Matrix.Steps;
+        var values = m.Matrix.Values;
+        bool distance = SimilarityMatrices.IsDistance(m.Measure);
+        var keep = Enumerable.Range(0, steps.Count).Where(i => Enumerable.Range(0, steps.Count).All(j => double.IsFinite(values[i, j]))).ToArray();
+        var rows = new double[keep.Length, keep.Length];
+        for (int a = 0; a < keep.Length; a++)
+            for (int b = 0; b < keep.Length; b++)
+                rows[a, b] = distance ? values[keep[a], keep[b]] : 1 - values[keep[a], keep[b]];
+        return (keep.Select(i => steps[i]).ToArray(), rows);
+    }
+
     private static void AddChangePoints(List<StageSignal> signals, List<string> notes, string name, string source,
-        IReadOnlyList<long> steps, IReadOnlyList<double> values, ChangePointOptions options)
+        IReadOnlyList<long> steps, double[,] signal, StageSettings settings, ChangePointOptions options)
     {
         if (steps.Count < 2 * options.MinSegmentSize)
         {
             notes.Add($"{name}: {steps.Count} point(s), too few for change points with segments of at least {options.MinSegmentSize}; no signal");
             return;
         }
-        var result = ChangePointDetector.Detect(values, options);
+        var result = ChangePointDetector.Detect(signal, options with { Penalty = Penalty(settings, options, signal) });
         signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, result, steps)));
     }
 }
