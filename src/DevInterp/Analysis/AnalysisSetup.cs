@@ -47,11 +47,7 @@ public static class AnalysisSetup
         {
             var existing = AnalysisConfig.Load(path);
             CheckSameRun(path, existing, run, source, request);
-            var updated = configure(existing);
-            var json = ParseObject(path);
-            var full = JsonSerializer.SerializeToNode(updated, AnalysisConfig.Json)!.AsObject();
-            foreach (string s in sections) json[s] = full[s]!.DeepClone();
-            AtomicFile.WriteAllText(path, json.ToJsonString(AnalysisConfig.Json));
+            WriteSections(path, configure(existing), sections);
         }
         else
         {
@@ -65,6 +61,31 @@ public static class AnalysisSetup
             AtomicFile.WriteAllText(path, configure(config).ToJson());
         }
         return AnalysisConfig.Load(path);
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="sections"/> of the existing analysis.json in <paramref name="folder"/> with those of
+    /// <paramref name="configure"/>'s result (everything else, including fields this version does not know, is kept)
+    /// and returns the config now in effect.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder has no analysis.json.</exception>
+    public static AnalysisConfig Update(string folder, Func<AnalysisConfig, AnalysisConfig> configure, IReadOnlyList<string> sections)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        string path = AnalysisPaths.Config(folder);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no analysis.json to update", path);
+        foreach (string s in sections)
+            if (!Sections.Contains(s)) throw new ArgumentException($"sections: '{s}' is not one of {string.Join(", ", Sections)}", nameof(sections));
+        WriteSections(path, configure(AnalysisConfig.Load(path)), sections);
+        return AnalysisConfig.Load(path);
+    }
+
+    private static void WriteSections(string path, AnalysisConfig updated, IReadOnlyList<string> sections)
+    {
+        var json = ParseObject(path);
+        var full = JsonSerializer.SerializeToNode(updated, AnalysisConfig.Json)!.AsObject();
+        foreach (string s in sections) json[s] = full[s]!.DeepClone();
+        AtomicFile.WriteAllText(path, json.ToJsonString(AnalysisConfig.Json));
     }
 
     private static void CheckSameRun(string path, AnalysisConfig existing, Run run, RunSource source, AnalysisRequest request)
