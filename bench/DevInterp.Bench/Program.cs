@@ -11,6 +11,7 @@ using DevInterp.Bench;
 // Usage: dotnet run -c Release --project bench/DevInterp.Bench -- cka-step-matrix [T n d naive-pairs gram-block]
 //   Step × step linear CKA of T checkpoints (default 200 × 2048 probes × 512 features) against the naive pair loop.
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
+if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
 {
     Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");

@@ -50,6 +50,7 @@ public static class CliApp
         root.Options.Add(VerboseOption);
         root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context));
+        root.Subcommands.Add(LlcCommand.Build(context));
         root.Subcommands.Add(ValidateCommand.Build(context));
         AddExamples(root, context);
         return root;

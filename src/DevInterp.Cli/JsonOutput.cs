@@ -10,6 +10,8 @@ public static class JsonOutput
     /// <summary>Serializer options shared by all commands.</summary>
     public static readonly JsonSerializerOptions Options = new()
     {
+        // Explicit resolver: file-based apps (dotnet run app.cs) turn reflection-based serialization off by default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         WriteIndented = true,

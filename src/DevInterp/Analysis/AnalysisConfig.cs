@@ -40,6 +40,15 @@ public sealed record AnalysisConfig(
     /// <summary>Schema identifier.</summary>
     public string Format { get; init; } = "devinterp-analysis";
 
+    /// <summary>
+    /// Folder that relative data paths in <see cref="Task"/> resolve against (the task file's folder when the task came
+    /// from a file); null for the run directory.
+    /// </summary>
+    public string? TaskBase { get; init; }
+
+    /// <summary>The task spec, with relative data paths resolved.</summary>
+    public Tasks.TaskSpec TaskSpec(string runDirectory) => Tasks.TaskSpec.Parse(Task, TaskBase ?? runDirectory);
+
     /// <summary>Schema version.</summary>
     public int Version { get; init; } = 1;
 
@@ -49,6 +58,8 @@ public sealed record AnalysisConfig(
     /// <summary>JSON conventions of analysis.json: snake_case, indented, comments allowed on read.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
+        // Explicit resolver: file-based apps (dotnet run app.cs) turn reflection-based serialization off by default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         ReadCommentHandling = JsonCommentHandling.Skip,

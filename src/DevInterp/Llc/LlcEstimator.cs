@@ -63,7 +63,7 @@ public sealed class LlcEstimator(LlcOptions options)
         // Control variate for minibatch draws: ∇L_b(w*) − ∇L_n(w*) has mean zero over independent batches, so
         // subtracting its inner product with (w_t − w*) leaves the expectation unchanged and removes the first-order
         // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
-        using var fullCenterGradient = batches.FullBatch ? null : FullGradient(potential).DetachFromDisposeScope();
+        using var fullCenterGradient = batches.FullBatch || !o.ControlVariates ? null : FullGradient(potential).DetachFromDisposeScope();
         using var centerGradient = batches.FullBatch ? null : torch.zeros_like(weights).DetachFromDisposeScope();
         var controlTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
 
@@ -81,7 +81,7 @@ public sealed class LlcEstimator(LlcOptions options)
             bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
             torch.Tensor? centerLosses = null;
             if (indices is not null && (isDraw || o.ControlVariates))
-                centerLosses = potential.Loss(centers, indices, centerGradient);
+                centerLosses = potential.Loss(centers, indices, o.ControlVariates ? centerGradient : null);
             if (isDraw)
             {
                 var l = ToDoubles(losses);
@@ -94,7 +94,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 else
                 {
                     lc = ToDoubles(centerLosses!);
-                    cv = ToDoubles(((centerGradient! - fullCenterGradient!) * (weights - center)).sum(1));
+                    cv = o.ControlVariates ? ToDoubles(((centerGradient! - fullCenterGradient!) * (weights - center)).sum(1)) : new double[chains];
                 }
                 for (int c = 0; c < chains; c++)
                 {

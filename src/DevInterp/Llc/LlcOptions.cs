@@ -29,7 +29,7 @@ namespace DevInterp.Llc;
 /// <param name="MaxDraws">Upper limit on draws per chain when drawing adaptively.</param>
 /// <param name="Integrator">How SGLD discretizes Langevin dynamics; Leimkuhler–Matthews by default (exact for Gaussian targets).</param>
 /// <param name="ControlVariates">
-/// With minibatches, drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
+/// With minibatches, subtract the zero-mean control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*) from every draw and drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
 /// instead of one heated by minibatch noise. Costs one more gradient per step; no effect in full-batch mode.
 /// </param>

@@ -34,6 +34,8 @@ public sealed record RunManifest(
 
     private static readonly JsonSerializerOptions Json = new()
     {
+        // Explicit resolver: file-based apps (dotnet run app.cs) turn reflection-based serialization off by default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -51,10 +51,18 @@ public class EstimatorMemoryTests(ITestOutputHelper output)
         double meanStep = kept.Average(p => (double)p.Step), meanBytes = kept.Average(p => (double)p.Bytes);
         double slope = kept.Sum(p => (p.Step - meanStep) * (p.Bytes - meanBytes)) / kept.Sum(p => Math.Pow(p.Step - meanStep, 2));
         double trendMiB = slope * (kept[^1].Step - kept[0].Step) / (1 << 20);
-        double rangeMiB = (kept.Max(p => p.Bytes) - kept.Min(p => p.Bytes)) / (double)(1 << 20);
-        output.WriteLine($"trend {trendMiB:F2} MiB, range {rangeMiB:F2} MiB, first {kept[0].Bytes >> 20} MiB");
-        Assert.True(trendMiB < 3, $"resident memory trends up by {trendMiB:F1} MiB over {Steps} steps (range {rangeMiB:F1} MiB)");
-        Assert.True(rangeMiB < 8, $"resident memory varied by {rangeMiB:F1} MiB over {Steps} steps");
+        // Largest rise from any earlier sample to a later one: memory the allocator hands back to the system (other
+        // tests' garbage, a shrinking heap) makes resident memory fall, which is not a leak; only growth counts.
+        long lowest = long.MaxValue, rise = 0;
+        foreach (var (_, bytes) in kept)
+        {
+            lowest = Math.Min(lowest, bytes);
+            rise = Math.Max(rise, bytes - lowest);
+        }
+        double riseMiB = rise / (double)(1 << 20);
+        output.WriteLine($"trend {trendMiB:F2} MiB, largest rise {riseMiB:F2} MiB, first {kept[0].Bytes >> 20} MiB");
+        Assert.True(trendMiB < 3, $"resident memory trends up by {trendMiB:F1} MiB over {Steps} steps (largest rise {riseMiB:F1} MiB)");
+        Assert.True(riseMiB < 8, $"resident memory rose by {riseMiB:F1} MiB within {Steps} steps");
     }
 
     private sealed class MemorySamples : IProgress<LlcProgress>

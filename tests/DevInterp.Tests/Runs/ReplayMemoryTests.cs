@@ -6,6 +6,8 @@ using TorchSharp;
 
 namespace DevInterp.Tests.Runs;
 
+/// <summary>Replay holds one checkpoint at a time; measured alone so other tests' allocations do not show up.</summary>
+[Collection(DevInterp.Tests.Llc.MemoryMeasurement.Name)]
 public class ReplayMemoryTests
 {
     [Fact]

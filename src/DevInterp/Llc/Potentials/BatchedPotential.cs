@@ -76,21 +76,36 @@ public sealed class BatchedPotential : IChainPotential
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
         using var grad = gradient is null ? torch.no_grad() : torch.enable_grad();
-        var leaf = weights.detach().requires_grad_(gradient is not null);
+        // One leaf per sampled parameter (a view of the weights, detached): autograd then produces each parameter's
+        // gradient at its own size. Views of a single flat leaf would make every parameter's backward allocate and
+        // add a full [C, D] tensor.
         var parameters = new torch.Tensor[_centers.Length];
+        var leaves = new torch.Tensor?[_centers.Length];
         for (int i = 0; i < _centers.Length; i++)
         {
             int s = _sampledIndex[i];
-            parameters[i] = s >= 0
-                ? leaf.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape])
-                : _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
+            if (s >= 0)
+            {
+                var view = weights.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
+                parameters[i] = gradient is null ? view : (leaves[i] = view.detach().requires_grad_(true));
+            }
+            else
+            {
+                parameters[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
+            }
         }
         var (x, y) = _data.Batch(batchIndices, chains);
         var losses = _loss.Compute(_model.Forward(parameters, x), y);
         if (gradient is not null)
         {
             losses.sum().backward();
-            gradient.copy_(leaf.grad!);
+            for (int i = 0; i < _centers.Length; i++)
+            {
+                if (leaves[i] is not { } leaf) continue;
+                var target = gradient.narrow(1, Parameters[_sampledIndex[i]].Offset, Parameters[_sampledIndex[i]].Count);
+                if (leaf.grad is { } g) target.copy_(g.view([chains, -1]));
+                else target.zero_();
+            }
         }
         return losses.detach().MoveToOuterDisposeScope();
     }

@@ -1,0 +1,239 @@
+using System.CommandLine;
+using System.Globalization;
+using DevInterp.Analysis;
+using DevInterp.Checkpoints;
+using DevInterp.Llc;
+using DevInterp.Llc.Potentials;
+using DevInterp.Models;
+using DevInterp.Runs;
+using DevInterp.Storage;
+using Spectre.Console;
+
+namespace DevInterp.Cli.Commands;
+
+/// <summary><c>devinterp llc</c>: the local learning coefficient of every checkpoint of a run; <c>llc calibrate</c>: the step-size sweep.</summary>
+public static class LlcCommand
+{
+    private sealed class LlcFlags
+    {
+        public Option<int> Chains { get; } = new("--chains") { Description = "Chains per estimate", DefaultValueFactory = _ => 8 };
+        public Option<int> Draws { get; } = new("--draws") { Description = "Draws per chain (the minimum; more are drawn until --target-rel-error is met)", DefaultValueFactory = _ => 1000 };
+        public Option<int> BurnIn { get; } = new("--burn-in") { Description = "Burn-in steps per chain", DefaultValueFactory = _ => 500 };
+        public Option<int> Thin { get; } = new("--steps-between-draws") { Description = "Sampler steps per kept draw", DefaultValueFactory = _ => 1 };
+        public Option<double?> StepSize { get; } = new("--step-size") { Description = "SGLD step size ε; default: calibrated once on the last checkpoint (see 'llc calibrate')" };
+        public Option<double?> NBeta { get; } = new("--nbeta") { Description = "Inverse temperature nβ; default n/ln n, with n the training-set size (the theory's β* = 1/ln n)" };
+        public Option<double> Localization { get; } = new("--localization") { Description = "Localization strength γ pulling chains back to the checkpoint", DefaultValueFactory = _ => 0.1 };
+        public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Minibatch size; default: full batch when cheap (n·D ≤ 2^22), else about 2^22/D (at least 256)" };
+        public Option<long> Seed { get; } = new("--seed") { Description = "Seed of all sampling randomness (equal seeds give bit-identical results)", DefaultValueFactory = _ => 0 };
+        public Option<string> Sampler { get; } = new("--sampler") { Description = "sgld, rmsprop_sgld or sgnht", DefaultValueFactory = _ => "sgld" };
+        public Option<string> Integrator { get; } = new("--integrator") { Description = "leimkuhler_matthews (exact for Gaussian targets) or euler_maruyama (classic SGLD)", DefaultValueFactory = _ => "leimkuhler_matthews" };
+        public Option<bool> NoControlVariates { get; } = new("--no-control-variates") { Description = "Use plain minibatch gradients and draws (no control variates)" };
+        public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };
+        public Option<int> MaxDraws { get; } = new("--max-draws") { Description = "Upper limit on draws per chain", DefaultValueFactory = _ => 8000 };
+        public Option<string?> Parameters { get; } = new("--parameters") { Description = "Regex of the parameters to sample (weight-restricted LLC, e.g. '^layers\\.2\\.'); others stay fixed" };
+
+        public IEnumerable<Option> All => [Chains, Draws, BurnIn, Thin, StepSize, NBeta, Localization, BatchSize, Seed, Sampler, Integrator, NoControlVariates, TargetRelativeError, MaxDraws, Parameters];
+
+        public LlcSettings Settings(ParseResult p)
+        {
+            double? target = p.GetValue(TargetRelativeError);
+            var settings = new LlcSettings(true, p.GetValue(Chains), p.GetValue(Draws), p.GetValue(BurnIn), p.GetValue(Thin),
+                p.GetValue(StepSize), null, p.GetValue(Localization), p.GetValue(NBeta), p.GetValue(BatchSize), p.GetValue(Seed),
+                p.GetValue(Sampler)!, p.GetValue(Integrator)!, !p.GetValue(NoControlVariates),
+                target is null ? 0.03 : target == 0 ? null : target, p.GetValue(MaxDraws), p.GetValue(Parameters));
+            settings.ToOptions(settings.StepSize ?? 1).Validate(); // names the first bad option now
+            return settings;
+        }
+    }
+
+    /// <summary>Builds the command group.</summary>
+    public static Command Build(CliContext context)
+    {
+        var run = PathArgument.Create("run", "The run directory (checkpoints ordered by step)");
+        var inputs = new RunInputs();
+        var flags = new LlcFlags();
+        var calibrateAt = new Option<long?>("--calibrate-at") { Description = "Step of the checkpoint to calibrate on (default: the last)" };
+        var shard = new Option<string?>("--shard") { Description = "Process every n-th checkpoint: i/n (0-based) — n processes can share a run; their parts merge" };
+        var command = new Command("llc",
+            "Estimate the local learning coefficient λ̂ = nβ·(E[L(w)] − L(w*)) of every checkpoint with SGLD chains, with " +
+            "diagnostics and a trusted/doubtful/untrusted verdict per estimate (docs/llc.md). Results are written to the " +
+            "analysis folder as each checkpoint finishes (llc, llc_traces, calibration tables); rerunning resumes.");
+        command.Arguments.Add(run);
+        inputs.AddTo(command);
+        foreach (var o in flags.All) command.Options.Add(o);
+        command.Options.Add(calibrateAt);
+        command.Options.Add(shard);
+        command.WithExamples(
+            "devinterp llc checkpoints/dln --out analyses/dln",
+            "devinterp llc checkpoints/tms --out analyses/tms --chains 16 --seed 3",
+            "devinterp llc my-run --model mlp.json --task task.json --name-map names.json --out analyses/mine --step-size 1e-5",
+            "devinterp llc checkpoints/dln --out analyses/dln --shard 0/2   # and 1/2 in another process");
+        command.SetGuardedAction(context, parse =>
+        {
+            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!);
+            config = config with { Llc = flags.Settings(parse) with { CalibrateAt = parse.GetValue(calibrateAt) } };
+            var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
+            var (cfg, store) = AnalysisFolder.Open(parse.GetValue(inputs.Out)!, config, [AnalysisSection.Llc],
+                shardSpec.Count > 1 ? $"shard{shardSpec.Index}of{shardSpec.Count}" : null);
+            var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
+            var result = reporter.Run("llc", update => LlcRunAnalysis.Run(cfg, r, store, shardSpec,
+                new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
+            foreach (string table in new[] { "checkpoints", "llc", "llc_traces", "calibration" })
+                if (store.State(table) is TableState.PartsOnly or TableState.Stale) store.Consolidate(table);
+            Print(context, store, parse.GetValue(inputs.Json), result);
+            foreach (var (step, error) in result.Failed) context.Err.WriteLine($"error: step {step}: {error}");
+            return result.Failed.Count > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+        });
+        command.Subcommands.Add(BuildCalibrate(context));
+        return command;
+    }
+
+    private static void Print(CliContext context, AnalysisStore store, bool json, LlcRunResult result)
+    {
+        var rows = store.Read<LlcRow>().OrderBy(r => r.Step).ToList();
+        if (json)
+        {
+            JsonOutput.Write(context.Out, rows.Select(r => new
+            {
+                step = r.Step, mean = r.Mean, std = r.Std, verdict = r.Verdict.ToString().ToLowerInvariant(), reasons = r.Reasons,
+                r_hat = r.RHat, bulk_ess = r.BulkEss, step_size = r.StepSize, step_size_source = r.StepSizeSource, nbeta = r.NBeta,
+            }));
+            return;
+        }
+        var table = new Table().AddColumns("step", "λ̂", "std", "R̂", "ESS", "verdict");
+        foreach (var r in rows)
+        {
+            string verdict = r.Verdict switch
+            {
+                LlcVerdict.Trusted => "trusted",
+                LlcVerdict.Doubtful => "[yellow]doubtful[/]",
+                _ => "[red]untrusted[/]",
+            };
+            table.AddRow(r.Step.ToString(CultureInfo.InvariantCulture), F(r.Mean), F(r.Std), F(r.RHat), F(r.BulkEss), verdict);
+        }
+        context.OutConsole.Write(table);
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"step size ε = {result.StepSize:G3} ({result.StepSizeSource}); {result.Estimated.Count} estimated, {result.AlreadyDone.Count} already done, {result.Failed.Count} failed"));
+    }
+
+    private static Command BuildCalibrate(CliContext context)
+    {
+        var target = PathArgument.Create("target", "A checkpoint file, or a run directory (its last checkpoint unless --step)");
+        var step = new Option<long?>("--step") { Description = "Step of the run's checkpoint to calibrate on" };
+        var model = new Option<string?>("--model") { Description = "Model spec JSON; default: the run's manifest.json" };
+        var task = new Option<string?>("--task") { Description = "Task spec JSON; default: the run's manifest.json" };
+        var nameMap = new Option<string?>("--name-map") { Description = "Name map JSON for foreign checkpoints" };
+        var key = new Option<string?>("--key") { Description = "Key path of the state dict inside the checkpoint" };
+        var outDir = new Option<string?>("--out") { Description = "Analysis folder to save the grid into (calibration table, calibration.json)" };
+        var nbetas = new Option<string?>("--nbetas") { Description = "Extra nβ values to sweep, comma-separated (sensitivity table)" };
+        var gammas = new Option<string?>("--localizations") { Description = "Extra γ values to sweep, comma-separated" };
+        var json = new Option<bool>("--json") { Description = "Print the grid as JSON" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display" };
+        var flags = new LlcFlags();
+        var command = new Command("calibrate",
+            "Sweep the SGLD step size ε (and optionally nβ and γ) on one checkpoint and pick the largest ε whose estimate " +
+            "is stable (within its chain spread of the estimate at the next smaller ε) and whose chains pass the " +
+            "diagnostics. Prints the grid; with --out saves it (Arrow calibration table and calibration.json) for plotting.")
+        { target, step, model, task, nameMap, key, outDir, nbetas, gammas, json, quiet };
+        foreach (var o in flags.All) command.Options.Add(o);
+        command.WithExamples(
+            "devinterp llc calibrate checkpoints/dln",
+            "devinterp llc calibrate checkpoints/tms --step 1116 --nbetas 100,1000 --out analyses/tms-calibration",
+            "devinterp llc calibrate model.pt --key model --model mlp.json --task task.json --json");
+        command.SetGuardedAction(context, parse =>
+        {
+            string path = parse.GetValue(target)!;
+            string? k = parse.GetValue(key);
+            RunCheckpoint checkpoint;
+            Run? run = null;
+            if (Directory.Exists(path) && !CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(path, f))))
+            {
+                run = Run.Open(path, new RunOpenOptions(k));
+                checkpoint = parse.GetValue(step) is { } s
+                    ? run.Checkpoints.FirstOrDefault(c => c.Step == s) ?? throw new UsageException($"--step {s}: the run has no checkpoint at that step")
+                    : run.Checkpoints[^1];
+            }
+            else
+            {
+                checkpoint = new RunCheckpoint(0, StepUnit.Step, path, "given", k);
+            }
+            string baseDir = run?.Directory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+            var modelJson = RunInputs.ReadJson(parse.GetValue(model), "--model") ?? (System.Text.Json.Nodes.JsonObject?)run?.Manifest?.Model?.DeepClone()
+                ?? throw new UsageException("no model spec: pass --model spec.json (the target has no manifest.json)");
+            string? taskFile = parse.GetValue(task);
+            var taskJson = RunInputs.ReadJson(taskFile, "--task") ?? (System.Text.Json.Nodes.JsonObject?)run?.Manifest?.Task?.DeepClone()
+                ?? throw new UsageException("no task: pass --task task.json (the target has no manifest.json)");
+            var taskSpec = DevInterp.Tasks.TaskSpec.Parse(taskJson, taskFile is null ? baseDir : Path.GetDirectoryName(Path.GetFullPath(taskFile)));
+            var settings = flags.Settings(parse);
+            var options = settings.ToOptions();
+            var calibrationOptions = CalibrationOptions.For(options) with
+            {
+                NBetas = ParseList(parse.GetValue(nbetas), "--nbetas"),
+                Localizations = ParseList(parse.GetValue(gammas), "--localizations"),
+            };
+            var spec = ModelSpec.Parse(modelJson);
+            var map = RunInputs.ReadJson(parse.GetValue(nameMap), "--name-map") is { } m ? NameMap.Parse(m) : null;
+            using var training = taskSpec.LoadTraining();
+            var (data, loss) = training;
+            using var reader = checkpoint.Open();
+            using var potential = CheckpointPotentials.Create(spec, reader, data, loss,
+                new CheckpointPotentialOptions(TorchSharp.torch.ScalarType.Float32, settings.ParameterPattern, new StateDictLoadOptions(Map: map)));
+            var reporter = new ProgressReporter(context, parse.GetValue(quiet));
+            var result = reporter.Run("calibrate", update => new LlcCalibrator(calibrationOptions).Calibrate(potential,
+                new SyncProgress<LlcProgress>(p => update(p.Step, p.TotalSteps, p.Phase))));
+            double nBeta = options.NBeta ?? LlcOptions.DefaultNBeta(potential.SampleCount);
+            var rows = CalibrationRow.From(checkpoint.Step, result, nBeta, options.Localization);
+            if (parse.GetValue(outDir) is { } o)
+            {
+                var store = AnalysisStore.Open(o);
+                store.Write(PartKey.ForStep(checkpoint.Step), rows);
+                store.Consolidate("calibration");
+                AtomicFile.WriteAllText(Path.Combine(o, "calibration.json"), System.Text.Json.JsonSerializer.Serialize(ToJson(checkpoint, result), JsonOutput.Options));
+            }
+            if (parse.GetValue(json)) JsonOutput.Write(context.Out, ToJson(checkpoint, result));
+            else
+            {
+                var table = new Table().AddColumns("ε", "nβ", "γ", "λ̂", "std", "R̂", "drift", "verdict", "passing", "chosen");
+                foreach (var p in result.Grid)
+                {
+                    bool chosen = p.StepSize == result.Chosen && p.NBeta == nBeta && p.Localization == options.Localization;
+                    table.AddRow(F(p.StepSize), F(p.NBeta), F(p.Localization), F(p.Mean), F(p.Std), F(p.RHat), F(p.Drift),
+                        p.Diverged ? "[red]diverged[/]" : p.Verdict.ToString().ToLowerInvariant(), p.Passing ? "yes" : "no", chosen ? "[green]◀[/]" : "");
+                }
+                context.OutConsole.Write(table);
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"chosen ε = {result.Chosen:G3}: {result.Reason}"));
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static object ToJson(RunCheckpoint checkpoint, CalibrationResult result) => new
+    {
+        checkpoint = checkpoint.Path,
+        step = checkpoint.Step,
+        chosen_step_size = result.Chosen,
+        confident = result.Confident,
+        reason = result.Reason,
+        grid = result.Grid.Select(p => new
+        {
+            step_size = p.StepSize, nbeta = p.NBeta, localization = p.Localization, mean = p.Mean, std = p.Std, r_hat = p.RHat,
+            drift = p.Drift, verdict = p.Verdict.ToString().ToLowerInvariant(), diverged = p.Diverged, passing = p.Passing, stable = p.Stable,
+        }),
+    };
+
+    private static IReadOnlyList<double>? ParseList(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var values = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v > 0))
+                throw new UsageException($"{option} '{part}' is not a positive number");
+            values.Add(v);
+        }
+        return values;
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("G4", CultureInfo.InvariantCulture);
+}

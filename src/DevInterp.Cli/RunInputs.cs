@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using DevInterp.Analysis;
+using DevInterp.Models;
+using DevInterp.Runs;
+
+namespace DevInterp.Cli;
+
+/// <summary>
+/// The options every run-level command shares: where results go, and how to interpret a run that has no manifest
+/// (model spec, task, name map, state-dict key).
+/// </summary>
+public sealed class RunInputs
+{
+    /// <summary>--out: the analysis folder.</summary>
+    public Option<string> Out { get; } = new("--out") { Description = "Analysis folder to write into (e.g. analyses/dln); rerunning the same command resumes it", Required = true };
+
+    /// <summary>--model.</summary>
+    public Option<string?> Model { get; } = new("--model") { Description = "Model spec JSON (docs/models.md); default: the run's manifest.json" };
+
+    /// <summary>--task.</summary>
+    public Option<string?> Task { get; } = new("--task") { Description = "Task spec JSON: the training data and loss (docs/tasks.md); default: the run's manifest.json" };
+
+    /// <summary>--name-map.</summary>
+    public Option<string?> NameMap { get; } = new("--name-map") { Description = "Name map JSON from the checkpoints' tensor names to the model's (docs/models.md)" };
+
+    /// <summary>--key.</summary>
+    public Option<string?> Key { get; } = new("--key") { Description = "Dotted key path to the state dict inside each checkpoint (e.g. model)" };
+
+    /// <summary>--dtype.</summary>
+    public Option<string> DType { get; } = new("--dtype") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
+
+    /// <summary>--quiet.</summary>
+    public Option<bool> Quiet { get; } = new("--quiet") { Description = "No progress display" };
+
+    /// <summary>--json.</summary>
+    public Option<bool> Json { get; } = new("--json") { Description = "Print results as JSON" };
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Out, Model, Task, NameMap, Key, DType, Quiet, Json }) command.Options.Add(option);
+    }
+
+    /// <summary>Opens the run and builds a fresh config from the options (settings defaulted, the caller fills them in).</summary>
+    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string runPath)
+    {
+        string? key = parse.GetValue(Key);
+        var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
+        string outDir = parse.GetValue(Out)!;
+        string? taskFile = parse.GetValue(Task);
+        var config = AnalysisConfigBuilder.Create(Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), runPath, run,
+            ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadJson(parse.GetValue(NameMap), "--name-map"),
+            key, parse.GetValue(DType)!);
+        // Data files named relative to the task file resolve against its folder, wherever the command runs from.
+        if (taskFile is not null) config = config with { TaskBase = Path.GetDirectoryName(Path.GetFullPath(taskFile)) };
+        config.TaskSpec(run.Directory); // validate now: a bad task is an error before any work starts
+        return (run, config);
+    }
+
+    /// <summary>Reads a JSON object file given to an option; errors name the option and the file.</summary>
+    public static JsonObject? ReadJson(string? path, string option)
+    {
+        if (path is null) return null;
+        if (!File.Exists(path)) throw new DevInterp.Runs.RunFormatException(path, $"no such file (given to {option})");
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                ?? throw new DevInterp.Runs.RunFormatException(path, $"{option} expects a JSON object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new DevInterp.Runs.RunFormatException(path, $"not valid JSON: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DevInterp.Runs;
+using DevInterp.Storage;
+
+namespace DevInterp.Analysis;
+
+/// <summary>The parts of an analysis a command works on (its sections of analysis.json and its tables).</summary>
+public enum AnalysisSection
+{
+    /// <summary>LLC per checkpoint: llc, llc_traces, calibration.</summary>
+    Llc,
+    /// <summary>Similarity across steps: similarity.</summary>
+    Similarity,
+    /// <summary>Essential dynamics: essential_dynamics*.</summary>
+    Dynamics,
+    /// <summary>Stages: stages.</summary>
+    Stages,
+}
+
+/// <summary>
+/// An analysis folder: its analysis.json and its store. Opening it for a command checks that a rerun continues the same
+/// analysis — same run files (hashes), model, task and dtype, and the same settings for every section whose tables
+/// already hold results — so resumed parts never mix with parts computed under other settings.
+/// </summary>
+public static class AnalysisFolder
+{
+    private static readonly IReadOnlyDictionary<AnalysisSection, string[]> Tables = new Dictionary<AnalysisSection, string[]>
+    {
+        [AnalysisSection.Llc] = ["llc", "llc_traces", "calibration"],
+        [AnalysisSection.Similarity] = ["similarity"],
+        [AnalysisSection.Dynamics] = ["essential_dynamics", "essential_dynamics_variance", "essential_dynamics_curvature"],
+        [AnalysisSection.Stages] = ["stages"],
+    };
+
+    /// <summary>
+    /// Writes or reconciles <paramref name="folder"/>/analysis.json with <paramref name="config"/> for the given sections and
+    /// returns the config in force (the stored one, with this command's sections filled in) and the store.
+    /// </summary>
+    /// <exception cref="RunFormatException">The folder holds a different analysis; the message says what differs.</exception>
+    public static (AnalysisConfig Config, AnalysisStore Store) Open(string folder, AnalysisConfig config, IReadOnlyCollection<AnalysisSection> sections, string? shard = null)
+    {
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, AnalysisConfig.FileName);
+        var store = AnalysisStore.Open(folder, shard);
+        if (!File.Exists(path))
+        {
+            AtomicFile.WriteAllText(path, config.ToJson());
+            return (config, store);
+        }
+        var stored = AnalysisConfig.Load(path);
+        Require(path, "run.checkpoints", Same(stored.Run.Checkpoints, config.Run.Checkpoints),
+            "the run's checkpoint files changed since this analysis began (a file was added, removed or rewritten); use a new --out folder");
+        Require(path, "model", Same(stored.Model, config.Model), "a different model spec");
+        Require(path, "task", Same(stored.Task, config.Task), "a different task");
+        Require(path, "name_map", Same(stored.NameMap, config.NameMap), "a different name map");
+        Require(path, "dtype", stored.DType == config.DType, $"dtype {stored.DType}, not {config.DType}");
+        var merged = stored with { Software = SoftwareVersions.Current };
+        foreach (var section in sections)
+        {
+            bool hasResults = Tables[section].Any(t => store.State(t) != TableState.Absent);
+            switch (section)
+            {
+                case AnalysisSection.Llc:
+                    if (!Same(stored.Llc, config.Llc)) { RequireNoResults(path, "llc", hasResults); merged = merged with { Llc = config.Llc }; }
+                    break;
+                case AnalysisSection.Similarity:
+                    if (!Same(stored.Similarity, config.Similarity)) { RequireNoResults(path, "similarity", hasResults); merged = merged with { Similarity = config.Similarity }; }
+                    break;
+                case AnalysisSection.Dynamics:
+                    if (!Same(stored.Dynamics, config.Dynamics)) { RequireNoResults(path, "dynamics", hasResults); merged = merged with { Dynamics = config.Dynamics }; }
+                    break;
+                case AnalysisSection.Stages:
+                    merged = merged with { Stages = config.Stages }; // cheap to recompute: always the latest settings
+                    break;
+            }
+        }
+        AtomicFile.WriteAllText(path, merged.ToJson());
+        return (merged, store);
+    }
+
+    private static bool Same<T>(T a, T b) =>
+        JsonSerializer.Serialize(a, AnalysisConfig.Json) == JsonSerializer.Serialize(b, AnalysisConfig.Json);
+
+    private static bool Same(JsonObject? a, JsonObject? b) => JsonNode.DeepEquals(a, b);
+
+    private static void Require(string path, string field, bool ok, string what)
+    {
+        if (!ok) throw new RunFormatException(path, $"holds another analysis: '{field}' differs ({what})");
+    }
+
+    private static void RequireNoResults(string path, string section, bool hasResults)
+    {
+        if (hasResults)
+            throw new RunFormatException(path,
+                $"holds {section} results computed with other '{section}' settings; rerun with the same settings to resume, or use a new --out folder");
+    }
+}
