@@ -19,7 +19,7 @@ namespace DevInterp.Analysis;
 /// centered) in the analysis dtype, which is the model's own dtype, so nothing is lost: a float32 model's activations
 /// are float32 numbers. Each file records the checkpoint's SHA-256, the probe's hash, the dtype and the hooked layers;
 /// a file that does not match the current analysis is captured again. Checkpoints that cannot be read or loaded, or
-/// whose activations are not finite, are recorded as failed in the <c>checkpoints</c> table (<see cref="CheckpointRows"/>)
+/// whose activations are not finite, are recorded as failed in the <c>checkpoints</c> table (<see cref="CheckpointRowFactory"/>)
 /// and the rest go on. Size: Σ over layers of rows × features values per checkpoint (plus rows × outputs).
 /// </summary>
 public static class ActivationCache
@@ -33,66 +33,93 @@ public static class ActivationCache
     public static string LayerTensor(string layer) => LayerPrefix + layer;
 
     /// <summary>
-    /// Makes sure every checkpoint of the config's run source has a current activation file, capturing those that do
-    /// not, and records each checkpoint in the <c>checkpoints</c> table. Stops between checkpoints when cancelled
-    /// (what was cached stays).
+    /// Makes sure every checkpoint of <paramref name="run"/> has a current activation file in <paramref name="store"/>'s
+    /// folder, capturing those that do not (one model in memory, each checkpoint's weights loaded into it in turn), and
+    /// records each checkpoint in the <c>checkpoints</c> table (<see cref="CheckpointRowFactory"/>). A checkpoint that
+    /// cannot be opened, loaded into the model or gives non-finite activations is recorded as failed and the rest go on.
+    /// Stops between checkpoints when cancelled (what was cached stays). Progress: one unit per checkpoint.
     /// </summary>
     /// <exception cref="RunFormatException">The probe or model changed since the cache was made, or a checkpoint's
     /// file no longer has the SHA-256 analysis.json records.</exception>
     /// <exception cref="CheckpointFormatException">No checkpoint could be used at all.</exception>
-    public static ActivationCacheResult Fill(string folder, RunAnalysisInputs inputs, IProgress<RunAnalysisProgress>? progress = null,
-        CancellationToken cancel = default)
+    public static ActivationCacheResult Fill(AnalysisConfig config, Run run, AnalysisStore store,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancel = default)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        ArgumentNullException.ThrowIfNull(inputs);
-        var config = inputs.Config;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(store);
+        string folder = store.Folder;
         Directory.CreateDirectory(AnalysisPaths.ActivationFolder(folder));
         AtomicFile.CleanStaleTempFiles(AnalysisPaths.ActivationFolder(folder));
-        var store = AnalysisStore.Open(folder);
-        using var probe = AnalysisProbe.Prepare(folder, inputs, out string probeHash);
-        var selection = config.Similarity.Layers is { } text ? LayerSelection.Parse(text) : LayerSelection.Default(inputs.Model);
-        using var model = inputs.Model.Build(0, config.ScalarType);
+        var spec = ModelSpec.Parse(config.Model);
+        var load = new StateDictLoadOptions(Strict: true, Map: config.NameMap is null ? null : NameMap.Parse(config.NameMap));
+        using var probe = AnalysisProbe.Prepare(folder, config, run, out string probeHash);
+        var selection = config.Similarity.Layers is { } text ? LayerSelection.Parse(text) : LayerSelection.Default(spec);
+        using var model = spec.Build(0, config.ScalarType);
         using var recorder = new ActivationRecorder(model, selection);
         var hooked = recorder.Layers;
+        var recorded = config.Run.Checkpoints.ToDictionary(c => c.Step);
 
-        var checkpoints = config.Run.Checkpoints.OrderBy(c => c.Step).ToList();
+        var checkpoints = run.Checkpoints.OrderBy(c => c.Step).ToList();
         var steps = new List<long>();
-        var failed = new List<FailedCheckpoint>();
+        var failed = new List<(long Step, string Error)>();
         int captured = 0, reused = 0;
         for (int i = 0; i < checkpoints.Count; i++)
         {
             cancel.ThrowIfCancellationRequested();
-            var entry = checkpoints[i];
-            string key = PartKey.ForStep(entry.Step);
-            string path = AnalysisPaths.Activations(folder, entry.Step);
-            if (IsCurrent(path, entry, probeHash, config.DType, hooked))
+            var checkpoint = checkpoints[i];
+            progress?.Report(new AnalysisProgress(i, checkpoints.Count, checkpoint.Step, "capturing activations"));
+            if (!recorded.TryGetValue(checkpoint.Step, out var entry))
+                throw new RunFormatException(AnalysisPaths.Config(folder),
+                    $"the run has a checkpoint at step {checkpoint.Step} that analysis.json does not list (the run changed since the analysis began); use a new --out folder");
+            string key = PartKey.ForStep(checkpoint.Step);
+            string file = Path.GetRelativePath(run.Directory, checkpoint.Path);
+            string path = AnalysisPaths.Activations(folder, checkpoint.Step);
+            bool current = IsCurrent(path, entry, probeHash, config.DType, hooked);
+            if (current && store.HasPart<CheckpointRow>(key))
             {
                 reused++;
-                steps.Add(entry.Step);
-                if (!store.HasPart<CheckpointRow>(key)) store.Write(key, [CheckpointRows.Ok(config.Run, inputs.Run, entry.Step)]);
+                steps.Add(checkpoint.Step);
+                continue;
             }
-            else
+            ICheckpointReader reader;
+            try
             {
-                string? problem = Capture(inputs, entry, model, recorder, probe, probeHash, hooked, path);
+                reader = checkpoint.Open();
+            }
+            catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException)
+            {
+                store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
+                failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
+                continue;
+            }
+            using (reader)
+            {
+                var row = CheckpointRowFactory.Ok(checkpoint, file, reader);
+                if (row.Sha256 != entry.Sha256)
+                    throw new RunFormatException(checkpoint.Path,
+                        $"the checkpoint of step {checkpoint.Step} changed since analysis.json was written (SHA-256 differs); use a new --out folder");
+                string? problem = current ? null : Capture(config, checkpoint, reader, load, model, recorder, probe, probeHash, hooked, entry, path);
                 if (problem is null)
                 {
-                    captured++;
-                    steps.Add(entry.Step);
-                    store.Write(key, [CheckpointRows.Ok(config.Run, inputs.Run, entry.Step)]);
+                    if (current) reused++;
+                    else captured++;
+                    steps.Add(checkpoint.Step);
+                    store.Write(key, [row]);
                 }
                 else
                 {
-                    failed.Add(new FailedCheckpoint(entry.Step, entry.File, problem));
-                    store.Write(key, [CheckpointRows.Failed(config.Run, inputs.Run, entry.Step, problem)]);
+                    store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, problem)]);
+                    failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(problem)));
                 }
             }
-            progress?.Report(new RunAnalysisProgress("capture", i + 1, checkpoints.Count, $"step {entry.Step}"));
         }
+        progress?.Report(new AnalysisProgress(checkpoints.Count, checkpoints.Count, null, "activations cached"));
         if (steps.Count == 0)
         {
-            var first = failed.Count > 0 ? failed[0] : throw new RunFormatException(config.Run.Path, "analysis.json lists no checkpoints");
-            throw new CheckpointFormatException(Path.Combine(inputs.Run.Directory, first.File),
-                $"no checkpoint of the run could be used ({failed.Count} failed); the first problem (step {first.Step}): {first.Reason}");
+            if (failed.Count == 0) throw new RunFormatException(run.Directory, "the run has no checkpoints");
+            throw new CheckpointFormatException(run.Directory,
+                $"no checkpoint of the run could be used ({failed.Count} failed); the first problem (step {failed[0].Step}): {failed[0].Error}");
         }
         return new ActivationCacheResult(steps, CachedLayers(folder, steps[0], hooked), failed, captured, reused, probeHash, probe.Count);
     }
@@ -114,24 +141,19 @@ public static class ActivationCache
         return reader.ReadTorch(tensor, ScalarType.Float64);
     }
 
-    /// <summary>Loads and captures one checkpoint and writes its file; returns why it failed, or null.</summary>
-    private static string? Capture(RunAnalysisInputs inputs, CheckpointSource entry, nn.Module<Tensor, Tensor> model,
-        ActivationRecorder recorder, ProbeBatch probe, string probeHash, IReadOnlyList<string> hooked, string path)
+    /// <summary>Loads one opened checkpoint into the model, captures it and writes its file; returns why it failed, or null.</summary>
+    private static string? Capture(AnalysisConfig config, RunCheckpoint checkpoint, ICheckpointReader reader, StateDictLoadOptions load,
+        nn.Module<Tensor, Tensor> model, ActivationRecorder recorder, ProbeBatch probe, string probeHash, IReadOnlyList<string> hooked,
+        CheckpointSource entry, string path)
     {
-        var checkpoint = inputs.Run.Checkpoints.FirstOrDefault(c => c.Step == entry.Step);
-        if (checkpoint is null) return $"listed in analysis.json ({entry.File}) but not found in the run";
+        string file = Path.GetFileName(checkpoint.Path);
         try
         {
-            string hash = RunSource.Hash(checkpoint.Path);
-            if (hash != entry.Sha256)
-                throw new RunFormatException(checkpoint.Path,
-                    $"the checkpoint of step {entry.Step} changed since analysis.json was written (SHA-256 {hash[..12]}…, recorded {entry.Sha256[..Math.Min(12, entry.Sha256.Length)]}…); start a new analysis");
-            using var reader = checkpoint.Open();
-            StateDictLoader.Load(model, reader, inputs.LoadOptions);
+            StateDictLoader.Load(model, reader, load);
         }
-        catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CheckpointFormatException or IOException)
         {
-            return CheckpointRows.Reason(e);
+            return e.Message.Contains(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}";
         }
 
         using var activations = recorder.Capture(probe.Inputs);
@@ -139,11 +161,11 @@ public static class ActivationCache
         using var scope = NewDisposeScope();
         foreach (string layer in activations.Layers)
         {
-            if (NonFinite(activations[layer]) is { } bad) return $"layer '{layer}' has {bad} non-finite activations on the probe batch";
-            tensors.Add(new(LayerTensor(layer), activations[layer].to_type(inputs.Config.ScalarType)));
+            if (NonFinite(activations[layer]) is { } bad) return $"{file}: layer '{layer}' has {bad} non-finite activations on the probe batch";
+            tensors.Add(new(LayerTensor(layer), activations[layer].to_type(config.ScalarType)));
         }
-        if (NonFinite(activations.Output) is { } badOut) return $"the model's outputs on the probe batch have {badOut} non-finite values";
-        tensors.Add(new(OutputTensor, activations.Output.to_type(inputs.Config.ScalarType)));
+        if (NonFinite(activations.Output) is { } badOut) return $"{file}: the model's outputs on the probe batch have {badOut} non-finite values";
+        tensors.Add(new(OutputTensor, activations.Output.to_type(config.ScalarType)));
         SafetensorsWriter.Write(path, tensors, new Dictionary<string, string>
         {
             ["format"] = "devinterp-activations",
@@ -151,7 +173,7 @@ public static class ActivationCache
             ["step"] = entry.Step.ToString(CultureInfo.InvariantCulture),
             ["checkpoint_sha256"] = entry.Sha256,
             ["probe_sha256"] = probeHash,
-            ["dtype"] = inputs.Config.DType,
+            ["dtype"] = config.DType,
             ["hooked"] = JsonSerializer.Serialize(hooked),
         });
         return null;
@@ -196,7 +218,7 @@ public static class ActivationCache
 /// <summary>What <see cref="ActivationCache.Fill"/> found and did.</summary>
 /// <param name="Steps">Steps whose activations are cached, ascending (the checkpoints the analyses use).</param>
 /// <param name="Layers">Layers cached at every one of those steps, in module order.</param>
-/// <param name="Failed">Checkpoints that could not be used, with why.</param>
+/// <param name="Failed">Checkpoints that could not be used, with why (one line, naming the file).</param>
 /// <param name="Captured">Checkpoints captured in this call.</param>
 /// <param name="Reused">Checkpoints whose cached activations were current.</param>
 /// <param name="ProbeSha256">Hash of the probe batch.</param>
@@ -204,7 +226,7 @@ public static class ActivationCache
 public sealed record ActivationCacheResult(
     IReadOnlyList<long> Steps,
     IReadOnlyList<string> Layers,
-    IReadOnlyList<FailedCheckpoint> Failed,
+    IReadOnlyList<(long Step, string Error)> Failed,
     int Captured,
     int Reused,
     string ProbeSha256,

@@ -24,10 +24,11 @@ public static class AnalysisProbe
 
     /// <summary>Builds the probe batch the config describes.</summary>
     /// <exception cref="ArgumentException">The probe count is below 1.</exception>
-    public static ProbeBatch Build(RunAnalysisInputs inputs)
+    public static ProbeBatch Build(AnalysisConfig config, Run run)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        var settings = inputs.Config.Similarity;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(run);
+        var settings = config.Similarity;
         if (settings.ProbeCount < 1)
             throw new ArgumentException($"similarity.probe_count: expected at least 1, got {settings.ProbeCount}");
         if (settings.ProbeFile is { } file)
@@ -35,7 +36,7 @@ public static class AnalysisProbe
             using var all = ProbeBatch.FromFile(file, settings.ProbeTensor);
             return all.Count <= settings.ProbeCount ? ProbeBatch.From(all.Inputs) : ProbeBatch.Sample(all.Inputs, settings.ProbeCount, settings.ProbeSeed);
         }
-        using var train = inputs.Task.LoadTraining(inputs.Config.ScalarType);
+        using var train = config.TaskSpec(run.Directory).LoadTraining(config.ScalarType);
         return ProbeBatch.Sample(train.Inputs, Math.Min(settings.ProbeCount, train.Count), settings.ProbeSeed);
     }
 
@@ -55,14 +56,14 @@ public static class AnalysisProbe
     /// </summary>
     /// <exception cref="RunFormatException">The saved probe was made with other settings, task, model, name map or dtype
     /// (the message names which), or its file is unreadable.</exception>
-    public static ProbeBatch Prepare(string folder, RunAnalysisInputs inputs, out string sha256)
+    public static ProbeBatch Prepare(string folder, AnalysisConfig config, Run run, out string sha256)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        var probe = Build(inputs);
+        var probe = Build(config, run);
         try
         {
             sha256 = Hash(probe);
-            var identity = Identity(inputs, sha256, probe.Count);
+            var identity = Identity(config, sha256, probe.Count);
             string path = AnalysisPaths.Probe(folder);
             if (File.Exists(path)) Check(path, identity);
             else SafetensorsWriter.Write(path, [new KeyValuePair<string, torch.Tensor>(TensorName, probe.Inputs)], identity);
@@ -75,9 +76,9 @@ public static class AnalysisProbe
         }
     }
 
-    private static Dictionary<string, string> Identity(RunAnalysisInputs inputs, string sha256, long rows)
+    private static Dictionary<string, string> Identity(AnalysisConfig config, string sha256, long rows)
     {
-        var s = inputs.Config.Similarity;
+        var s = config.Similarity;
         return new Dictionary<string, string>
         {
             ["format"] = "devinterp-probe",
@@ -86,10 +87,10 @@ public static class AnalysisProbe
             ["similarity.probe_seed"] = s.ProbeSeed.ToString(CultureInfo.InvariantCulture),
             ["similarity.probe_file"] = s.ProbeFile ?? "",
             ["similarity.probe_tensor"] = s.ProbeTensor ?? "",
-            ["task"] = inputs.Config.Task.ToJsonString(),
-            ["model"] = inputs.Config.Model.ToJsonString(),
-            ["name_map"] = inputs.Config.NameMap?.ToJsonString() ?? "",
-            ["dtype"] = inputs.Config.DType,
+            ["task"] = config.Task.ToJsonString(),
+            ["model"] = config.Model.ToJsonString(),
+            ["name_map"] = config.NameMap?.ToJsonString() ?? "",
+            ["dtype"] = config.DType,
             ["rows"] = rows.ToString(CultureInfo.InvariantCulture),
             [HashKey] = sha256,
         };

@@ -1,4 +1,5 @@
 using DevInterp.Activations;
+using DevInterp.Runs;
 using DevInterp.Numerics;
 using DevInterp.Similarity;
 using DevInterp.Similarity.Steps;
@@ -15,9 +16,10 @@ namespace DevInterp.Analysis;
 /// (<see cref="StepSimilarityAccumulator"/>), every other measure from <see cref="PairwiseStepSimilarity"/>. The
 /// adjacent-step, to-final and to-initial curves are not stored: they are rows, columns and the superdiagonal of the
 /// matrix, derived by readers (<see cref="SimilarityMatrices"/>, <see cref="LayerSimilarityMatrix.AdjacentChange"/>).
-/// Resumable: activations come from the cache (<see cref="ActivationCache"/>), and a part whose matrix already
-/// covers exactly the usable checkpoints is kept. Parts of layers or measures no longer selected are removed, so the
-/// table always matches analysis.json.
+/// Resumable like the LLC pass: each checkpoint's activations are cached once (<see cref="ActivationCache"/>, with its
+/// <c>checkpoints</c> row), and a part whose matrix already covers exactly the usable checkpoints is kept, so a rerun
+/// after a crash or cancellation redoes only what is missing and writes identical tables. A checkpoint that cannot be
+/// used is recorded in <c>checkpoints</c> with its error and left out of the matrices; the rest are compared.
 /// </summary>
 public static class SimilarityRunAnalysis
 {
@@ -28,41 +30,44 @@ public static class SimilarityRunAnalysis
     public static IReadOnlyList<string> KnownMeasures { get; } =
         [.. EngineMeasures, .. SimilarityMeasures.All.Select(m => m.Name).Where(n => !EngineMeasures.Contains(n))];
 
-    /// <summary>Runs the analysis into <paramref name="folder"/> (cache, parts, consolidated tables).</summary>
+    /// <summary>
+    /// Runs the analysis into <paramref name="store"/>'s folder (activation cache and similarity parts; the command
+    /// consolidates). Progress: one unit per checkpoint captured, then one per layer compared.
+    /// </summary>
     /// <exception cref="ArgumentException">An unknown measure, or a layer pattern that matches no layer.</exception>
-    public static SimilarityRunResult Run(string folder, RunAnalysisInputs inputs, IProgress<RunAnalysisProgress>? progress = null,
+    public static SimilarityRunResult Run(AnalysisConfig config, Run run, AnalysisStore store, IProgress<AnalysisProgress>? progress = null,
         CancellationToken cancel = default)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        var measures = Measures(inputs.Config.Similarity);
-        var cache = ActivationCache.Fill(folder, inputs, progress, cancel);
-        var store = AnalysisStore.Open(folder);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(store);
+        var measures = Measures(config.Similarity);
+        int checkpointCount = run.Checkpoints.Count;
+        double total = checkpointCount + 1; // layers are not known before the cache is filled; rescaled below
+        var cache = ActivationCache.Fill(config, run, store, progress is null ? null : new InlineProgress<AnalysisProgress>(p =>
+            progress.Report(new AnalysisProgress(p.Done, total, p.Step, "similarity: " + p.Activity))), cancel);
         var steps = cache.Steps;
-        var expected = new HashSet<string>(StringComparer.Ordinal);
+        total = checkpointCount + cache.Layers.Count;
         int computed = 0, kept = 0;
         for (int l = 0; l < cache.Layers.Count; l++)
         {
             cancel.ThrowIfCancellationRequested();
             string layer = cache.Layers[l];
+            progress?.Report(new AnalysisProgress(checkpointCount + l, total, null, $"similarity: comparing {layer}"));
             var pending = new List<string>();
             foreach (string measure in measures)
             {
-                string key = SimilarityPartKey.For(layer, measure);
-                expected.Add(key);
-                if (IsCurrent(store, key, steps)) kept++;
+                if (IsCurrent(store, SimilarityPartKey.For(layer, measure), steps)) kept++;
                 else pending.Add(measure);
             }
-            foreach (var matrix in Compute(folder, layer, pending, steps))
+            foreach (var matrix in Compute(store.Folder, layer, pending, steps))
             {
                 store.Write(SimilarityPartKey.For(layer, matrix.Measure), Rows(layer, matrix));
                 computed++;
             }
-            progress?.Report(new RunAnalysisProgress("similarity", l + 1, cache.Layers.Count, layer));
         }
-        foreach (var part in store.Parts(SimilarityRow.Schema.Name).Where(p => !expected.Contains(p.Key))) File.Delete(part.Path);
-        store.Consolidate(SimilarityRow.Schema.Name);
-        store.Consolidate(CheckpointRow.Schema.Name);
-        var matrices = SimilarityMatrices.Read(store);
+        progress?.Report(new AnalysisProgress(total, total, null, "similarity: done"));
+        var matrices = SimilarityMatrices.From(cache.Layers.SelectMany(layer => measures.SelectMany(m =>
+            store.ReadPart<SimilarityRow>(SimilarityPartKey.For(layer, m)))));
         return new SimilarityRunResult(steps, cache.Layers, measures, cache.Failed, cache, computed, kept,
             matrices.Select(SimilaritySummary.Of).ToList());
     }
@@ -162,7 +167,7 @@ public static class SimilarityRunAnalysis
 /// <param name="Steps">Steps of the checkpoints compared, ascending.</param>
 /// <param name="Layers">Layers compared.</param>
 /// <param name="Measures">Measures computed.</param>
-/// <param name="Failed">Checkpoints that could not be used (the command's exit code 3).</param>
+/// <param name="Failed">Checkpoints that could not be used, with the error (the command's exit code 3).</param>
 /// <param name="Cache">What the activation cache did.</param>
 /// <param name="PartsComputed">Layer × measure matrices computed in this call.</param>
 /// <param name="PartsKept">Matrices already current in the store.</param>
@@ -171,7 +176,7 @@ public sealed record SimilarityRunResult(
     IReadOnlyList<long> Steps,
     IReadOnlyList<string> Layers,
     IReadOnlyList<string> Measures,
-    IReadOnlyList<FailedCheckpoint> Failed,
+    IReadOnlyList<(long Step, string Error)> Failed,
     ActivationCacheResult Cache,
     int PartsComputed,
     int PartsKept,

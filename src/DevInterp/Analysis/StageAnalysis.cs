@@ -1,4 +1,5 @@
 using DevInterp.Llc;
+using DevInterp.Runs;
 using DevInterp.Stages;
 using DevInterp.Stages.Costs;
 using DevInterp.Stages.LlcCurve;
@@ -9,25 +10,26 @@ using DevInterp.Storage;
 namespace DevInterp.Analysis;
 
 /// <summary>
-/// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works):
+/// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works). Each
+/// kind of evidence is one signal, so the confidence of a boundary counts kinds that agree, not layers:
 /// <list type="bullet">
 /// <item><c>loss</c>: change points of log(train_loss) from the <c>checkpoints</c> table's metrics (losses below
 /// <see cref="LossFloor"/> of the largest are raised to that floor: a converged loss's last decades are numerical noise,
-/// not stages); likewise <c>test_loss</c> (or val_loss, eval_loss) on the log scale, and accuracy metrics as they are.</item>
-/// <item><c>sim.LAYER</c>: change points of each layer's step × step dissimilarity (1 − linear CKA, or the first
-/// measure stored when linear CKA is not; a distance measure as it is): the signal at a checkpoint is its row of the
-/// matrix, its dissimilarity to every checkpoint, so a stage is a block of checkpoints whose representations resemble
-/// each other and differ from the rest. (The adjacent-step curve is a rate: change points on it mark both edges of
-/// every transition; rows are levels, which change once per transition.) Checkpoints with NaN entries are left out.</item>
-/// <item><c>llc</c>: <see cref="LlcStageFinder"/> on the mean LLC per step. Estimates with an <c>untrusted</c> verdict
-/// (or a non-finite mean) are excluded; <c>doubtful</c> ones are kept as they are: the finder has no weights, and a
-/// doubtful estimate is usually right in level, which is what stage boundaries depend on.</item>
-/// <item><c>dynamics</c>: the checkpoints essential dynamics flagged (curvature peaks, direction reversals).</item>
+/// not stages); likewise <c>test_loss</c> (or val_loss, eval_loss) on the log scale, and accuracy metrics as they are.
+/// A plateau of the loss is a level, so change points of the level mark each plateau's start.</item>
+/// <item><c>similarity</c>: the prominent peaks of the mean normalized adjacent-step change over layers
+/// (<see cref="SimilarityDrops"/>): a transition is a burst of representational change, one peak of that rate.</item>
+/// <item><c>llc</c>: <see cref="LlcStageFinder"/> on the mean LLC per step (critical points and plateau edges of the
+/// smoothed LLC over log step). Estimates with an <c>untrusted</c> verdict (or a non-finite mean) are excluded;
+/// <c>doubtful</c> ones are kept as they are: the finder has no weights, and a doubtful estimate is usually right in
+/// level, which is what stage boundaries depend on.</item>
+/// <item><c>dynamics</c>: the checkpoints essential dynamics flagged where the path turns by at least
+/// <see cref="MinDynamicsTurnDegrees"/> or reverses.</item>
 /// </list>
 /// Change points use the stage settings' cost, method and minimum segment size. Without an explicit penalty the
 /// penalty is the cost's default BIC (<see cref="DefaultPenalty"/>) with the noise level raised to at least
-/// <see cref="Resolution"/> × the signal's range (per column): the curves of a deterministic run are smooth, their
-/// estimated noise is near zero, and the plain BIC would cut every bend. Boundaries of different signals within
+/// <see cref="Resolution"/> × the signal's range: the curves of a deterministic run are smooth, their estimated noise is
+/// near zero, and the plain BIC would cut every bend. Boundaries of different signals within
 /// <see cref="StageSettings.Tolerance"/> checkpoints are merged (<see cref="StageTable"/>). The table spans every
 /// checkpoint any table mentions; its LLC columns come from the smoothed LLC curve and its loss column from
 /// train_loss. The result goes to the <c>stages</c> table (one part, <see cref="PartKey.Whole"/>).
@@ -52,23 +54,34 @@ public static class StageAnalysis
     public const double Resolution = 0.1;
 
     /// <summary>
-    /// Builds the stage table from <paramref name="folder"/>'s tables with <paramref name="settings"/> (null: the
-    /// folder's analysis.json <c>stages</c> section, or the defaults) and writes it to the <c>stages</c> table.
+    /// A similarity drop must also stand this many robust noise levels above its surroundings, so that the jitter of a
+    /// noisy run's adjacent-step change does not make stages (as <see cref="LlcStageOptions.SignificanceZ"/> for the LLC).
     /// </summary>
-    /// <exception cref="ArgumentException">The store holds results for fewer than 2 checkpoints, or settings are out of range.</exception>
-    public static StageAnalysisResult Run(string folder, StageSettings? settings = null)
+    public const double SignificanceZ = 4;
+
+    /// <summary>
+    /// Curvature peaks of the essential-dynamics path count as boundaries only where the path turns by at least this
+    /// angle (or reverses): on a slow stretch the steps are short and |κ| peaks at turns of a degree or less.
+    /// </summary>
+    public const double MinDynamicsTurnDegrees = 10;
+
+    /// <summary>
+    /// Builds the stage table from <paramref name="store"/>'s tables with <paramref name="settings"/> (the analysis.json
+    /// <c>stages</c> section) and writes it to the <c>stages</c> table (one part; the command consolidates).
+    /// </summary>
+    /// <exception cref="RunFormatException">The store holds results for fewer than 2 checkpoints.</exception>
+    /// <exception cref="ArgumentException">Settings out of range.</exception>
+    public static StageAnalysisResult Run(AnalysisStore store, StageSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        settings ??= File.Exists(AnalysisPaths.Config(folder)) ? AnalysisConfig.Load(AnalysisPaths.Config(folder)).Stages : new StageSettings();
-        var store = AnalysisStore.Open(folder);
+        ArgumentNullException.ThrowIfNull(store);
         var result = Compute(store, settings);
         store.Write(PartKey.Whole, result.Rows);
-        store.Consolidate(StageSummaryRow.Schema.Name);
         return result;
     }
 
     /// <summary>Builds the stage table from the store's tables without writing anything.</summary>
-    /// <exception cref="ArgumentException">The store holds results for fewer than 2 checkpoints, or settings are out of range.</exception>
+    /// <exception cref="RunFormatException">The store holds results for fewer than 2 checkpoints.</exception>
+    /// <exception cref="ArgumentException">Settings out of range.</exception>
     public static StageAnalysisResult Compute(AnalysisStore store, StageSettings settings)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -86,7 +99,7 @@ public static class StageAnalysis
             .Concat(trajectory.Select(r => r.Step))
             .Distinct().Order().ToArray();
         if (axis.Length < 2)
-            throw new ArgumentException($"{store.Folder}: the store holds results for {axis.Length} checkpoint(s); stages need at least 2 (run llc, similarity or dynamics first)");
+            throw new RunFormatException(store.Folder, $"holds results for {axis.Length} checkpoint(s); stages need at least 2 (run devinterp llc, similarity or dynamics into it first)");
 
         var signals = new List<StageSignal>();
         var notes = new List<string>();
@@ -105,12 +118,13 @@ public static class StageAnalysis
             if (Metric(checkpoints, metric) is { } curve)
                 AddChangePoints(signals, notes, metric, "metric", curve.Steps, Signals.FromSeries(curve.Values), settings, options);
 
-        foreach (var layer in similarity.GroupBy(m => m.Layer))
+        if (SimilarityDrops.Curve(similarity) is { } drops)
         {
-            var chosen = layer.FirstOrDefault(m => m.Measure == "linear_cka") ?? layer.OrderBy(m => m.Measure, StringComparer.Ordinal).First();
-            var (rowSteps, rows) = DissimilarityRows(chosen);
-            AddChangePoints(signals, notes, "sim." + layer.Key.Replace(',', '_'), $"similarity:{chosen.Measure}", rowSteps, rows, settings, options);
+            var boundaries = SimilarityDrops.Boundaries(drops, Resolution, SignificanceZ, options.MinSegmentSize);
+            signals.Add(new StageSignal("similarity", "similarity:" + string.Join(",", drops.Layers.Select(l => $"{l.Layer}={l.Measure}")),
+                new BoundarySignal("similarity", boundaries) { CoverageStart = drops.CoverageStart, CoverageEnd = drops.CoverageEnd }));
         }
+        else if (similarity.Count > 0) notes.Add("similarity: no layer's representation changed between checkpoints (or every change is undefined); no similarity signal");
 
         StepCurve? llcCurve = null;
         var excluded = llcRows.Where(r => r.Verdict == LlcVerdict.Untrusted || !double.IsFinite(r.Mean)).Select(r => r.Step).ToArray();
@@ -127,7 +141,10 @@ public static class StageAnalysis
 
         if (curvature.Count > 0)
         {
-            var signal = new BoundarySignal("dynamics", curvature.Where(c => c.Flagged).Select(c => c.Step).ToArray())
+            var turns = curvature.Where(c => c.Flagged && (Math.Abs(c.TurningAngleDegrees) >= MinDynamicsTurnDegrees || (c.Reason ?? "").Contains("reversal", StringComparison.Ordinal))).ToList();
+            int ignored = curvature.Count(c => c.Flagged) - turns.Count;
+            if (ignored > 0) notes.Add($"dynamics: {ignored} curvature peak(s) turning by less than {MinDynamicsTurnDegrees}° ignored");
+            var signal = new BoundarySignal("dynamics", turns.Select(c => c.Step).ToArray())
             {
                 CoverageStart = curvature.Min(c => c.Step),
                 CoverageEnd = curvature.Max(c => c.Step),
@@ -203,20 +220,6 @@ public static class StageAnalysis
             _ => 0,
         };
         return Math.Max(penalty, floor);
-    }
-
-    /// <summary>The steps whose row of the matrix is finite, and their rows of dissimilarities to each other.</summary>
-    private static (long[] Steps, double[,] Rows) DissimilarityRows(LayerSimilarityMatrix m)
-    {
-        var steps = m.Matrix.Steps;
-        var values = m.Matrix.Values;
-        bool distance = SimilarityMatrices.IsDistance(m.Measure);
-        var keep = Enumerable.Range(0, steps.Count).Where(i => Enumerable.Range(0, steps.Count).All(j => double.IsFinite(values[i, j]))).ToArray();
-        var rows = new double[keep.Length, keep.Length];
-        for (int a = 0; a < keep.Length; a++)
-            for (int b = 0; b < keep.Length; b++)
-                rows[a, b] = distance ? values[keep[a], keep[b]] : 1 - values[keep[a], keep[b]];
-        return (keep.Select(i => steps[i]).ToArray(), rows);
     }
 
     private static void AddChangePoints(List<StageSignal> signals, List<string> notes, string name, string source,
