@@ -14,16 +14,18 @@ public static class StagesCommand
     {
         var folder = PathArgument.Create("analysis", "An analysis folder (analyses/NAME) holding results of llc, similarity and/or dynamics");
         var json = new Option<bool>("--json") { Description = "Print the signals, notes and stage rows as JSON" };
-        var penalty = new Option<double?>("--penalty") { Description = "Change-point penalty (default: the cost's BIC with a resolution floor, docs/run-analyses.md)" };
-        var tolerance = new Option<double?>("--tolerance") { Description = "Merge boundaries of different signals closer than this many checkpoints, default 2" };
-        var minSegment = new Option<int?>("--min-segment-size") { Description = "Fewest checkpoints per change-point segment, default 2" };
+        var penalty = new Option<double?>("--penalty") { Description = "Change-point penalty (default: the cost's BIC with a resolution floor, docs/stages.md)" };
+        var tolerance = new Option<double?>("--tolerance") { Description = "Merge boundaries of different signals within this many checkpoints (default 2)" };
+        var minSegment = new Option<int?>("--min-segment-size") { Description = "Fewest checkpoints per change-point segment (default 2)" };
         var cost = new Option<string?>("--cost") { Description = "Change-point cost: l2 (default), l1, normal, rbf" };
         var method = new Option<string?>("--method") { Description = "Change-point search: pelt (default), binseg, dynp" };
         var command = new Command("stages",
-            "Build the stage table from whatever the analysis folder holds (loss metrics, similarity, LLC, essential " +
-            "dynamics): each signal proposes stage boundaries, boundaries of different signals are merged, and every " +
-            "stage gets its loss and LLC change and the signals that agree on its start. Writes the 'stages' table; " +
-            "options given are recorded in the 'stages' section of analysis.json.")
+            "Build the stage table from whatever the analysis folder holds — the loss and accuracy of the checkpoints " +
+            "table, each layer's similarity matrix, the LLC per checkpoint, the essential-dynamics transitions — in any " +
+            "combination: each signal proposes stage boundaries, boundaries of different signals within the tolerance are " +
+            "merged, and every stage gets its start and end step, loss and LLC change, LLC trend, the signals that put a " +
+            "boundary at its start and a confidence from their agreement (docs/stages.md). Writes the 'stages' table. " +
+            "Options given are recorded in the 'stages' section of analysis.json and used again by later runs.")
         {
             folder, json, penalty, tolerance, minSegment, cost, method,
         };
@@ -35,20 +37,20 @@ public static class StagesCommand
         {
             string dir = parse.GetValue(folder)!;
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such analysis folder");
-            StageSettings Apply(StageSettings s)
-            {
-                if (parse.GetValue(penalty) is { } p) s = s with { Penalty = p };
-                if (parse.GetValue(tolerance) is { } t) s = s with { Tolerance = t };
-                if (parse.GetValue(minSegment) is { } m) s = s with { MinSegmentSize = m };
-                if (parse.GetValue(cost) is { } c) s = s with { Cost = c };
-                if (parse.GetValue(method) is { } me) s = s with { Method = me };
-                StageAnalysis.ChangePoints(s); // bad values fail before anything is written
-                return s;
-            }
-            var settings = File.Exists(AnalysisPaths.Config(dir))
-                ? AnalysisSetup.Update(dir, c => c with { Stages = Apply(c.Stages) }, ["stages"]).Stages
-                : Apply(new StageSettings());
-            var result = StageAnalysis.Run(dir, settings);
+            string configPath = Path.Combine(dir, AnalysisConfig.FileName);
+            var stored = File.Exists(configPath) ? AnalysisConfig.Load(configPath) : null;
+            var settings = stored?.Stages ?? new StageSettings();
+            if (parse.GetValue(penalty) is { } p) settings = settings with { Penalty = p };
+            if (parse.GetValue(tolerance) is { } t) settings = settings with { Tolerance = t };
+            if (parse.GetValue(minSegment) is { } m) settings = settings with { MinSegmentSize = m };
+            if (parse.GetValue(cost) is { } c) settings = settings with { Cost = c };
+            if (parse.GetValue(method) is { } me) settings = settings with { Method = me };
+            StageAnalysis.ChangePoints(settings); // bad values fail before anything is written
+            var store = stored is null
+                ? AnalysisStore.Open(dir)
+                : AnalysisFolder.Open(dir, stored with { Stages = settings }, [AnalysisSection.Stages]).Store;
+            var result = StageAnalysis.Run(store, settings);
+            store.Consolidate(StageSummaryRow.Schema.Name);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, result);
             return ExitCodes.Success;
@@ -84,8 +86,6 @@ public static class StagesCommand
 
     private static void Print(CliContext context, StageAnalysisResult r)
     {
-        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{r.Rows.Count} stages over {r.Steps.Count} checkpoints (steps {r.Steps[0]}..{r.Steps[^1]}) from {r.Signals.Count} signals"));
         var table = new Table().AddColumns("stage", "steps", "loss change", "llc trend", "llc change", "boundary signals", "confidence");
         foreach (var row in r.Rows)
             table.AddRow(row.Stage.ToString(CultureInfo.InvariantCulture),
@@ -93,6 +93,8 @@ public static class StagesCommand
                 F(row.LossChange), row.LlcTrend is { } t ? StoreEnums.Format(t) : "", F(row.LlcChange),
                 Markup.Escape(string.Join(", ", row.Signals)), row.Confidence is { } c ? c.ToString("F2", CultureInfo.InvariantCulture) : "");
         context.OutConsole.Write(table);
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Rows.Count} stages over {r.Steps.Count} checkpoints (steps {r.Steps[0]}..{r.Steps[^1]}) from {r.Signals.Count} signals"));
         foreach (var s in r.Signals)
             context.Out.WriteLine($"  {s.Name} ({s.Source}): boundaries at {(s.Boundaries.Steps.Count == 0 ? "none" : string.Join(", ", s.Boundaries.Steps))}");
         foreach (string note in r.Notes) context.Out.WriteLine($"  note: {note}");
