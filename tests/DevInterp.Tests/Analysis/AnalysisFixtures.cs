@@ -1,56 +1,26 @@
-using System.CommandLine;
 using DevInterp.Analysis;
-using DevInterp.Cli;
-using DevInterp.Cli.Commands;
+using DevInterp.Runs;
+using DevInterp.Storage;
 
 namespace DevInterp.Tests.Analysis;
 
-/// <summary>Shared set-up of the run-analysis tests: the shipped runs, copies of them, analysis folders, the commands.</summary>
+/// <summary>Shared set-up of the run-analysis tests: an analysis folder opened on a run the way the commands open it.</summary>
 internal static class AnalysisFixtures
 {
-    public static string ShippedRun(string name) => Path.Combine(TestPaths.RepoRoot, "checkpoints", name);
-
-    /// <summary>A copy of a shipped run in a fresh temporary folder (to corrupt or change).</summary>
-    public static string CopyOfRun(string name)
-    {
-        string target = Path.Combine(TestPaths.NewTempDir(), name);
-        Directory.CreateDirectory(target);
-        foreach (string file in Directory.EnumerateFiles(ShippedRun(name)))
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        return target;
-    }
-
     /// <summary>A new analysis folder (not yet created) inside a fresh temporary folder.</summary>
     public static string NewAnalysisFolder(string name = "analysis") => Path.Combine(TestPaths.NewTempDir(), name);
 
-    /// <summary>analysis.json for <paramref name="run"/> in <paramref name="folder"/> with the given changes, resolved.</summary>
-    public static RunAnalysisInputs Prepare(string folder, string run, Func<AnalysisConfig, AnalysisConfig>? configure = null) =>
-        RunAnalysisInputs.Resolve(AnalysisSetup.Prepare(folder, new AnalysisRequest(run), configure ?? (c => c), ["similarity", "dynamics"]));
-
-    public sealed record CliResult(int ExitCode, string Out, string Err);
-
     /// <summary>
-    /// Runs the similarity, dynamics and stages commands in-process through a root like CliApp's (they are registered
-    /// there by the lead; this keeps the tests independent of that).
+    /// Opens (creating or reconciling) <paramref name="folder"/> for similarity and dynamics on <paramref name="runDir"/>,
+    /// with the default settings changed by <paramref name="configure"/>.
     /// </summary>
-    public static CliResult Cli(params string[] args)
+    public static (AnalysisConfig Config, Run Run, AnalysisStore Store) Open(string folder, string runDir,
+        Func<AnalysisConfig, AnalysisConfig>? configure = null)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, interactive: false);
-        var root = new Command("devinterp") { CliApp.VerboseOption };
-        root.Subcommands.Add(SimilarityCommand.Build(context));
-        root.Subcommands.Add(DynamicsCommand.Build(context));
-        root.Subcommands.Add(StagesCommand.Build(context));
-        int code;
-        try
-        {
-            code = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e)
-        {
-            code = CliApp.ReportError(context, e);
-        }
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
+        var run = Run.Open(runDir);
+        var config = AnalysisConfigBuilder.Create("test", runDir, run);
+        if (configure is not null) config = configure(config);
+        var (cfg, store) = AnalysisFolder.Open(folder, config, [AnalysisSection.Similarity, AnalysisSection.Dynamics]);
+        return (cfg, run, store);
     }
 }

@@ -1,6 +1,5 @@
 using DevInterp.Activations;
 using DevInterp.Analysis;
-using DevInterp.Cli;
 using DevInterp.Runs;
 using DevInterp.Similarity.Steps;
 using DevInterp.Storage;
@@ -8,25 +7,22 @@ using DevInterp.Tasks;
 
 namespace DevInterp.Tests.Analysis;
 
-/// <summary>Similarity over the shipped runs: the tidy table, its values, resumption, and failing checkpoints.</summary>
+/// <summary>Similarity over copies of the shipped runs: the tidy table, its values, resumption, and failing checkpoints.</summary>
 public class SimilarityRunAnalysisTests
 {
     [Fact]
     public void DlnTableIsTheFullSymmetricMatrixPerLayerAndMeasureWithUnitDiagonal()
     {
-        string folder = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(folder, AnalysisFixtures.ShippedRun("dln"));
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), DemoRunCopy.Make("dln"));
 
-        var result = SimilarityRunAnalysis.Run(folder, inputs);
+        var result = SimilarityRunAnalysis.Run(config, run, store);
 
-        var steps = inputs.Run.Checkpoints.Select(c => c.Step).ToArray();
+        var steps = run.Checkpoints.Select(c => c.Step).ToArray();
         Assert.Equal(steps, result.Steps);
         Assert.Equal(["layers.0", "layers.1", "layers.2"], result.Layers);
         Assert.Equal(["linear_cka", "debiased_cka"], result.Measures);
         Assert.Empty(result.Failed);
         Assert.Equal(6, result.PartsComputed);
-        var store = AnalysisStore.Open(folder);
-        Assert.Equal(TableState.Consolidated, store.State("similarity"));
         var rows = store.Read<SimilarityRow>();
         Assert.Equal(3 * 2 * steps.Length * steps.Length, rows.Count);
         var value = rows.ToDictionary(r => (r.Layer, r.Measure, r.StepA, r.StepB), r => r.Value);
@@ -49,27 +45,27 @@ public class SimilarityRunAnalysisTests
         var checkpoints = store.Read<CheckpointRow>();
         Assert.Equal(steps, checkpoints.Select(c => c.Step));
         Assert.All(checkpoints, c => Assert.Equal(CheckpointStatus.Ok, c.Status));
-        Assert.Equal(inputs.Config.Run.Checkpoints.Select(c => c.Sha256), checkpoints.Select(c => c.Sha256));
+        Assert.Equal(config.Run.Checkpoints.Select(c => c.Sha256), checkpoints.Select(c => c.Sha256));
         Assert.Equal(30.75, checkpoints[0].Metrics["train_loss"], 2);
     }
 
     [Fact]
     public void ValuesEqualAStepEngineFedDirectlyByTheRunStream()
     {
-        string folder = AnalysisFixtures.NewAnalysisFolder();
-        string runDir = AnalysisFixtures.ShippedRun("dln");
-        var inputs = AnalysisFixtures.Prepare(folder, runDir, c => c with { Similarity = c.Similarity with { ProbeCount = 100, ProbeSeed = 7 } });
-        SimilarityRunAnalysis.Run(folder, inputs);
-        var stored = SimilarityMatrices.Read(AnalysisStore.Open(folder)).ToDictionary(m => (m.Layer, m.Measure));
+        string runDir = DemoRunCopy.Make("dln");
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), runDir,
+            c => c with { Similarity = c.Similarity with { ProbeCount = 100, ProbeSeed = 7 } });
+        SimilarityRunAnalysis.Run(config, run, store);
+        var stored = SimilarityMatrices.Read(store).ToDictionary(m => (m.Layer, m.Measure));
 
         // Independently: the task's inputs, the same draw, every checkpoint streamed into one accumulator per layer.
-        var run = Run.Open(runDir);
         using var task = TaskSpec.Parse(run.Manifest!.Task!).LoadTraining();
         using var probe = ProbeBatch.Sample(task.Inputs, 100, 7);
         var perLayer = new Dictionary<string, StepSimilarityAccumulator>();
         RunActivations.Stream(run, probe, (step, layer, activations) =>
             (perLayer.TryGetValue(layer, out var a) ? a : perLayer[layer] = new StepSimilarityAccumulator()).Add(step, activations));
 
+        Assert.Equal(3, perLayer.Count);
         foreach (var (layer, accumulator) in perLayer)
         {
             var expected = accumulator.Result();
@@ -94,17 +90,16 @@ public class SimilarityRunAnalysisTests
     [Fact]
     public void PairwiseMeasuresAreSymmetricWithTheirIdentityOnTheDiagonal()
     {
-        string folder = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(folder, AnalysisFixtures.ShippedRun("tms"), c => c with
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), DemoRunCopy.Make("tms"), c => c with
         {
             Similarity = c.Similarity with { ProbeCount = 48, Measures = ["linear_cka", "rbf_cka", "procrustes", "pwcca"] },
         });
 
-        var result = SimilarityRunAnalysis.Run(folder, inputs);
+        var result = SimilarityRunAnalysis.Run(config, run, store);
 
         Assert.Equal(["hook_hidden"], result.Layers);
-        var matrices = SimilarityMatrices.Read(AnalysisStore.Open(folder)).ToDictionary(m => m.Measure, m => m.Matrix);
-        Assert.Equal(["linear_cka", "pwcca", "procrustes", "rbf_cka"], matrices.Keys.Order(StringComparer.Ordinal));
+        var matrices = SimilarityMatrices.Read(store).ToDictionary(m => m.Measure, m => m.Matrix);
+        Assert.Equal(["linear_cka", "procrustes", "pwcca", "rbf_cka"], matrices.Keys.Order(StringComparer.Ordinal));
         foreach (var (measure, m) in matrices)
         {
             int t = m.Steps.Count;
@@ -124,133 +119,117 @@ public class SimilarityRunAnalysisTests
     [Fact]
     public void CancelledHalfwayThenRerunGivesTheSameTablesAsOneRun()
     {
-        string run = AnalysisFixtures.ShippedRun("dln");
-        string whole = AnalysisFixtures.NewAnalysisFolder();
-        SimilarityRunAnalysis.Run(whole, AnalysisFixtures.Prepare(whole, run));
+        string runDir = DemoRunCopy.Make("dln");
+        var (config, run, whole) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), runDir);
+        SimilarityRunAnalysis.Run(config, run, whole);
 
-        string resumed = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(resumed, run);
+        string resumedDir = AnalysisFixtures.NewAnalysisFolder();
+        var (config2, run2, resumed) = AnalysisFixtures.Open(resumedDir, runDir);
         using var cancel = new CancellationTokenSource();
-        var progress = new SyncProgress<RunAnalysisProgress>(p => { if (p.Phase == "capture" && p.Done == 15) cancel.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => SimilarityRunAnalysis.Run(resumed, inputs, progress, cancel.Token));
-        Assert.Equal(15, Directory.GetFiles(AnalysisPaths.ActivationFolder(resumed), "*.safetensors").Length);
-        Assert.Equal(15, AnalysisStore.Open(resumed).Parts("checkpoints").Count);
-        Assert.Equal(TableState.Absent, AnalysisStore.Open(resumed).State("similarity"));
+        var progress = new InlineProgress(p => { if (p.Activity.Contains("capturing") && p.Done == 15) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => SimilarityRunAnalysis.Run(config2, run2, resumed, progress, cancel.Token));
+        // Checkpoints 0..15 finished (the one in flight when cancelled completes), nothing was compared.
+        Assert.Equal(16, Directory.GetFiles(AnalysisPaths.ActivationFolder(resumedDir), "*.safetensors").Length);
+        Assert.Equal(16, resumed.Parts("checkpoints").Count);
+        Assert.Equal(TableState.Absent, resumed.State("similarity"));
 
-        var again = SimilarityRunAnalysis.Run(resumed, inputs);
+        var again = SimilarityRunAnalysis.Run(config2, run2, AnalysisStore.Open(resumedDir));
 
-        Assert.Equal(15, again.Cache.Reused);
-        Assert.Equal(25, again.Cache.Captured);
-        Assert.Equal(AnalysisStoreDump.ToJson(AnalysisStore.Open(whole)), AnalysisStoreDump.ToJson(AnalysisStore.Open(resumed)));
+        Assert.Equal(16, again.Cache.Reused);
+        Assert.Equal(24, again.Cache.Captured);
+        Assert.Equal(AnalysisStoreDump.ToJson(whole), AnalysisStoreDump.ToJson(AnalysisStore.Open(resumedDir)));
     }
 
     [Fact]
-    public void DeletedPartsAndCacheFilesAreRecomputedToTheSameTables()
+    public void ARerunSkipsFinishedWorkAndRecomputesOnlyWhatWasLost()
     {
         string folder = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(folder, AnalysisFixtures.ShippedRun("dln"));
-        SimilarityRunAnalysis.Run(folder, inputs);
-        var store = AnalysisStore.Open(folder);
+        var (config, run, store) = AnalysisFixtures.Open(folder, DemoRunCopy.Make("dln"));
+        SimilarityRunAnalysis.Run(config, run, store);
         string before = AnalysisStoreDump.ToJson(store);
+
+        var nothing = SimilarityRunAnalysis.Run(config, run, store);
+        Assert.Equal((0, 40, 0, 6), (nothing.Cache.Captured, nothing.Cache.Reused, nothing.PartsComputed, nothing.PartsKept));
 
         File.Delete(store.Parts("similarity").Single(p => p.Key == SimilarityPartKey.For("layers.1", "debiased_cka")).Path);
         File.Delete(store.Parts("similarity").Single(p => p.Key == SimilarityPartKey.For("layers.2", "linear_cka")).Path);
         foreach (long step in new long[] { 0, 151, 5000 }) File.Delete(AnalysisPaths.Activations(folder, step));
-        var rerun = SimilarityRunAnalysis.Run(folder, inputs);
+        var rerun = SimilarityRunAnalysis.Run(config, run, store);
 
-        Assert.Equal(3, rerun.Cache.Captured);
-        Assert.Equal(37, rerun.Cache.Reused);
-        Assert.Equal(2, rerun.PartsComputed);
-        Assert.Equal(4, rerun.PartsKept);
+        Assert.Equal((3, 37, 2, 4), (rerun.Cache.Captured, rerun.Cache.Reused, rerun.PartsComputed, rerun.PartsKept));
         Assert.Equal(before, AnalysisStoreDump.ToJson(AnalysisStore.Open(folder)));
-    }
-
-    [Fact]
-    public void ChangedLayersRecaptureAndDroppedMeasuresLeaveTheTable()
-    {
-        string folder = AnalysisFixtures.NewAnalysisFolder();
-        string run = AnalysisFixtures.ShippedRun("dln");
-        var first = SimilarityRunAnalysis.Run(folder, AnalysisFixtures.Prepare(folder, run, c => c with
-        {
-            Similarity = c.Similarity with { Layers = "layers.0", Measures = ["linear_cka", "debiased_cka"] },
-        }));
-        Assert.Equal(["layers.0"], first.Layers);
-
-        // All layers now: the cached files hold only layers.0, so every checkpoint is captured again; the layers.0
-        // linear CKA part still covers the same checkpoints and is kept, the debiased parts go with the measure.
-        var second = SimilarityRunAnalysis.Run(folder, AnalysisFixtures.Prepare(folder, run, c => c with
-        {
-            Similarity = c.Similarity with { Layers = null, Measures = ["linear_cka"] },
-        }));
-
-        Assert.Equal(40, second.Cache.Captured);
-        Assert.Equal(1, second.PartsKept);
-        Assert.Equal(2, second.PartsComputed);
-        var store = AnalysisStore.Open(folder);
-        Assert.Equal(["linear_cka"], store.Read<SimilarityRow>().Select(r => r.Measure).Distinct());
-        Assert.Equal(["layers.0", "layers.1", "layers.2"], store.Read<SimilarityRow>().Select(r => r.Layer).Distinct());
-        Assert.Equal(3, store.Parts("similarity").Count);
     }
 
     [Fact]
     public void ACorruptCheckpointIsRecordedAndTheRestAreCompared()
     {
-        string run = AnalysisFixtures.CopyOfRun("dln");
-        string bad = Path.Combine(run, "step_000151.safetensors");
+        string runDir = DemoRunCopy.Make("dln");
+        string bad = Path.Combine(runDir, "step_000151.safetensors");
         File.WriteAllBytes(bad, File.ReadAllBytes(bad)[..200]);
-        string folder = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(folder, run);
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), runDir);
 
-        var result = SimilarityRunAnalysis.Run(folder, inputs);
+        var result = SimilarityRunAnalysis.Run(config, run, store);
 
-        var failed = Assert.Single(result.Failed);
-        Assert.Equal(151, failed.Step);
-        Assert.Equal("step_000151.safetensors", failed.File);
+        var (step, error) = Assert.Single(result.Failed);
+        Assert.Equal(151, step);
+        Assert.Contains("step_000151.safetensors", error);
         Assert.DoesNotContain(151L, result.Steps);
         Assert.Equal(39, result.Steps.Count);
-        var store = AnalysisStore.Open(folder);
         var row = store.Read<CheckpointRow>().Single(c => c.Step == 151);
         Assert.Equal(CheckpointStatus.Failed, row.Status);
-        Assert.Equal(failed.Reason, row.Error);
-        Assert.Equal(RunSource.Hash(bad), row.Sha256);
+        Assert.Equal(error, row.Error);
+        Assert.Equal(RunSource.Hash(bad), row.Sha256); // the bytes that failed
         Assert.Equal(200, row.SizeBytes);
         Assert.Equal(8.062, row.Metrics["train_loss"], 3); // the manifest's metric, although the file is unreadable
         Assert.Equal(39 * 39 * 6, store.Read<SimilarityRow>().Count);
-        Assert.False(File.Exists(AnalysisPaths.Activations(folder, 151)));
+        Assert.False(File.Exists(AnalysisPaths.Activations(store.Folder, 151)));
 
         // A rerun tries the failed checkpoint again (and fails again), reusing the rest.
-        var rerun = SimilarityRunAnalysis.Run(folder, inputs);
+        var rerun = SimilarityRunAnalysis.Run(config, run, store);
         Assert.Equal(39, rerun.Cache.Reused);
         Assert.Equal(6, rerun.PartsKept);
         Assert.Single(rerun.Failed);
     }
 
     [Fact]
-    public void ChangedProbeSettingsAreAnErrorNamingTheSetting()
+    public void OtherSimilaritySettingsOnAFolderWithResultsAreRefused()
     {
         string folder = AnalysisFixtures.NewAnalysisFolder();
-        string run = AnalysisFixtures.ShippedRun("tms");
-        SimilarityRunAnalysis.Run(folder, AnalysisFixtures.Prepare(folder, run, c => c with { Similarity = c.Similarity with { ProbeCount = 32 } }));
+        string runDir = DemoRunCopy.Make("tms", 0, 251, 1116, 4000);
+        var (config, run, store) = AnalysisFixtures.Open(folder, runDir, c => c with { Similarity = c.Similarity with { ProbeCount = 32 } });
+        SimilarityRunAnalysis.Run(config, run, store);
 
-        var seed = AnalysisFixtures.Prepare(folder, run, c => c with { Similarity = c.Similarity with { ProbeCount = 32, ProbeSeed = 5 } });
-        var e = Assert.Throws<RunFormatException>(() => SimilarityRunAnalysis.Run(folder, seed));
-        Assert.Contains("similarity.probe_seed changed since the cached activations were captured (0 → 5)", e.Message);
-        Assert.Contains("probe.safetensors", e.Message);
-
-        var count = AnalysisFixtures.Prepare(folder, run, c => c with { Similarity = c.Similarity with { ProbeCount = 64, ProbeSeed = 0 } });
-        e = Assert.Throws<RunFormatException>(() => SimilarityRunAnalysis.Run(folder, count));
-        Assert.Contains("similarity.probe_count changed since the cached activations were captured (32 → 64)", e.Message);
+        var e = Assert.Throws<RunFormatException>(() =>
+            AnalysisFixtures.Open(folder, runDir, c => c with { Similarity = c.Similarity with { ProbeCount = 32, Measures = ["cca"] } }));
+        Assert.Contains("other 'similarity' settings", e.Message);
+        Assert.Contains("analysis.json", e.Message);
     }
 
     [Fact]
-    public void UnknownMeasuresAreRefusedBeforeAnythingIsWritten()
+    public void ACacheCapturedOnAnotherProbeIsAnErrorNamingTheSetting()
+    {
+        // Dynamics captured the cache on 32 probe inputs; similarity (no results yet, so its settings may change) asks for
+        // another probe: the cached activations would be mixed in silently, so the probe guard refuses.
+        string folder = AnalysisFixtures.NewAnalysisFolder();
+        string runDir = DemoRunCopy.Make("tms", 0, 251, 1116, 4000);
+        var (config, run, store) = AnalysisFixtures.Open(folder, runDir, c => c with { Similarity = c.Similarity with { ProbeCount = 32 } });
+        DynamicsRunAnalysis.Run(config, run, store);
+
+        var (seeded, _, _) = AnalysisFixtures.Open(folder, runDir, c => c with { Similarity = c.Similarity with { ProbeCount = 32, ProbeSeed = 5 } });
+        var e = Assert.Throws<RunFormatException>(() => SimilarityRunAnalysis.Run(seeded, run, store));
+        Assert.Contains("similarity.probe_seed changed since the cached activations were captured (0 → 5)", e.Message);
+        Assert.Contains("probe.safetensors", e.Message);
+    }
+
+    [Fact]
+    public void UnknownMeasuresAreRefusedBeforeAnythingIsComputed()
     {
         string folder = AnalysisFixtures.NewAnalysisFolder();
-        var inputs = AnalysisFixtures.Prepare(folder, AnalysisFixtures.ShippedRun("tms"), c => c with
+        var (config, run, store) = AnalysisFixtures.Open(folder, DemoRunCopy.Make("tms", 0, 4000), c => c with
         {
             Similarity = c.Similarity with { Measures = ["linear_cka", "cosine"] },
         });
-        var e = Assert.Throws<ArgumentException>(() => SimilarityRunAnalysis.Run(folder, inputs));
+        var e = Assert.Throws<ArgumentException>(() => SimilarityRunAnalysis.Run(config, run, store));
         Assert.Contains("similarity.measures: unknown measure 'cosine' (known: linear_cka, debiased_cka, rbf_cka", e.Message);
         Assert.False(Directory.Exists(AnalysisPaths.Cache(folder)));
     }
@@ -263,5 +242,10 @@ public class SimilarityRunAnalysisTests
         Assert.All(keys, k => Assert.True(PartKey.IsValid(k), k));
         Assert.Equal(keys.Count, keys.Distinct().Count());
         Assert.Equal("linear_cka.h.0.attn", keys[0]);
+    }
+
+    private sealed class InlineProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
+    {
+        public void Report(AnalysisProgress value) => report(value);
     }
 }
