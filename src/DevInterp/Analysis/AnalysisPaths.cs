@@ -5,7 +5,7 @@ namespace DevInterp.Analysis;
 /// <summary>
 /// Where an analysis folder keeps its files besides the store's tables: <c>analysis.json</c>, and under <c>cache/</c>
 /// the probe batch (<c>probe.safetensors</c>) and one activation file per checkpoint
-/// (<c>activations/step-NNNNNNNNNNNN.safetensors</c>, named by <see cref="PartKey.ForStep"/>). See docs/run-analyses.md.
+/// (<c>activations/step-NNNNNNNNNNNN.safetensors</c>, named by <see cref="PartKey.ForStep"/>). See docs/analysis-store.md.
 /// </summary>
 public static class AnalysisPaths
 {

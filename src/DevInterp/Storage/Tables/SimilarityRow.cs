@@ -16,8 +16,8 @@ public sealed record SimilarityRow(string Layer, string Measure, long StepA, lon
         [
             ColumnSpec.Utf8("layer", "hook point whose representations were compared"),
             ColumnSpec.Utf8("measure", "similarity measure (`linear_cka`, `debiased_cka`, `cca`, `procrustes`...)"),
-            ColumnSpec.Int64("step_a", "first step of the pair"),
-            ColumnSpec.Int64("step_b", "second step of the pair"),
+            ColumnSpec.Int64("step_a", "row checkpoint of the matrix entry"),
+            ColumnSpec.Int64("step_b", "column checkpoint (the table holds both orders and the diagonal)"),
             ColumnSpec.Float64("value", "the measure's value (NaN when undefined, e.g. a constant representation)"),
         ],
         ["layer", "measure", "step_a", "step_b"]);
