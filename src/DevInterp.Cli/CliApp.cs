@@ -51,6 +51,9 @@ public static class CliApp
         root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context));
         root.Subcommands.Add(LlcCommand.Build(context));
+        root.Subcommands.Add(SimilarityCommand.Build(context));
+        root.Subcommands.Add(DynamicsCommand.Build(context));
+        root.Subcommands.Add(StagesCommand.Build(context));
         root.Subcommands.Add(ReportCommand.Build(context));
         root.Subcommands.Add(ValidateCommand.Build(context));
         AddExamples(root, context);

@@ -21,7 +21,8 @@ public enum AnalysisSection
 /// <summary>
 /// An analysis folder: its analysis.json and its store. Opening it for a command checks that a rerun continues the same
 /// analysis — same run files (hashes), model, task and dtype, and the same settings for every section whose tables
-/// already hold results — so resumed parts never mix with parts computed under other settings.
+/// already hold results (llc, similarity) — so resumed parts never mix with parts computed under other settings. The
+/// dynamics and stages sections take the latest settings: their tables are recomputed whole on every run.
 /// </summary>
 public static class AnalysisFolder
 {
@@ -68,7 +69,8 @@ public static class AnalysisFolder
                     if (!Same(stored.Similarity, config.Similarity)) { RequireNoResults(path, "similarity", hasResults); merged = merged with { Similarity = config.Similarity }; }
                     break;
                 case AnalysisSection.Dynamics:
-                    if (!Same(stored.Dynamics, config.Dynamics)) { RequireNoResults(path, "dynamics", hasResults); merged = merged with { Dynamics = config.Dynamics }; }
+                    // Recomputed whole from the activation cache on every run (no parts to mix): always the latest settings.
+                    merged = merged with { Dynamics = config.Dynamics };
                     break;
                 case AnalysisSection.Stages:
                     merged = merged with { Stages = config.Stages }; // cheap to recompute: always the latest settings

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using DevInterp.Analysis;
+
+namespace DevInterp.Cli.Commands;
+
+/// <summary>
+/// The probe-batch options <c>similarity</c> and <c>dynamics</c> share (both read the same per-checkpoint activation
+/// cache, captured on one probe batch): how many inputs, drawn with which seed, from the task or from a file.
+/// </summary>
+internal sealed class ProbeOptions
+{
+    public Option<int?> Count { get; } = new("--probe-count") { Description = "Probe inputs (at most; fewer when the source has fewer), default 256" };
+    public Option<long?> Seed { get; } = new("--probe-seed") { Description = "Seed of the probe draw, default 0" };
+    public Option<string?> File { get; } = new("--probe-file") { Description = "Probe inputs from a tensor file (safetensors or .pt) instead of the task's training inputs" };
+    public Option<string?> Tensor { get; } = new("--probe-tensor") { Description = "Tensor name inside --probe-file (when it holds several)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Count, Seed, File, Tensor }) command.Options.Add(option);
+    }
+
+    /// <summary>True when any probe option was given.</summary>
+    public bool Given(ParseResult parse) =>
+        parse.GetValue(Count) is not null || parse.GetValue(Seed) is not null || parse.GetValue(File) is not null || parse.GetValue(Tensor) is not null;
+
+    /// <summary>The similarity settings with the given probe options applied.</summary>
+    public SimilaritySettings Apply(ParseResult parse, SimilaritySettings settings)
+    {
+        if (parse.GetValue(Count) is { } count)
+            settings = settings with { ProbeCount = count >= 1 ? count : throw new UsageException($"--probe-count: expected at least 1, got {count}") };
+        if (parse.GetValue(Seed) is { } seed) settings = settings with { ProbeSeed = seed };
+        if (parse.GetValue(File) is { } file)
+        {
+            if (!System.IO.File.Exists(file)) throw new FileNotFoundException($"--probe-file: {file}: no such file", file);
+            settings = settings with { ProbeFile = Path.GetFullPath(file) };
+        }
+        if (parse.GetValue(Tensor) is { } tensor)
+        {
+            if (parse.GetValue(File) is null) throw new UsageException("--probe-tensor needs --probe-file");
+            settings = settings with { ProbeTensor = tensor };
+        }
+        return settings;
+    }
+
+    /// <summary>The similarity settings analysis.json in <paramref name="folder"/> records, or null for a new analysis.</summary>
+    public static SimilaritySettings? Stored(string folder)
+    {
+        string path = Path.Combine(folder, AnalysisConfig.FileName);
+        return System.IO.File.Exists(path) ? AnalysisConfig.Load(path).Similarity : null;
+    }
+}
