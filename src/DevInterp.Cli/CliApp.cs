@@ -48,6 +48,8 @@ public static class CliApp
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(VerboseOption);
+        root.Subcommands.Add(AnalyzeCommand.Build(context));
+        root.Subcommands.Add(AnalyzeCommand.BuildMerge(context));
         root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context));
         root.Subcommands.Add(LlcCommand.Build(context));

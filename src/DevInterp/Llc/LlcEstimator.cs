@@ -169,8 +169,12 @@ public sealed class LlcEstimator(LlcOptions options)
         if (traces.Count < 2 || traces[0].Length < 4) return true; // nothing more to learn from extending
         if (traces.Any(t => t.Any(v => !double.IsFinite(v)))) return true;
         double mean = traces.Average(t => t.Average());
+        double se = Diagnostics.ChainDiagnostics.MeanStandardError(traces);
+        // Clearly negative: w* is not a minimum the chains stay at (a saddle or a slope), and more draws cannot make
+        // a relative error meaningful; the diagnostics already mark the estimate untrusted.
+        if (mean + 2 * se < 0) return true;
         if (!(mean > 0)) return false;
-        return Diagnostics.ChainDiagnostics.MeanStandardError(traces) <= target * mean;
+        return se <= target * mean;
     }
 
     /// <summary>Creates a sampler of the given kind.</summary>

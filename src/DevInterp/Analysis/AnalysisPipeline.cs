@@ -1,0 +1,127 @@
+using DevInterp.Reports;
+using DevInterp.Runs;
+using DevInterp.Storage;
+
+namespace DevInterp.Analysis;
+
+/// <summary>How <see cref="AnalysisPipeline.Run"/> runs.</summary>
+/// <param name="Shard">Which checkpoints this process estimates the LLC of (<see cref="Analysis.Shard.All"/> for all).</param>
+/// <param name="Report">Write <c>report.html</c> when the analysis is complete.</param>
+public sealed record AnalyzeOptions(Shard? Shard = null, bool Report = true);
+
+/// <summary>What <see cref="AnalysisPipeline.Run"/> did.</summary>
+/// <param name="Llc">The LLC pass (this shard's checkpoints), or null when the LLC is switched off.</param>
+/// <param name="Similarity">The similarity pass, or null when it did not run (disabled, or waiting for other shards).</param>
+/// <param name="Dynamics">The essential-dynamics pass, or null when it did not run.</param>
+/// <param name="Stages">The stage table, or null when it did not run.</param>
+/// <param name="ReportPath">The report written, or null.</param>
+/// <param name="MissingLlcSteps">Checkpoints still without an LLC estimate (other shards' work, or failures).</param>
+/// <param name="Failed">Every checkpoint that failed in any pass, with the error (exit code 3).</param>
+public sealed record AnalyzeResult(
+    LlcRunResult? Llc,
+    SimilarityRunResult? Similarity,
+    DynamicsRunResult? Dynamics,
+    StageAnalysisResult? Stages,
+    string? ReportPath,
+    IReadOnlyList<long> MissingLlcSteps,
+    IReadOnlyList<(long Step, string Error)> Failed)
+{
+    /// <summary>True when every pass ran over the whole run (every shard's LLC estimates present).</summary>
+    public bool Complete { get; init; }
+}
+
+/// <summary>
+/// The whole analysis of a run, as <c>devinterp analyze</c> runs it: LLC per checkpoint, similarity across steps,
+/// essential dynamics, stages, then the report. Every pass writes per checkpoint (or per layer) into the analysis
+/// store as it finishes, so an interrupted run resumes where it stopped; passes that need the whole run (similarity
+/// matrices, dynamics, stages, report) run once every shard's LLC estimates are present.
+/// </summary>
+public static class AnalysisPipeline
+{
+    // Share of the overall progress bar per pass (the LLC dominates the time).
+    private const double LlcShare = 0.8, SimilarityShare = 0.12, DynamicsShare = 0.05, StagesShare = 0.03;
+
+    /// <summary>Runs (or resumes) the analysis described by <paramref name="config"/> into <paramref name="folder"/>.</summary>
+    public static AnalyzeResult Run(AnalysisConfig config, Run run, string folder, AnalyzeOptions? options = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancel = default)
+    {
+        options ??= new AnalyzeOptions();
+        var shard = options.Shard ?? Shard.All;
+        var sections = new[] { AnalysisSection.Llc, AnalysisSection.Similarity, AnalysisSection.Dynamics, AnalysisSection.Stages };
+        var (cfg, store) = AnalysisFolder.Open(folder, config, sections, shard.Count > 1 ? $"shard{shard.Index}of{shard.Count}" : null);
+        var failed = new List<(long Step, string Error)>();
+        double offset = 0;
+        IProgress<AnalysisProgress>? Phase(string name, double share)
+        {
+            double start = offset;
+            offset += share;
+            return progress is null ? null : new InlineProgress(p => progress.Report(new AnalysisProgress(
+                1000 * (start + share * (p.Total > 0 ? Math.Clamp(p.Done / p.Total, 0, 1) : 0)), 1000, p.Step, $"{name}: {p.Activity}")));
+        }
+
+        LlcRunResult? llc = null;
+        if (cfg.Llc.Enabled)
+        {
+            llc = LlcRunAnalysis.Run(cfg, run, store, shard, Phase("llc", LlcShare), cancel);
+            failed.AddRange(llc.Failed);
+            Consolidate(store, CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
+        }
+        else offset += LlcShare;
+        var missing = cfg.Llc.Enabled ? MissingLlc(store, run) : [];
+        if (missing.Count > 0 && shard.Count > 1)
+            return new AnalyzeResult(llc, null, null, null, null, missing, failed) { Complete = false };
+
+        SimilarityRunResult? similarity = null;
+        DynamicsRunResult? dynamics = null;
+        if (cfg.Similarity.Enabled)
+        {
+            similarity = SimilarityRunAnalysis.Run(cfg, run, store, Phase("similarity", SimilarityShare), cancel);
+            Consolidate(store, CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
+        }
+        else offset += SimilarityShare;
+        if (cfg.Dynamics.Enabled)
+        {
+            dynamics = DynamicsRunAnalysis.Run(cfg, run, store, Phase("dynamics", DynamicsShare), cancel);
+        }
+        else offset += DynamicsShare;
+        foreach (var f in (similarity?.Failed ?? []).Concat(dynamics?.Failed ?? []))
+            if (!failed.Any(x => x.Step == f.Step)) failed.Add(f);
+
+        StageAnalysisResult? stages = null;
+        var stagesProgress = Phase("stages", StagesShare);
+        if (cfg.Stages.Enabled)
+        {
+            stagesProgress?.Report(new AnalysisProgress(0, 1, null, "stage table"));
+            stages = StageAnalysis.Run(store, cfg.Stages);
+            stagesProgress?.Report(new AnalysisProgress(1, 1, null, "stage table"));
+        }
+
+        string? report = null;
+        if (options.Report)
+        {
+            progress?.Report(new AnalysisProgress(1000, 1000, null, "report"));
+            report = AnalysisReport.Write(folder).Path;
+        }
+        return new AnalyzeResult(llc, similarity, dynamics, stages, report, missing, failed.OrderBy(f => f.Step).ToList()) { Complete = missing.Count == 0 };
+    }
+
+    // Steps no shard has finished: neither an llc row nor a recorded failure (a failed checkpoint never gets a row).
+    private static List<long> MissingLlc(AnalysisStore store, Run run)
+    {
+        var done = store.Read<LlcRow>().Select(r => r.Step).ToHashSet();
+        if (store.State(CheckpointRow.Schema.Name) != TableState.Absent)
+            done.UnionWith(store.Read<CheckpointRow>().Where(r => r.Status == CheckpointStatus.Failed).Select(r => r.Step));
+        return run.Checkpoints.Select(c => c.Step).Where(s => !done.Contains(s)).ToList();
+    }
+
+    private static void Consolidate(AnalysisStore store, params string[] tables)
+    {
+        foreach (string table in tables)
+            if (store.State(table) is TableState.PartsOnly or TableState.Stale) store.Consolidate(table);
+    }
+
+    private sealed class InlineProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
+    {
+        public void Report(AnalysisProgress value) => report(value);
+    }
+}
