@@ -3,14 +3,28 @@ using TorchSharp;
 
 namespace DevInterp.Llc.Potentials;
 
-/// <summary>The loss of an <see cref="IChainModel"/> on a training set, for all chains in one batched computation.</summary>
+/// <summary>
+/// The loss of an <see cref="IChainModel"/> on a training set, for all chains in one batched computation. Gradients
+/// come from the model's hand-written backward pass when the model is an <see cref="IAnalyticChainModel"/> and the
+/// loss an <see cref="IAnalyticChainLoss"/> (<see cref="AnalyticGradients"/>), else from autograd.
+/// </summary>
+/// <remarks>
+/// The per-parameter views of a weight or gradient tensor are made once and reused while the same tensor object is
+/// passed again (the estimator passes the same buffers every step); a tensor resized or re-pointed in place
+/// (<c>resize_</c>, <c>set_</c>) between calls is not supported.
+/// </remarks>
 public sealed class BatchedPotential : IChainPotential
 {
+    private const int CachedViewSets = 4;
+
     private readonly IChainModel _model;
     private readonly SupervisedData _data;
     private readonly IChainLoss _loss;
     private readonly torch.Tensor[] _centers; // w* of every parameter, sampled or not
     private readonly int[] _sampledIndex;      // parameter index → position in Parameters, or −1 when held at w*
+    private readonly bool[] _wanted;            // parameter index → sampled (its gradient is needed)
+    private readonly List<ViewSet> _weightViews = [];
+    private readonly List<ViewSet> _gradientViews = [];
 
     /// <summary>Creates the potential.</summary>
     /// <param name="model">The batched model.</param>
@@ -56,7 +70,15 @@ public sealed class BatchedPotential : IChainPotential
         var names = shapes.Select(s => s.Name).ToList();
         Center = torch.cat(sampled.Select(p => _centers[names.IndexOf(p.Name)].flatten()).ToArray()).DetachFromDisposeScope();
         _data = data.ConvertTo(dtype);
+        _wanted = _sampledIndex.Select(i => i >= 0).ToArray();
+        AnalyticGradients = model is IAnalyticChainModel && loss is IAnalyticChainLoss;
     }
+
+    /// <summary>
+    /// True when gradients come from the model's and loss's hand-written derivatives (the built-in MLP, DLN, TMS and
+    /// linear models with the built-in losses); false when autograd computes them (any other model or loss).
+    /// </summary>
+    public bool AnalyticGradients { get; }
 
     /// <inheritdoc />
     public IReadOnlyList<SampledParameter> Parameters { get; }
@@ -75,44 +97,100 @@ public sealed class BatchedPotential : IChainPotential
     {
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
-        using var grad = gradient is null ? torch.no_grad() : torch.enable_grad();
+        var parameters = Views(_weightViews, weights, chains, forWeights: true);
+        var (x, y) = _data.Batch(batchIndices, chains);
+        if (gradient is null || AnalyticGradients)
+        {
+            using var noGrad = torch.no_grad();
+            torch.Tensor losses;
+            if (gradient is null)
+            {
+                losses = _loss.Compute(_model.Forward(parameters, x), y);
+            }
+            else
+            {
+                var pass = ((IAnalyticChainModel)_model).ForwardForBackward(parameters, x);
+                var (value, outputGradient) = ((IAnalyticChainLoss)_loss).ComputeWithGradient(pass.Outputs, y);
+                Store(gradient, chains, pass.Backward(outputGradient, _wanted));
+                losses = value;
+            }
+            return losses.MoveToOuterDisposeScope();
+        }
+        return AutogradLoss(parameters, x, y, gradient, chains);
+    }
+
+    private torch.Tensor AutogradLoss(torch.Tensor[] views, torch.Tensor x, torch.Tensor y, torch.Tensor gradient, long chains)
+    {
+        using var grad = torch.enable_grad();
         // One leaf per sampled parameter (a view of the weights, detached): autograd then produces each parameter's
         // gradient at its own size. Views of a single flat leaf would make every parameter's backward allocate and
         // add a full [C, D] tensor.
-        var parameters = new torch.Tensor[_centers.Length];
-        var leaves = new torch.Tensor?[_centers.Length];
+        var parameters = new torch.Tensor[views.Length];
+        for (int i = 0; i < views.Length; i++)
+            parameters[i] = _wanted[i] ? views[i].detach().requires_grad_(true) : views[i];
+        var losses = _loss.Compute(_model.Forward(parameters, x), y);
+        losses.sum().backward();
+        Store(gradient, chains, parameters.Select((p, i) => _wanted[i] ? p.grad : null).ToArray());
+        return losses.detach().MoveToOuterDisposeScope();
+    }
+
+    // Writes each sampled parameter's gradient into its place in the flat [C, D] gradient (zero when it has none).
+    private void Store(torch.Tensor gradient, long chains, torch.Tensor?[] gradients)
+    {
+        var targets = Views(_gradientViews, gradient, chains, forWeights: false);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (!_wanted[i]) continue;
+            if (gradients[i] is { } g) targets[i].copy_(g);
+            else targets[i].zero_();
+        }
+    }
+
+    // The per-parameter views [C, ...shape] of a flat [C, D] tensor, made once per tensor object. For weights, the
+    // parameters held at w* are expanded views of w*; for gradients they are absent (null).
+    private torch.Tensor[] Views(List<ViewSet> cache, torch.Tensor flat, long chains, bool forWeights)
+    {
+        foreach (var set in cache)
+        {
+            if (ReferenceEquals(set.Source, flat) && !flat.IsInvalid && set.Chains == chains) return set.Views;
+        }
+        if (flat.dim() != 2 || flat.shape[1] != Dimension)
+            throw new ArgumentException($"{(forWeights ? "weights" : "gradient")}: expected [chains, {Dimension}], got [{string.Join(", ", flat.shape)}]");
+        var views = new torch.Tensor[_centers.Length];
         for (int i = 0; i < _centers.Length; i++)
         {
             int s = _sampledIndex[i];
             if (s >= 0)
-            {
-                var view = weights.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
-                parameters[i] = gradient is null ? view : (leaves[i] = view.detach().requires_grad_(true));
-            }
+                views[i] = flat.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
+            else if (forWeights)
+                views[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
             else
-            {
-                parameters[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
-            }
+                continue;
+            views[i].DetachFromDisposeScope();
         }
-        var (x, y) = _data.Batch(batchIndices, chains);
-        var losses = _loss.Compute(_model.Forward(parameters, x), y);
-        if (gradient is not null)
+        if (cache.Count == CachedViewSets)
         {
-            losses.sum().backward();
-            for (int i = 0; i < _centers.Length; i++)
-            {
-                if (leaves[i] is not { } leaf) continue;
-                var target = gradient.narrow(1, Parameters[_sampledIndex[i]].Offset, Parameters[_sampledIndex[i]].Count);
-                if (leaf.grad is { } g) target.copy_(g.view([chains, -1]));
-                else target.zero_();
-            }
+            cache[0].Dispose();
+            cache.RemoveAt(0);
         }
-        return losses.detach().MoveToOuterDisposeScope();
+        cache.Add(new ViewSet(flat, chains, views));
+        return views;
+    }
+
+    private sealed record ViewSet(torch.Tensor Source, long Chains, torch.Tensor[] Views) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var v in Views) v?.Dispose();
+        }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var set in _weightViews.Concat(_gradientViews)) set.Dispose();
+        _weightViews.Clear();
+        _gradientViews.Clear();
         foreach (var c in _centers) c.Dispose();
         Center.Dispose();
         _data.Inputs.Dispose();
