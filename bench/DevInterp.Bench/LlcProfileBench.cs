@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DevInterp.Llc;
 using DevInterp.Llc.Potentials;
@@ -21,7 +20,7 @@ public static class LlcProfileBench
         int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         torch.set_num_threads(1);
         const int chains = 8, batch = 256;
-        Console.WriteLine("model, piece, us_per_call, tensors_per_call");
+        Console.WriteLine("model, piece, wall_us_per_call, cpu_us_per_call, tensors_per_call");
         foreach (var c in LlcStepRateBench.Cases)
         {
             using var scope = torch.NewDisposeScope();
@@ -42,11 +41,12 @@ public static class LlcProfileBench
             {
                 for (int i = 0; i < 5; i++) Once(action);
                 long before = DisposeScopeManager.Statistics.CreatedInScopeCount;
-                var clock = Stopwatch.StartNew();
+                var clock = CpuClock.Start();
                 for (int i = 0; i < steps; i++) Once(action);
-                double us = clock.Elapsed.TotalMicroseconds / steps;
+                var (wall, cpu) = clock.Elapsed();
                 double tensors = (DisposeScopeManager.Statistics.CreatedInScopeCount - before) / (double)steps;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name}, {name}, {us:F1}, {tensors:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Name}, {name}, {wall.TotalMicroseconds / steps:F1}, {cpu.TotalMicroseconds / steps:F1}, {tensors:F1}"));
             }
 
             Piece("minibatch indices", () => batches.Next());
@@ -61,12 +61,12 @@ public static class LlcProfileBench
                     ControlVariates: cv, TargetRelativeError: null, MaxDraws: steps);
                 new LlcEstimator(options with { Draws = 10, MaxDraws = 10 }).Estimate(potential);
                 long before = DisposeScopeManager.Statistics.CreatedInScopeCount;
-                var clock = Stopwatch.StartNew();
+                var clock = CpuClock.Start();
                 new LlcEstimator(options).Estimate(potential);
-                double us = clock.Elapsed.TotalMicroseconds / steps;
+                var (wall, cpu) = clock.Elapsed();
                 double tensors = (DisposeScopeManager.Statistics.CreatedInScopeCount - before) / (double)steps;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{c.Name}, whole estimator step{(cv ? " + control variates" : "")}, {us:F1}, {tensors:F1}"));
+                    $"{c.Name}, whole estimator step{(cv ? " + control variates" : "")}, {wall.TotalMicroseconds / steps:F1}, {cpu.TotalMicroseconds / steps:F1}, {tensors:F1}"));
             }
         }
         return 0;
