@@ -13,7 +13,7 @@ namespace DevInterp.Llc.Potentials;
 /// passed again (the estimator passes the same buffers every step); a tensor resized or re-pointed in place
 /// (<c>resize_</c>, <c>set_</c>) between calls is not supported.
 /// </remarks>
-public sealed class BatchedPotential : IChainPotential
+public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
 {
     private const int CachedViewSets = 4;
 
@@ -25,6 +25,7 @@ public sealed class BatchedPotential : IChainPotential
     private readonly bool[] _wanted;            // parameter index → sampled (its gradient is needed)
     private readonly List<ViewSet> _weightViews = [];
     private readonly List<ViewSet> _gradientViews = [];
+    private torch.Tensor? _centerSampleLosses; // [n], each training sample's loss at w*, made on first use
 
     /// <summary>Creates the potential.</summary>
     /// <param name="model">The batched model.</param>
@@ -134,6 +135,38 @@ public sealed class BatchedPotential : IChainPotential
         return losses.detach().MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The per-sample losses at w* are computed once, on first use, in chunks of the training set: each chunk's outputs
+    /// [1, m, ...] are regrouped as m "chains" of one sample, so the loss's mean over a batch of one is the sample's own
+    /// loss (the <see cref="IChainLoss"/> contract: a per-sample loss averaged over the batch).
+    /// </remarks>
+    public torch.Tensor CenterLoss(torch.Tensor batchIndices)
+    {
+        _centerSampleLosses ??= SampleLossesAtCenter();
+        using var scope = torch.NewDisposeScope();
+        if (batchIndices.dim() != 2)
+            throw new ArgumentException($"batch indices: expected [chains, batch], got [{string.Join(", ", batchIndices.shape)}]", nameof(batchIndices));
+        return _centerSampleLosses.take(batchIndices).mean([1]).MoveToOuterDisposeScope();
+    }
+
+    private torch.Tensor SampleLossesAtCenter(long chunk = 4096)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var parameters = MakeViews(Center.unsqueeze(0), 1, forWeights: true);
+        var parts = new List<torch.Tensor>();
+        for (long start = 0; start < SampleCount; start += chunk)
+        {
+            long m = Math.Min(chunk, SampleCount - start);
+            var indices = torch.arange(start, start + m, dtype: torch.ScalarType.Int64).unsqueeze(0);
+            var (x, y) = _data.Batch(indices, 1);
+            var outputs = _model.Forward(parameters, x);
+            parts.Add(_loss.Compute(outputs.transpose(0, 1), y.transpose(0, 1)));
+        }
+        return torch.cat(parts).DetachFromDisposeScope();
+    }
+
     // Writes each sampled parameter's gradient into its place in the flat [C, D] gradient (zero when it has none).
     private void Store(torch.Tensor gradient, long chains, torch.Tensor?[] gradients)
     {
@@ -156,6 +189,25 @@ public sealed class BatchedPotential : IChainPotential
         }
         if (flat.dim() != 2 || flat.shape[1] != Dimension)
             throw new ArgumentException($"{(forWeights ? "weights" : "gradient")}: expected [chains, {Dimension}], got [{string.Join(", ", flat.shape)}]");
+        // Views of tensors disposed since keep their memory alive: let it go.
+        foreach (var stale in cache.Where(set => set.Source.IsInvalid).ToList())
+        {
+            stale.Dispose();
+            cache.Remove(stale);
+        }
+        var views = MakeViews(flat, chains, forWeights);
+        foreach (var v in views) v?.DetachFromDisposeScope();
+        if (cache.Count == CachedViewSets)
+        {
+            cache[0].Dispose();
+            cache.RemoveAt(0);
+        }
+        cache.Add(new ViewSet(flat, chains, views));
+        return views;
+    }
+
+    private torch.Tensor[] MakeViews(torch.Tensor flat, long chains, bool forWeights)
+    {
         var views = new torch.Tensor[_centers.Length];
         for (int i = 0; i < _centers.Length; i++)
         {
@@ -164,16 +216,7 @@ public sealed class BatchedPotential : IChainPotential
                 views[i] = flat.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
             else if (forWeights)
                 views[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
-            else
-                continue;
-            views[i].DetachFromDisposeScope();
         }
-        if (cache.Count == CachedViewSets)
-        {
-            cache[0].Dispose();
-            cache.RemoveAt(0);
-        }
-        cache.Add(new ViewSet(flat, chains, views));
         return views;
     }
 
@@ -192,6 +235,7 @@ public sealed class BatchedPotential : IChainPotential
         _weightViews.Clear();
         _gradientViews.Clear();
         foreach (var c in _centers) c.Dispose();
+        _centerSampleLosses?.Dispose();
         Center.Dispose();
         _data.Inputs.Dispose();
         _data.Targets.Dispose();
