@@ -161,4 +161,32 @@ public class AnalyticGradientTests
         Assert.Equal(new[] { 0.5, 2.0 }, potential.Loss(other, null, otherGradient).data<double>().ToArray());
         Assert.Equal(new[] { 0.0, 1.0, 2.0, 0.0 }, otherGradient.data<double>().ToArray());
     }
+
+    [Fact]
+    public void BuffersDisposedAndReplacedOverManyCallsGetViewsOfTheirOwn()
+    {
+        // More buffers than the potential keeps views of, some disposed before the next call, one kept throughout.
+        using var scope = NewDisposeScope();
+        var x = tensor(new double[,] { { 1, 0 }, { 0, 1 } });
+        var y = tensor(new double[,] { { 0 }, { 0 } });
+        var center = new Dictionary<string, TorchSharp.torch.Tensor> { ["weight"] = tensor(new double[,] { { 1, 2 } }) };
+        using var potential = new BatchedPotential(new LinearChainModel(2, 1), center, new SupervisedData(x, y), new SquaredErrorLoss(),
+            dtype: ScalarType.Float64);
+        var kept = tensor(new double[,] { { 2, 0 } });
+        var keptGradient = zeros_like(kept);
+        for (int i = 0; i < 12; i++)
+        {
+            var weights = tensor(new double[,] { { i, 1 } });
+            var gradient = zeros_like(weights);
+            Assert.Equal((i * i + 1) / 2.0, potential.Loss(weights, null, gradient).item<double>(), 12);
+            Assert.Equal(new[] { (double)i, 1.0 }, gradient.data<double>().ToArray());
+            if (i % 2 == 0)
+            {
+                weights.Dispose();
+                gradient.Dispose();
+            }
+            Assert.Equal(2.0, potential.Loss(kept, null, keptGradient).item<double>(), 12);
+            Assert.Equal(new[] { 2.0, 0.0 }, keptGradient.data<double>().ToArray());
+        }
+    }
 }

@@ -190,11 +190,8 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         if (flat.dim() != 2 || flat.shape[1] != Dimension)
             throw new ArgumentException($"{(forWeights ? "weights" : "gradient")}: expected [chains, {Dimension}], got [{string.Join(", ", flat.shape)}]");
         // Views of tensors disposed since keep their memory alive: let it go.
-        foreach (var stale in cache.Where(set => set.Source.IsInvalid).ToList())
-        {
-            stale.Dispose();
-            cache.Remove(stale);
-        }
+        foreach (var stale in cache.Where(set => set.Source.IsInvalid)) stale.Dispose();
+        cache.RemoveAll(set => set.Source.IsInvalid);
         var views = MakeViews(flat, chains, forWeights);
         foreach (var v in views) v?.DetachFromDisposeScope();
         if (cache.Count == CachedViewSets)
@@ -220,8 +217,15 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         return views;
     }
 
-    private sealed record ViewSet(torch.Tensor Source, long Chains, torch.Tensor[] Views) : IDisposable
+    // A class, not a record: sets are told apart by reference (a record would compare the tensors' values).
+    private sealed class ViewSet(torch.Tensor source, long chains, torch.Tensor[] views) : IDisposable
     {
+        public torch.Tensor Source { get; } = source;
+
+        public long Chains { get; } = chains;
+
+        public torch.Tensor[] Views { get; } = views;
+
         public void Dispose()
         {
             foreach (var v in Views) v?.Dispose();
