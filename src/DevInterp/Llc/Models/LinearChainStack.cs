@@ -62,6 +62,9 @@ internal sealed class LinearChainStack
         long chains = inputs.shape[0];
         bool rows = inputs.dim() == 3;
         var h = (rows ? inputs : inputs.reshape(chains, -1, inputs.shape[^1])).transpose(1, 2); // [C, in, R]
+        // Narrow inputs laid out sample-major are copied feature-major (cheap), so the first product reads contiguous
+        // rows; wide ones are read through the transposed view, which BLAS handles at full speed without a large copy.
+        if (h.stride(2) != 1 && h.shape[1] <= ChainLayout.NarrowWidth) h = h.contiguous();
         var layerInputs = record ? new torch.Tensor[_layers.Length] : null;
         var kept = record ? new torch.Tensor[_layers.Length] : null;
         for (int l = 0; l < _layers.Length; l++)
@@ -81,7 +84,11 @@ internal sealed class LinearChainStack
             // ReLU and tanh derivatives are functions of the output; GELU's needs the pre-activation.
             if (kept is not null) kept[l] = layer.Activation == StackActivation.Gelu ? y : h;
         }
-        var outputs = h.transpose(1, 2); // [C, R, out]
+        // Outputs [C, R, out] laid out as ChainLayout says targets of their width are gathered, so the loss's
+        // element-wise operations see one layout (mixing a transposed view with a contiguous tensor is several times
+        // slower): narrow ones stay a feature-major view, wide ones are copied sample-major.
+        var outputs = h.transpose(1, 2);
+        if (!ChainLayout.FeatureMajor(outputs.shape[2])) outputs = outputs.contiguous();
         if (!rows) outputs = outputs.reshape([.. inputs.shape[..^1], outputs.shape[^1]]);
         return new Tape(this, parameters, layerInputs, kept, outputs);
     }
@@ -102,7 +109,9 @@ internal sealed class LinearChainStack
             if (first < 0) return gradients;
             var g = (outputGradient.dim() == 3 ? outputGradient : outputGradient.reshape(outputGradient.shape[0], -1, outputGradient.shape[^1]))
                 .transpose(1, 2); // [C, out, R]
-            bool owned = false; // whether g is ours to overwrite (not the caller's output gradient)
+            // Rows contiguous like the activations it meets; a copy is ours to overwrite, the caller's gradient is not.
+            bool owned = g.stride(2) != 1;
+            if (owned) g = g.contiguous();
             for (int l = layers.Length - 1; l >= first; l--)
             {
                 var layer = layers[l];
@@ -130,7 +139,8 @@ internal sealed class LinearChainStack
         private static torch.Tensor ActivationGradient(torch.Tensor g, bool owned, StackActivation activation, torch.Tensor kept) => activation switch
         {
             StackActivation.Identity => g,
-            StackActivation.Relu => owned ? g.mul_(kept.gt(0)) : g * kept.gt(0),
+            // ReLU's output is ≥ 0, so its sign is the 0/1 derivative (a float multiply; a boolean mask is 4× slower).
+            StackActivation.Relu => owned ? g.mul_(kept.sign()) : g * kept.sign(),
             StackActivation.Tanh => owned ? g.mul_(1 - kept.square()) : g * (1 - kept.square()),
             // d/dy y·Φ(y) = Φ(y) + y·φ(y), as torch's GELU backward.
             StackActivation.Gelu => g * ((kept * Math.Sqrt(0.5)).erf().add_(1).mul_(0.5)

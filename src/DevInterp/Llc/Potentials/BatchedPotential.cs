@@ -18,7 +18,8 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     private const int CachedViewSets = 4;
 
     private readonly IChainModel _model;
-    private readonly SupervisedData _data;
+    private readonly BatchData _inputs;
+    private readonly BatchData _targets;
     private readonly IChainLoss _loss;
     private readonly torch.Tensor[] _centers; // w* of every parameter, sampled or not
     private readonly int[] _sampledIndex;      // parameter index → position in Parameters, or −1 when held at w*
@@ -70,7 +71,10 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         Dimension = offset;
         var names = shapes.Select(s => s.Name).ToList();
         Center = torch.cat(sampled.Select(p => _centers[names.IndexOf(p.Name)].flatten()).ToArray()).DetachFromDisposeScope();
-        _data = data.ConvertTo(dtype);
+        var own = data.ConvertTo(dtype);
+        SampleCount = own.Count;
+        _inputs = new BatchData(own.Inputs);
+        _targets = new BatchData(own.Targets);
         _wanted = _sampledIndex.Select(i => i >= 0).ToArray();
         AnalyticGradients = model is IAnalyticChainModel && loss is IAnalyticChainLoss;
     }
@@ -88,7 +92,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     public long Dimension { get; }
 
     /// <inheritdoc />
-    public long SampleCount => _data.Count;
+    public long SampleCount { get; }
 
     /// <inheritdoc />
     public torch.Tensor Center { get; }
@@ -99,7 +103,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
         var parameters = Views(_weightViews, weights, chains, forWeights: true);
-        var (x, y) = _data.Batch(batchIndices, chains);
+        var (x, y) = Batch(batchIndices, chains);
         if (gradient is null || AnalyticGradients)
         {
             using var noGrad = torch.no_grad();
@@ -160,11 +164,58 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         {
             long m = Math.Min(chunk, SampleCount - start);
             var indices = torch.arange(start, start + m, dtype: torch.ScalarType.Int64).unsqueeze(0);
-            var (x, y) = _data.Batch(indices, 1);
+            var (x, y) = Batch(indices, 1);
             var outputs = _model.Forward(parameters, x);
             parts.Add(_loss.Compute(outputs.transpose(0, 1), y.transpose(0, 1)));
         }
         return torch.cat(parts).DetachFromDisposeScope();
+    }
+
+    // Rows of inputs and targets for [C, B] indices, shaped [C, B, ...]; all rows (expanded to C chains) for null.
+    private (torch.Tensor Inputs, torch.Tensor Targets) Batch(torch.Tensor? indices, long chains)
+    {
+        var flat = indices?.flatten();
+        return (_inputs.Gather(indices, flat, chains), _targets.Gather(indices, flat, chains));
+    }
+
+    /// <summary>
+    /// A training-set tensor [n, ...]; narrow float vectors [n, F] are stored transposed, [F, n], and gathered
+    /// feature-major (see <see cref="Models.ChainLayout"/>), everything else as given.
+    /// </summary>
+    private sealed class BatchData : IDisposable
+    {
+        private readonly torch.Tensor _values;
+        private readonly bool _byFeature;
+
+        public BatchData(torch.Tensor values)
+        {
+            _byFeature = values.dim() == 2 && values.is_floating_point() && Models.ChainLayout.FeatureMajor(values.shape[1]);
+            if (_byFeature)
+            {
+                _values = values.t().contiguous().DetachFromDisposeScope();
+                values.Dispose();
+            }
+            else
+            {
+                _values = values;
+            }
+        }
+
+        public torch.Tensor Gather(torch.Tensor? indices, torch.Tensor? flat, long chains)
+        {
+            if (!_byFeature)
+            {
+                return indices is null
+                    ? _values.unsqueeze(0).expand([chains, .. _values.shape])
+                    : _values.index_select(0, flat!).view([indices.shape[0], indices.shape[1], .. _values.shape[1..]]);
+            }
+            long width = _values.shape[0];
+            return indices is null
+                ? _values.unsqueeze(0).expand(chains, width, _values.shape[1]).transpose(1, 2)      // [C, n, F]
+                : _values.index_select(1, flat!).view(width, indices.shape[0], indices.shape[1]).permute(1, 2, 0); // [C, B, F]
+        }
+
+        public void Dispose() => _values.Dispose();
     }
 
     // Writes each sampled parameter's gradient into its place in the flat [C, D] gradient (zero when it has none).
@@ -241,7 +292,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         foreach (var c in _centers) c.Dispose();
         _centerSampleLosses?.Dispose();
         Center.Dispose();
-        _data.Inputs.Dispose();
-        _data.Targets.Dispose();
+        _inputs.Dispose();
+        _targets.Dispose();
     }
 }

@@ -37,6 +37,7 @@ public sealed class SquaredErrorLoss : IAnalyticChainLoss
         return (loss, diff.mul(2.0 / (predictions.shape[1] * divisor)));
     }
 
+    // Per-sample sums, then their mean (the order of the training loss, whose values tests pin to five decimals).
     private static torch.Tensor Mean(torch.Tensor diff)
     {
         var perSample = diff.dim() > 2 ? diff.square().flatten(2).sum(2) : diff.square();
