@@ -17,9 +17,11 @@ namespace DevInterp.Bench;
 /// </summary>
 public static class LlcStepRateBench
 {
-    private sealed record Case(string Name, string SpecJson, int Inputs, int Outputs, bool Classification);
+    /// <summary>A benchmark model: spec, input and output widths, and whether the task is classification.</summary>
+    internal sealed record Case(string Name, string SpecJson, int Inputs, int Outputs, bool Classification);
 
-    private static readonly Case[] Cases =
+    /// <summary>The models of the issue's speed benchmark.</summary>
+    internal static readonly Case[] Cases =
     [
         new("tms-6-2", """{"type":"tms","features":6,"hidden":2}""", 6, 6, false),
         new("dln-8-8-8-8", """{"type":"dln","widths":[8,8,8,8]}""", 8, 8, false),
@@ -27,33 +29,59 @@ public static class LlcStepRateBench
         new("mlp-784-256-256-10", """{"type":"mlp","widths":[784,256,256,10],"activation":"relu"}""", 784, 10, true),
     ];
 
+    /// <summary>A case's model (seed 1), random training set of 10,000 samples and loss.</summary>
+    internal sealed class CaseSetup : IDisposable
+    {
+        public CaseSetup(Case c)
+        {
+            Spec = ModelSpec.Parse((JsonObject)JsonNode.Parse(c.SpecJson)!);
+            Module = Spec.Build(seed: 1);
+            const int n = 10_000;
+            var x = torch.randn([n, c.Inputs]).DetachFromDisposeScope();
+            var y = (c.Classification ? torch.randint(c.Outputs, [n], dtype: torch.ScalarType.Int64) : torch.randn([n, c.Outputs])).DetachFromDisposeScope();
+            Data = new SupervisedData(x, y);
+            Loss = c.Classification ? new CrossEntropyChainLoss() : new SquaredErrorLoss();
+            State = Module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone().DetachFromDisposeScope());
+        }
+
+        public ModelSpec Spec { get; }
+        public torch.nn.Module<torch.Tensor, torch.Tensor> Module { get; }
+        public SupervisedData Data { get; }
+        public IChainLoss Loss { get; }
+        public Dictionary<string, torch.Tensor> State { get; }
+
+        /// <summary>A new batched potential over the case (float32).</summary>
+        public BatchedPotential Batched() => new(ChainModels.For(Spec)!, State, Data, Loss);
+
+        public void Dispose()
+        {
+            Module.Dispose();
+            Data.Inputs.Dispose();
+            Data.Targets.Dispose();
+            foreach (var t in State.Values) t.Dispose();
+        }
+    }
+
     /// <summary>Runs the benchmark and prints one line per model and variant.</summary>
     public static int Run(string[] args)
     {
         int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         torch.set_num_threads(1);
-        const int chains = 8, batch = 256, n = 10_000;
+        const int chains = 8, batch = 256;
         Console.WriteLine("model, variant, chain_steps_per_s, vs_floor");
         foreach (var c in Cases)
         {
             using var scope = torch.NewDisposeScope();
-            var spec = ModelSpec.Parse((JsonObject)JsonNode.Parse(c.SpecJson)!);
-            using var module = spec.Build(seed: 1);
-            var x = torch.randn([n, c.Inputs]);
-            var y = c.Classification ? torch.randint(c.Outputs, [n], dtype: torch.ScalarType.Int64) : torch.randn([n, c.Outputs]);
-            var data = new SupervisedData(x, y);
-            IChainLoss loss = c.Classification ? new CrossEntropyChainLoss() : new SquaredErrorLoss();
-            var state = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
-
-            double floor = Floor(module, data, loss, batch, steps);
+            using var setup = new CaseSetup(c);
+            double floor = Floor(setup.Module, setup.Data, setup.Loss, batch, steps);
             Console.WriteLine(Line(c.Name, "floor (one fwd+bwd, TorchSharp)", floor, floor));
             foreach (bool cv in new[] { false, true })
             {
-                using var batched = new BatchedPotential(ChainModels.For(spec)!, state, data, loss);
+                using var batched = setup.Batched();
                 double rate = Rate(batched, chains, batch, steps, cv);
                 Console.WriteLine(Line(c.Name, $"batched chains{(cv ? " + control variates" : "")}", rate, floor));
             }
-            using var perModule = new ModulePotential(module, data, loss);
+            using var perModule = new ModulePotential(setup.Module, setup.Data, setup.Loss);
             double moduleRate = Rate(perModule, chains, batch, Math.Max(20, steps / 4), false);
             Console.WriteLine(Line(c.Name, "chains in turn (any Module)", moduleRate, floor));
         }

@@ -12,10 +12,12 @@ using DevInterp.Bench;
 //   Step × step linear CKA of T checkpoints (default 200 × 2048 probes × 512 features) against the naive pair loop.
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(args);
+if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
 {
     Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS]");
     return 1;
 }
 string dir = Path.GetFullPath(args[1]);

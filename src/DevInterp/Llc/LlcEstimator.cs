@@ -53,19 +53,27 @@ public sealed class LlcEstimator(LlcOptions options)
         // Chains start at w*, or at given positions (a warm start from an earlier run at a nearby step size).
         using var weights = (start is null ? center.unsqueeze(0).expand(chains, dim) : start).clone().DetachFromDisposeScope();
         using var gradient = torch.zeros_like(weights).DetachFromDisposeScope();
+        using var noise = torch.zeros_like(weights).DetachFromDisposeScope(); // refilled in place every step
         using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
         double[]? fullCenterLoss = null;
         if (batches.FullBatch)
         {
             using var scope = torch.NewDisposeScope();
-            fullCenterLoss = ToDoubles(potential.Loss(centers, null, null));
+            fullCenterLoss = ReadVector(potential.Loss(centers, null, null));
         }
         // Control variate for minibatch draws: ∇L_b(w*) − ∇L_n(w*) has mean zero over independent batches, so
         // subtracting its inner product with (w_t − w*) leaves the expectation unchanged and removes the first-order
         // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
-        using var fullCenterGradient = batches.FullBatch || !o.ControlVariates ? null : FullGradient(potential).DetachFromDisposeScope();
-        using var centerGradient = batches.FullBatch ? null : torch.zeros_like(weights).DetachFromDisposeScope();
+        bool controlVariates = !batches.FullBatch && o.ControlVariates;
+        using var fullCenterGradient = controlVariates ? FullGradient(potential).DetachFromDisposeScope() : null;
+        using var centerGradient = controlVariates ? torch.zeros_like(weights).DetachFromDisposeScope() : null;
         var controlTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
+        // Without control variates, L_b(w*) is only needed on draws: a potential that knows its per-sample loss at w*
+        // gives it without a forward pass.
+        var centerLookup = controlVariates ? null : potential as ICenterLossLookup;
+        using var lower = o.BoundingBox is { } lowBox ? (center - lowBox).DetachFromDisposeScope() : null;
+        using var upper = o.BoundingBox is { } highBox ? (center + highBox).DetachFromDisposeScope() : null;
+        var noControl = new double[chains];
 
         long total = o.TotalSteps;
         long maxTotal = o.TargetRelativeError is null ? total : o.BurnIn + (long)o.MaxDraws * o.StepsBetweenDraws;
@@ -80,22 +88,16 @@ public sealed class LlcEstimator(LlcOptions options)
             var losses = potential.Loss(weights, indices, gradient);
             bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
             torch.Tensor? centerLosses = null;
-            if (indices is not null && (isDraw || o.ControlVariates))
-                centerLosses = potential.Loss(centers, indices, o.ControlVariates ? centerGradient : null);
+            if (controlVariates)
+                centerLosses = potential.Loss(centers, indices, centerGradient);
+            else if (indices is not null && isDraw)
+                centerLosses = centerLookup is not null ? centerLookup.CenterLoss(indices) : potential.Loss(centers, indices, null);
             if (isDraw)
             {
-                var l = ToDoubles(losses);
-                double[] lc, cv;
-                if (fullCenterLoss is not null)
-                {
-                    lc = fullCenterLoss;
-                    cv = new double[chains];
-                }
-                else
-                {
-                    lc = ToDoubles(centerLosses!);
-                    cv = o.ControlVariates ? ToDoubles(((centerGradient! - fullCenterGradient!) * (weights - center)).sum(1)) : new double[chains];
-                }
+                var l = ReadVector(losses);
+                var lc = fullCenterLoss ?? ReadVector(centerLosses!);
+                // The control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*), at the weights the loss was measured at.
+                var cv = controlVariates ? ReadVector((centerGradient! - fullCenterGradient!).mul_(weights - center).sum(1)) : noControl;
                 for (int c = 0; c < chains; c++)
                 {
                     lossTraces[c].Add(l[c]);
@@ -112,16 +114,11 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 draw++;
             }
-            if (indices is not null && o.ControlVariates)
+            if (controlVariates)
                 gradient.sub_(centerGradient!).add_(fullCenterGradient!);
-            var noise = torch.randn([chains, dim], dtype: weights.dtype, generator: noiseGenerator);
+            noise.normal_(generator: noiseGenerator);
             sampler.Step(weights, gradient, center, noise);
-            if (o.BoundingBox is { } box)
-            {
-                var lower = center - box;
-                var upper = center + box;
-                weights.copy_(torch.minimum(torch.maximum(weights, lower), upper));
-            }
+            if (lower is not null) weights.clamp_(lower, upper!);
             if (dropped.Count > 0)
             {
                 // Dropped chains go back to w* and stay there, so their numbers cannot spoil the batched computation.
@@ -205,7 +202,22 @@ public sealed class LlcEstimator(LlcOptions options)
         return total;
     }
 
-    private static double[] ToDoubles(torch.Tensor t) => t.to_type(torch.ScalarType.Float64).data<double>().ToArray();
+    // A small vector's values, read straight from memory (no conversion op for float32 or float64).
+    private static double[] ReadVector(torch.Tensor t)
+    {
+        if (t.device_type == DeviceType.CPU && t.is_contiguous())
+        {
+            if (t.dtype == torch.ScalarType.Float64) return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(t.bytes).ToArray();
+            if (t.dtype == torch.ScalarType.Float32)
+            {
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+                var result = new double[values.Length];
+                for (int i = 0; i < result.Length; i++) result[i] = values[i];
+                return result;
+            }
+        }
+        return t.to_type(torch.ScalarType.Float64).contiguous().data<double>().ToArray();
+    }
 
     /// <summary>Derives independent generator seeds from the user's seed (SplitMix64 finaliser).</summary>
     internal static ulong Mix(long seed, ulong stream)

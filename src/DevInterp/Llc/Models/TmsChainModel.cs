@@ -7,9 +7,14 @@ namespace DevInterp.Llc.Models;
 /// <summary>
 /// The toy model of superposition (<see cref="TmsSpec"/>) for C chains at once: ReLU(Wᵀ W x + b_final) with parameters
 /// <c>W</c> [C, hidden, features] and <c>b_final</c> [C, features]. Inputs [C, B, ..., features] → outputs of the same shape.
+/// Back-propagates by hand (<see cref="IAnalyticChainModel"/>).
 /// </summary>
-public sealed class TmsChainModel : IChainModel
+public sealed class TmsChainModel : IAnalyticChainModel
 {
+    // W x, then ReLU(Wᵀ h + b_final): the second layer uses W transposed.
+    private readonly LinearChainStack _stack = new(
+        [new StackLayer(0, false, -1, StackActivation.Identity), new StackLayer(0, true, 1, StackActivation.Relu)], 2);
+
     /// <summary>Creates the chain model of a spec.</summary>
     public TmsChainModel(TmsSpec spec)
     {
@@ -27,11 +32,20 @@ public sealed class TmsChainModel : IChainModel
     /// <inheritdoc />
     public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
     {
+        Check(parameters, inputs);
+        return _stack.Forward(parameters, inputs);
+    }
+
+    /// <inheritdoc />
+    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Record(parameters, inputs);
+    }
+
+    private void Check(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
         long chains = ChainOps.CheckParameters(ParameterShapes, parameters);
         ChainOps.CheckVectorInputs(inputs, chains, Spec.Features, "tms");
-        var w = parameters[0];
-        var hidden = ChainOps.Linear(inputs, w, null);                             // W x: [C, ..., hidden]
-        var output = ChainOps.Linear(hidden, w.transpose(1, 2), parameters[1]); // Wᵀ h + b: [C, ..., features]
-        return torch.nn.functional.relu(output);
     }
 }

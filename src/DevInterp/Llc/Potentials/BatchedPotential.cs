@@ -3,14 +3,30 @@ using TorchSharp;
 
 namespace DevInterp.Llc.Potentials;
 
-/// <summary>The loss of an <see cref="IChainModel"/> on a training set, for all chains in one batched computation.</summary>
-public sealed class BatchedPotential : IChainPotential
+/// <summary>
+/// The loss of an <see cref="IChainModel"/> on a training set, for all chains in one batched computation. Gradients
+/// come from the model's hand-written backward pass when the model is an <see cref="IAnalyticChainModel"/> and the
+/// loss an <see cref="IAnalyticChainLoss"/> (<see cref="AnalyticGradients"/>), else from autograd.
+/// </summary>
+/// <remarks>
+/// The per-parameter views of a weight or gradient tensor are made once and reused while the same tensor object is
+/// passed again (the estimator passes the same buffers every step); a tensor resized or re-pointed in place
+/// (<c>resize_</c>, <c>set_</c>) between calls is not supported.
+/// </remarks>
+public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
 {
+    private const int CachedViewSets = 4;
+
     private readonly IChainModel _model;
-    private readonly SupervisedData _data;
+    private readonly BatchData _inputs;
+    private readonly BatchData _targets;
     private readonly IChainLoss _loss;
     private readonly torch.Tensor[] _centers; // w* of every parameter, sampled or not
     private readonly int[] _sampledIndex;      // parameter index → position in Parameters, or −1 when held at w*
+    private readonly bool[] _wanted;            // parameter index → sampled (its gradient is needed)
+    private readonly List<ViewSet> _weightViews = [];
+    private readonly List<ViewSet> _gradientViews = [];
+    private torch.Tensor? _centerSampleLosses; // [n], each training sample's loss at w*, made on first use
 
     /// <summary>Creates the potential.</summary>
     /// <param name="model">The batched model.</param>
@@ -55,8 +71,19 @@ public sealed class BatchedPotential : IChainPotential
         Dimension = offset;
         var names = shapes.Select(s => s.Name).ToList();
         Center = torch.cat(sampled.Select(p => _centers[names.IndexOf(p.Name)].flatten()).ToArray()).DetachFromDisposeScope();
-        _data = data.ConvertTo(dtype);
+        var own = data.ConvertTo(dtype);
+        SampleCount = own.Count;
+        _inputs = new BatchData(own.Inputs);
+        _targets = new BatchData(own.Targets);
+        _wanted = _sampledIndex.Select(i => i >= 0).ToArray();
+        AnalyticGradients = model is IAnalyticChainModel && loss is IAnalyticChainLoss;
     }
+
+    /// <summary>
+    /// True when gradients come from the model's and loss's hand-written derivatives (the built-in MLP, DLN, TMS and
+    /// linear models with the built-in losses); false when autograd computes them (any other model or loss).
+    /// </summary>
+    public bool AnalyticGradients { get; }
 
     /// <inheritdoc />
     public IReadOnlyList<SampledParameter> Parameters { get; }
@@ -65,7 +92,7 @@ public sealed class BatchedPotential : IChainPotential
     public long Dimension { get; }
 
     /// <inheritdoc />
-    public long SampleCount => _data.Count;
+    public long SampleCount { get; }
 
     /// <inheritdoc />
     public torch.Tensor Center { get; }
@@ -75,47 +102,197 @@ public sealed class BatchedPotential : IChainPotential
     {
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
-        using var grad = gradient is null ? torch.no_grad() : torch.enable_grad();
+        var parameters = Views(_weightViews, weights, chains, forWeights: true);
+        var (x, y) = Batch(batchIndices, chains);
+        if (gradient is null || AnalyticGradients)
+        {
+            using var noGrad = torch.no_grad();
+            torch.Tensor losses;
+            if (gradient is null)
+            {
+                losses = _loss.Compute(_model.Forward(parameters, x), y);
+            }
+            else
+            {
+                var pass = ((IAnalyticChainModel)_model).ForwardForBackward(parameters, x);
+                var (value, outputGradient) = ((IAnalyticChainLoss)_loss).ComputeWithGradient(pass.Outputs, y);
+                Store(gradient, chains, pass.Backward(outputGradient, _wanted));
+                losses = value;
+            }
+            return losses.MoveToOuterDisposeScope();
+        }
+        return AutogradLoss(parameters, x, y, gradient, chains);
+    }
+
+    private torch.Tensor AutogradLoss(torch.Tensor[] views, torch.Tensor x, torch.Tensor y, torch.Tensor gradient, long chains)
+    {
+        using var grad = torch.enable_grad();
         // One leaf per sampled parameter (a view of the weights, detached): autograd then produces each parameter's
         // gradient at its own size. Views of a single flat leaf would make every parameter's backward allocate and
         // add a full [C, D] tensor.
-        var parameters = new torch.Tensor[_centers.Length];
-        var leaves = new torch.Tensor?[_centers.Length];
+        var parameters = new torch.Tensor[views.Length];
+        for (int i = 0; i < views.Length; i++)
+            parameters[i] = _wanted[i] ? views[i].detach().requires_grad_(true) : views[i];
+        var losses = _loss.Compute(_model.Forward(parameters, x), y);
+        losses.sum().backward();
+        Store(gradient, chains, parameters.Select((p, i) => _wanted[i] ? p.grad : null).ToArray());
+        return losses.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The per-sample losses at w* are computed once, on first use, in chunks of the training set: each chunk's outputs
+    /// [1, m, ...] are regrouped as m "chains" of one sample, so the loss's mean over a batch of one is the sample's own
+    /// loss (the <see cref="IChainLoss"/> contract: a per-sample loss averaged over the batch).
+    /// </remarks>
+    public torch.Tensor CenterLoss(torch.Tensor batchIndices)
+    {
+        _centerSampleLosses ??= SampleLossesAtCenter();
+        using var scope = torch.NewDisposeScope();
+        if (batchIndices.dim() != 2)
+            throw new ArgumentException($"batch indices: expected [chains, batch], got [{string.Join(", ", batchIndices.shape)}]", nameof(batchIndices));
+        return _centerSampleLosses.take(batchIndices).mean([1]).MoveToOuterDisposeScope();
+    }
+
+    private torch.Tensor SampleLossesAtCenter(long chunk = 4096)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var parameters = MakeViews(Center.unsqueeze(0), 1, forWeights: true);
+        var parts = new List<torch.Tensor>();
+        for (long start = 0; start < SampleCount; start += chunk)
+        {
+            long m = Math.Min(chunk, SampleCount - start);
+            var indices = torch.arange(start, start + m, dtype: torch.ScalarType.Int64).unsqueeze(0);
+            var (x, y) = Batch(indices, 1);
+            var outputs = _model.Forward(parameters, x);
+            parts.Add(_loss.Compute(outputs.transpose(0, 1), y.transpose(0, 1)));
+        }
+        return torch.cat(parts).DetachFromDisposeScope();
+    }
+
+    // Rows of inputs and targets for [C, B] indices, shaped [C, B, ...]; all rows (expanded to C chains) for null.
+    private (torch.Tensor Inputs, torch.Tensor Targets) Batch(torch.Tensor? indices, long chains)
+    {
+        var flat = indices?.flatten();
+        return (_inputs.Gather(indices, flat, chains), _targets.Gather(indices, flat, chains));
+    }
+
+    /// <summary>
+    /// A training-set tensor [n, ...]; narrow float vectors [n, F] are stored transposed, [F, n], and gathered
+    /// feature-major (see <see cref="Models.ChainLayout"/>), everything else as given.
+    /// </summary>
+    private sealed class BatchData : IDisposable
+    {
+        private readonly torch.Tensor _values;
+        private readonly bool _byFeature;
+
+        public BatchData(torch.Tensor values)
+        {
+            _byFeature = values.dim() == 2 && values.is_floating_point() && Models.ChainLayout.FeatureMajor(values.shape[1]);
+            if (_byFeature)
+            {
+                _values = values.t().contiguous().DetachFromDisposeScope();
+                values.Dispose();
+            }
+            else
+            {
+                _values = values;
+            }
+        }
+
+        public torch.Tensor Gather(torch.Tensor? indices, torch.Tensor? flat, long chains)
+        {
+            if (!_byFeature)
+            {
+                return indices is null
+                    ? _values.unsqueeze(0).expand([chains, .. _values.shape])
+                    : _values.index_select(0, flat!).view([indices.shape[0], indices.shape[1], .. _values.shape[1..]]);
+            }
+            long width = _values.shape[0];
+            return indices is null
+                ? _values.unsqueeze(0).expand(chains, width, _values.shape[1]).transpose(1, 2)      // [C, n, F]
+                : _values.index_select(1, flat!).view(width, indices.shape[0], indices.shape[1]).permute(1, 2, 0); // [C, B, F]
+        }
+
+        public void Dispose() => _values.Dispose();
+    }
+
+    // Writes each sampled parameter's gradient into its place in the flat [C, D] gradient (zero when it has none).
+    private void Store(torch.Tensor gradient, long chains, torch.Tensor?[] gradients)
+    {
+        var targets = Views(_gradientViews, gradient, chains, forWeights: false);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (!_wanted[i]) continue;
+            if (gradients[i] is { } g) targets[i].copy_(g);
+            else targets[i].zero_();
+        }
+    }
+
+    // The per-parameter views [C, ...shape] of a flat [C, D] tensor, made once per tensor object. For weights, the
+    // parameters held at w* are expanded views of w*; for gradients they are absent (null).
+    private torch.Tensor[] Views(List<ViewSet> cache, torch.Tensor flat, long chains, bool forWeights)
+    {
+        foreach (var set in cache)
+        {
+            if (ReferenceEquals(set.Source, flat) && !flat.IsInvalid && set.Chains == chains) return set.Views;
+        }
+        if (flat.dim() != 2 || flat.shape[1] != Dimension)
+            throw new ArgumentException($"{(forWeights ? "weights" : "gradient")}: expected [chains, {Dimension}], got [{string.Join(", ", flat.shape)}]");
+        // Views of tensors disposed since keep their memory alive: let it go.
+        foreach (var stale in cache.Where(set => set.Source.IsInvalid)) stale.Dispose();
+        cache.RemoveAll(set => set.Source.IsInvalid);
+        var views = MakeViews(flat, chains, forWeights);
+        foreach (var v in views) v?.DetachFromDisposeScope();
+        if (cache.Count == CachedViewSets)
+        {
+            cache[0].Dispose();
+            cache.RemoveAt(0);
+        }
+        cache.Add(new ViewSet(flat, chains, views));
+        return views;
+    }
+
+    private torch.Tensor[] MakeViews(torch.Tensor flat, long chains, bool forWeights)
+    {
+        var views = new torch.Tensor[_centers.Length];
         for (int i = 0; i < _centers.Length; i++)
         {
             int s = _sampledIndex[i];
             if (s >= 0)
-            {
-                var view = weights.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
-                parameters[i] = gradient is null ? view : (leaves[i] = view.detach().requires_grad_(true));
-            }
-            else
-            {
-                parameters[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
-            }
+                views[i] = flat.narrow(1, Parameters[s].Offset, Parameters[s].Count).view([chains, .. Parameters[s].Shape]);
+            else if (forWeights)
+                views[i] = _centers[i].unsqueeze(0).expand([chains, .. _centers[i].shape]);
         }
-        var (x, y) = _data.Batch(batchIndices, chains);
-        var losses = _loss.Compute(_model.Forward(parameters, x), y);
-        if (gradient is not null)
+        return views;
+    }
+
+    // A class, not a record: sets are told apart by reference (a record would compare the tensors' values).
+    private sealed class ViewSet(torch.Tensor source, long chains, torch.Tensor[] views) : IDisposable
+    {
+        public torch.Tensor Source { get; } = source;
+
+        public long Chains { get; } = chains;
+
+        public torch.Tensor[] Views { get; } = views;
+
+        public void Dispose()
         {
-            losses.sum().backward();
-            for (int i = 0; i < _centers.Length; i++)
-            {
-                if (leaves[i] is not { } leaf) continue;
-                var target = gradient.narrow(1, Parameters[_sampledIndex[i]].Offset, Parameters[_sampledIndex[i]].Count);
-                if (leaf.grad is { } g) target.copy_(g.view([chains, -1]));
-                else target.zero_();
-            }
+            foreach (var v in Views) v?.Dispose();
         }
-        return losses.detach().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var set in _weightViews.Concat(_gradientViews)) set.Dispose();
+        _weightViews.Clear();
+        _gradientViews.Clear();
         foreach (var c in _centers) c.Dispose();
+        _centerSampleLosses?.Dispose();
         Center.Dispose();
-        _data.Inputs.Dispose();
-        _data.Targets.Dispose();
+        _inputs.Dispose();
+        _targets.Dispose();
     }
 }

@@ -6,7 +6,7 @@ namespace DevInterp.Llc.Potentials;
 /// Negative log-likelihood of a Gaussian observation model y ~ N(f(x), σ²I), without its constant: mean_b ‖y_b − ŷ_b‖²/(2σ²).
 /// With the true noise σ, L_n is the empirical NLL that singular learning theory's λ refers to.
 /// </summary>
-public sealed class GaussianNllLoss(double sigma) : IChainLoss
+public sealed class GaussianNllLoss(double sigma) : IAnalyticChainLoss
 {
     private readonly SquaredErrorLoss _squared = new();
 
@@ -19,4 +19,8 @@ public sealed class GaussianNllLoss(double sigma) : IChainLoss
     /// <inheritdoc />
     public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) =>
         _squared.Compute(predictions, targets) / (2 * Sigma * Sigma);
+
+    /// <inheritdoc />
+    public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets) =>
+        SquaredErrorLoss.WithGradient(predictions, targets, 2 * Sigma * Sigma);
 }

@@ -16,15 +16,30 @@ public interface IChainLoss
 }
 
 /// <summary>Squared error summed over output dimensions, averaged over samples: mean_b ‖y_b − ŷ_b‖².</summary>
-public sealed class SquaredErrorLoss : IChainLoss
+public sealed class SquaredErrorLoss : IAnalyticChainLoss
 {
     /// <inheritdoc />
     public string Name => "mse";
 
     /// <inheritdoc />
-    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets)
+    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) => Mean(predictions - targets);
+
+    /// <inheritdoc />
+    public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets) =>
+        WithGradient(predictions, targets, 1.0);
+
+    /// <summary>The loss divided by <paramref name="divisor"/> (as <see cref="Compute"/> and a division), and its gradient 2(ŷ − y)/(B·divisor).</summary>
+    internal static (torch.Tensor Loss, torch.Tensor PredictionGradient) WithGradient(torch.Tensor predictions, torch.Tensor targets, double divisor)
     {
         var diff = predictions - targets;
+        var loss = Mean(diff);
+        if (divisor != 1.0) loss = loss / divisor;
+        return (loss, diff.mul(2.0 / (predictions.shape[1] * divisor)));
+    }
+
+    // Per-sample sums, then their mean (the order of the training loss, whose values tests pin to five decimals).
+    private static torch.Tensor Mean(torch.Tensor diff)
+    {
         var perSample = diff.dim() > 2 ? diff.square().flatten(2).sum(2) : diff.square();
         return perSample.mean([1]);
     }
@@ -34,16 +49,28 @@ public sealed class SquaredErrorLoss : IChainLoss
 /// Cross-entropy of logits [C, B, ..., K] against integer class targets [C, B, ...], averaged over samples and any
 /// positions (for a language model: the mean next-token loss over every token of the batch's sequences).
 /// </summary>
-public sealed class CrossEntropyChainLoss : IChainLoss
+public sealed class CrossEntropyChainLoss : IAnalyticChainLoss
 {
     /// <inheritdoc />
     public string Name => "cross_entropy";
 
     /// <inheritdoc />
-    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets)
+    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) =>
+        Mean(torch.nn.functional.log_softmax(predictions, -1), targets.to_type(torch.ScalarType.Int64).unsqueeze(-1));
+
+    /// <inheritdoc />
+    public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets)
     {
         var logp = torch.nn.functional.log_softmax(predictions, -1);
-        var picked = logp.gather(-1, targets.to_type(torch.ScalarType.Int64).unsqueeze(-1)).squeeze(-1);
-        return -picked.flatten(1).mean([1]);
+        var index = targets.to_type(torch.ScalarType.Int64).unsqueeze(-1);
+        var loss = Mean(logp, index);
+        // ∂/∂logits of the mean −log softmax: (softmax − one-hot) / (number of positions averaged per chain).
+        long positions = predictions.numel() / (predictions.shape[0] * predictions.shape[^1]);
+        var gradient = logp.exp();
+        gradient.scatter_add_(-1, index, torch.full_like(index, -1, dtype: gradient.dtype));
+        return (loss, gradient.mul_(1.0 / positions));
     }
+
+    private static torch.Tensor Mean(torch.Tensor logp, torch.Tensor index) =>
+        -logp.gather(-1, index).squeeze(-1).flatten(1).mean([1]);
 }

@@ -7,9 +7,11 @@ namespace DevInterp.Llc.Potentials;
 /// The toy model of superposition trains on this loss with w = the feature importances. Predictions and targets are
 /// [C, B, K] with K = the number of weights.
 /// </summary>
-public sealed class WeightedSquaredErrorLoss : IChainLoss
+public sealed class WeightedSquaredErrorLoss : IAnalyticChainLoss
 {
     private readonly double[] _weights;
+    // The weights as a tensor, made once per dtype (outside any dispose scope; freed with the loss by the GC).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(torch.ScalarType, DeviceType), torch.Tensor> _tensors = new();
 
     /// <summary>Creates the loss with one non-negative finite weight per output.</summary>
     /// <exception cref="ArgumentException">No weights, or a weight that is negative or not finite.</exception>
@@ -32,11 +34,23 @@ public sealed class WeightedSquaredErrorLoss : IChainLoss
     public string Name => "weighted_squared_error";
 
     /// <inheritdoc />
-    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets)
+    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) =>
+        ((predictions - targets).square() * WeightTensor(predictions)).sum(-1).mean([1]);
+
+    /// <inheritdoc />
+    public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets)
+    {
+        var w = WeightTensor(predictions);
+        var diff = predictions - targets;
+        var loss = (diff.square() * w).sum(-1).mean([1]);
+        return (loss, diff.mul_(w).mul_(2.0 / predictions.shape[1]));
+    }
+
+    private torch.Tensor WeightTensor(torch.Tensor predictions)
     {
         if (predictions.shape[^1] != _weights.Length)
             throw new ArgumentException($"predictions have {predictions.shape[^1]} outputs, the loss has {_weights.Length} weights");
-        using var w = torch.tensor(_weights, dtype: predictions.dtype, device: predictions.device);
-        return ((predictions - targets).square() * w).sum(-1).mean([1]);
+        return _tensors.GetOrAdd((predictions.dtype, predictions.device_type), key =>
+            torch.tensor(_weights, dtype: key.Item1, device: new torch.Device(key.Item2)).DetachFromDisposeScope());
     }
 }

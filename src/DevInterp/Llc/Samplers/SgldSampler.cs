@@ -7,29 +7,60 @@ namespace DevInterp.Llc.Samplers;
 /// w ← w − ε/2 · (nβ·∇L(w) + γ(w − w*)) + √ε · ζ_t, with ζ_t = ξ_t (Euler–Maruyama) or ζ_t = (ξ_t + ξ_{t−1})/2
 /// (Leimkuhler–Matthews, the default), ξ ~ N(0, I).
 /// </summary>
-public sealed class SgldSampler(SamplerSettings settings, LangevinIntegrator integrator = LangevinIntegrator.LeimkuhlerMatthews) : IChainSampler
+/// <remarks>
+/// The update runs as a few in-place operations on the weights, with no temporary tensors: the localization as
+/// w ← w + εγ/2·(w* − w) (<c>lerp_</c>), then the loss drift, then the noise; the constants are made once.
+/// </remarks>
+public sealed class SgldSampler : IChainSampler
 {
+    private readonly LangevinIntegrator _integrator;
+    private readonly bool _localized;
+    private readonly double _pull;      // εγ/2
+    private torch.Tensor? _pullTensor;   // εγ/2 as a tensor of the weights' dtype (lerp_ takes a tensor weight)
+    private readonly Scalar _drift;     // −ε/2·nβ
+    private readonly Scalar _fullNoise; // √ε
+    private readonly Scalar _halfNoise; // √ε/2
     private torch.Tensor? _previousNoise;
+
+    /// <summary>Creates the sampler.</summary>
+    public SgldSampler(SamplerSettings settings, LangevinIntegrator integrator = LangevinIntegrator.LeimkuhlerMatthews)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _integrator = integrator;
+        _localized = settings.Localization != 0;
+        _pull = settings.StepSize * settings.Localization / 2;
+        _drift = (-settings.StepSize / 2 * settings.NBeta).ToScalar();
+        _fullNoise = Math.Sqrt(settings.StepSize).ToScalar();
+        _halfNoise = (Math.Sqrt(settings.StepSize) / 2).ToScalar();
+    }
 
     /// <inheritdoc />
     public void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
     {
-        using var scope = torch.NewDisposeScope();
-        var drift = settings.PotentialGradient(weights, lossGradient, center);
-        weights.add_(drift, alpha: -settings.StepSize / 2);
-        if (integrator == LangevinIntegrator.EulerMaruyama)
+        // The pull to w* uses the weights before this step's drift, as in w − ε/2·(nβ·∇L(w) + γ(w − w*)).
+        if (_localized)
         {
-            weights.add_(noise, alpha: Math.Sqrt(settings.StepSize));
+            if (_pullTensor is null || _pullTensor.dtype != weights.dtype)
+            {
+                _pullTensor?.Dispose();
+                _pullTensor = torch.tensor(_pull, dtype: weights.dtype).DetachFromDisposeScope();
+            }
+            weights.lerp_(center, _pullTensor);
+        }
+        weights.add_(lossGradient, alpha: _drift);
+        if (_integrator == LangevinIntegrator.EulerMaruyama)
+        {
+            weights.add_(noise, alpha: _fullNoise);
             return;
         }
         if (_previousNoise is null)
         {
             // The first step has no earlier draw to share; a full draw starts the chain, the average takes over after.
-            weights.add_(noise, alpha: Math.Sqrt(settings.StepSize));
-            _previousNoise = noise.clone().DetachFromDisposeScope();
+            weights.add_(noise, alpha: _fullNoise);
+            _previousNoise = noise.detach().clone().DetachFromDisposeScope();
             return;
         }
-        weights.add_(_previousNoise, alpha: Math.Sqrt(settings.StepSize) / 2).add_(noise, alpha: Math.Sqrt(settings.StepSize) / 2);
+        weights.add_(_previousNoise.add_(noise), alpha: _halfNoise);
         _previousNoise.copy_(noise);
     }
 
@@ -37,5 +68,12 @@ public sealed class SgldSampler(SamplerSettings settings, LangevinIntegrator int
     public void Reset(long chain) { }
 
     /// <inheritdoc />
-    public void Dispose() => _previousNoise?.Dispose();
+    public void Dispose()
+    {
+        _previousNoise?.Dispose();
+        _pullTensor?.Dispose();
+        _drift.Dispose();
+        _fullNoise.Dispose();
+        _halfNoise.Dispose();
+    }
 }

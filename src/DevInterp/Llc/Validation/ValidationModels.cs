@@ -1,17 +1,25 @@
+using DevInterp.Llc.Models;
 using DevInterp.Llc.Potentials;
 using TorchSharp;
 
 namespace DevInterp.Llc.Validation;
 
-/// <summary>Linear regression without bias, y = x·wᵀ: parameter <c>weight</c> [outputs, inputs].</summary>
-public sealed class LinearChainModel(int inputs, int outputs) : IChainModel
+/// <summary>
+/// Linear regression without bias, y = x·wᵀ: parameter <c>weight</c> [outputs, inputs]; inputs [C, B, inputs] →
+/// outputs [C, B, outputs]. Back-propagates by hand (<see cref="IAnalyticChainModel"/>).
+/// </summary>
+public sealed class LinearChainModel(int inputs, int outputs) : IAnalyticChainModel
 {
+    private readonly LinearChainStack _stack = new([new StackLayer(0, false, -1, StackActivation.Identity)], 1);
+
     /// <inheritdoc />
     public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; } = [("weight", [outputs, inputs])];
 
     /// <inheritdoc />
-    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) =>
-        torch.bmm(inputs, parameters[0].transpose(1, 2));
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => _stack.Forward(parameters, inputs);
+
+    /// <inheritdoc />
+    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => _stack.Record(parameters, inputs);
 }
 
 /// <summary>
@@ -40,10 +48,12 @@ public sealed class NormalCrossingChainModel(int a, int b) : IChainModel
 /// <summary>
 /// A deep linear network without biases, y = W_L ⋯ W_1 x, with parameters <c>layers.{i}.weight</c> shaped [out, in]
 /// (PyTorch's nn.Linear layout), for C chains at once; also the chain model of a <see cref="DevInterp.Models.DlnSpec"/>.
-/// Inputs [C, B, ..., in] → outputs [C, B, ..., out].
+/// Inputs [C, B, ..., in] → outputs [C, B, ..., out]. Back-propagates by hand (<see cref="IAnalyticChainModel"/>).
 /// </summary>
-public sealed class DeepLinearChainModel : IChainModel
+public sealed class DeepLinearChainModel : IAnalyticChainModel
 {
+    private readonly LinearChainStack _stack;
+
     /// <summary>Creates the network for widths [H₀, H₁, …, H_L].</summary>
     public DeepLinearChainModel(IReadOnlyList<int> widths)
     {
@@ -51,6 +61,8 @@ public sealed class DeepLinearChainModel : IChainModel
         Widths = widths.ToArray();
         ParameterShapes = Enumerable.Range(0, widths.Count - 1)
             .Select(i => ($"layers.{i}.weight", new long[] { widths[i + 1], widths[i] })).ToList();
+        _stack = new LinearChainStack(Enumerable.Range(0, widths.Count - 1)
+            .Select(i => new StackLayer(i, false, -1, StackActivation.Identity)).ToList(), widths.Count - 1);
     }
 
     /// <summary>Layer widths.</summary>
@@ -62,10 +74,20 @@ public sealed class DeepLinearChainModel : IChainModel
     /// <inheritdoc />
     public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
     {
+        Check(parameters, inputs);
+        return _stack.Forward(parameters, inputs);
+    }
+
+    /// <inheritdoc />
+    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Record(parameters, inputs);
+    }
+
+    private void Check(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
         long chains = Models.ChainOps.CheckParameters(ParameterShapes, parameters);
         Models.ChainOps.CheckVectorInputs(inputs, chains, Widths[0], "deep linear network");
-        var h = inputs;
-        foreach (var w in parameters) h = Models.ChainOps.Linear(h, w, null);
-        return h;
     }
 }

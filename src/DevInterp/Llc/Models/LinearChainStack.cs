@@ -1,0 +1,151 @@
+using DevInterp.Llc.Potentials;
+using TorchSharp;
+
+namespace DevInterp.Llc.Models;
+
+/// <summary>The element-wise activations a <see cref="LinearChainStack"/> back-propagates by hand.</summary>
+internal enum StackActivation
+{
+    Identity,
+    Relu,
+    Tanh,
+    Gelu,
+}
+
+/// <summary>
+/// One layer of a <see cref="LinearChainStack"/>: y = act(x·Aᵀ + b) with A = parameter <paramref name="Weight"/>
+/// ([C, out, in], nn.Linear's layout) or, when <paramref name="Transposed"/>, its transpose (the parameter is
+/// [C, in, out]: a tied weight used the other way round). <paramref name="Bias"/> is the bias parameter's index or −1.
+/// </summary>
+internal sealed record StackLayer(int Weight, bool Transposed, int Bias, StackActivation Activation);
+
+/// <summary>
+/// The forward and hand-written backward pass of a stack of batched linear layers with element-wise activations (the
+/// MLP, the deep linear network, the toy model of superposition, linear regression), for C chains at once. Inputs
+/// [C, B, ..., in] are flattened to R rows; activations are kept feature-major, [C, width, R], so each layer is one
+/// batched product A·H whose long dimension is the rows (libtorch's BLAS is several times faster on that shape than
+/// on H·Aᵀ when the layers are narrow). The backward pass is two batched products per layer (weight gradient G·Hᵀ and
+/// input gradient Aᵀ·G) and a row sum for the bias. Outputs are a [C, B, ..., out] view of the last activation.
+/// </summary>
+internal sealed class LinearChainStack
+{
+    private readonly StackLayer[] _layers;
+    private readonly int _parameterCount;
+
+    public LinearChainStack(IReadOnlyList<StackLayer> layers, int parameterCount)
+    {
+        if (layers.Count == 0) throw new ArgumentException("a linear stack needs at least one layer", nameof(layers));
+        _layers = [.. layers];
+        _parameterCount = parameterCount;
+    }
+
+    /// <summary>Maps an activation name of the specs to a stack activation; null when it has no hand-written derivative.</summary>
+    public static StackActivation? ActivationOf(string name) => name switch
+    {
+        "relu" => StackActivation.Relu,
+        "tanh" => StackActivation.Tanh,
+        "gelu" => StackActivation.Gelu,
+        _ => null,
+    };
+
+    /// <summary>The outputs only.</summary>
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, record: false).Outputs;
+
+    /// <summary>The outputs and what the backward pass needs.</summary>
+    public IChainBackward Record(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, record: true);
+
+    // The layer's matrix A ([C, out, in]) from its parameter.
+    private static torch.Tensor Matrix(StackLayer layer, torch.Tensor weight) => layer.Transposed ? weight.transpose(1, 2) : weight;
+
+    private Tape Run(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs, bool record)
+    {
+        long chains = inputs.shape[0];
+        bool rows = inputs.dim() == 3;
+        var h = (rows ? inputs : inputs.reshape(chains, -1, inputs.shape[^1])).transpose(1, 2); // [C, in, R]
+        // Narrow inputs laid out sample-major are copied feature-major (cheap), so the first product reads contiguous
+        // rows; wide ones are read through the transposed view, which BLAS handles at full speed without a large copy.
+        if (h.stride(2) != 1 && h.shape[1] <= ChainLayout.NarrowWidth) h = h.contiguous();
+        var layerInputs = record ? new torch.Tensor[_layers.Length] : null;
+        var kept = record ? new torch.Tensor[_layers.Length] : null;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            var layer = _layers[l];
+            if (layerInputs is not null) layerInputs[l] = h;
+            var y = torch.bmm(Matrix(layer, parameters[layer.Weight]), h); // [C, out, R], a fresh tensor: update it in place
+            if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(2));
+            h = layer.Activation switch
+            {
+                StackActivation.Identity => y,
+                StackActivation.Relu => y.relu_(),
+                StackActivation.Tanh => y.tanh_(),
+                StackActivation.Gelu => torch.nn.functional.gelu(y),
+                _ => throw new InvalidOperationException($"unknown activation {layer.Activation}"),
+            };
+            // ReLU and tanh derivatives are functions of the output; GELU's needs the pre-activation.
+            if (kept is not null) kept[l] = layer.Activation == StackActivation.Gelu ? y : h;
+        }
+        // Outputs [C, R, out] laid out as ChainLayout says targets of their width are gathered, so the loss's
+        // element-wise operations see one layout (mixing a transposed view with a contiguous tensor is several times
+        // slower): narrow ones stay a feature-major view, wide ones are copied sample-major.
+        var outputs = h.transpose(1, 2);
+        if (!ChainLayout.FeatureMajor(outputs.shape[2])) outputs = outputs.contiguous();
+        if (!rows) outputs = outputs.reshape([.. inputs.shape[..^1], outputs.shape[^1]]);
+        return new Tape(this, parameters, layerInputs, kept, outputs);
+    }
+
+    private sealed class Tape(LinearChainStack stack, IReadOnlyList<torch.Tensor> parameters, torch.Tensor[]? layerInputs,
+        torch.Tensor[]? kept, torch.Tensor outputs) : IChainBackward
+    {
+        public torch.Tensor Outputs => outputs;
+
+        public torch.Tensor?[] Backward(torch.Tensor outputGradient, IReadOnlyList<bool> wanted)
+        {
+            var layers = stack._layers;
+            if (layerInputs is null || kept is null) throw new InvalidOperationException("this forward pass was not recorded for a backward pass");
+            if (wanted.Count != stack._parameterCount)
+                throw new ArgumentException($"wanted: expected {stack._parameterCount} flags (one per parameter), got {wanted.Count}", nameof(wanted));
+            var gradients = new torch.Tensor?[stack._parameterCount];
+            int first = Array.FindIndex(layers, l => wanted[l.Weight] || (l.Bias >= 0 && wanted[l.Bias]));
+            if (first < 0) return gradients;
+            var g = (outputGradient.dim() == 3 ? outputGradient : outputGradient.reshape(outputGradient.shape[0], -1, outputGradient.shape[^1]))
+                .transpose(1, 2); // [C, out, R]
+            // Rows contiguous like the activations it meets; a copy is ours to overwrite, the caller's gradient is not.
+            bool owned = g.stride(2) != 1;
+            if (owned) g = g.contiguous();
+            for (int l = layers.Length - 1; l >= first; l--)
+            {
+                var layer = layers[l];
+                g = ActivationGradient(g, owned, layer.Activation, kept[l]);
+                var h = layerInputs[l];
+                if (wanted[layer.Weight])
+                {
+                    // ∂/∂A = G·Hᵀ ([C, out, in]); a transposed use contributes (G·Hᵀ)ᵀ = H·Gᵀ to the parameter.
+                    var dw = layer.Transposed ? torch.bmm(h, g.transpose(1, 2)) : torch.bmm(g, h.transpose(1, 2));
+                    Accumulate(gradients, layer.Weight, dw);
+                }
+                if (layer.Bias >= 0 && wanted[layer.Bias]) Accumulate(gradients, layer.Bias, g.sum(2));
+                if (l > first)
+                {
+                    g = torch.bmm(Matrix(layer, parameters[layer.Weight]).transpose(1, 2), g); // Aᵀ·G: [C, in, R]
+                    owned = true;
+                }
+            }
+            return gradients;
+        }
+
+        private static void Accumulate(torch.Tensor?[] gradients, int index, torch.Tensor value) =>
+            gradients[index] = gradients[index] is { } earlier ? earlier.add_(value) : value;
+
+        private static torch.Tensor ActivationGradient(torch.Tensor g, bool owned, StackActivation activation, torch.Tensor kept) => activation switch
+        {
+            StackActivation.Identity => g,
+            // ReLU's output is ≥ 0, so its sign is the 0/1 derivative (a float multiply; a boolean mask is 4× slower).
+            StackActivation.Relu => owned ? g.mul_(kept.sign()) : g * kept.sign(),
+            StackActivation.Tanh => owned ? g.mul_(1 - kept.square()) : g * (1 - kept.square()),
+            // d/dy y·Φ(y) = Φ(y) + y·φ(y), as torch's GELU backward.
+            StackActivation.Gelu => g * ((kept * Math.Sqrt(0.5)).erf().add_(1).mul_(0.5)
+                + kept * (kept.square() * -0.5).exp().mul_(1 / Math.Sqrt(2 * Math.PI))),
+            _ => throw new InvalidOperationException($"unknown activation {activation}"),
+        };
+    }
+}
