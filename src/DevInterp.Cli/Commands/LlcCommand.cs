@@ -29,7 +29,7 @@ public static class LlcCommand
         public Option<string> Integrator { get; } = new("--integrator") { Description = "leimkuhler_matthews (exact for Gaussian targets) or euler_maruyama (classic SGLD)", DefaultValueFactory = _ => "leimkuhler_matthews" };
         public Option<bool> NoControlVariates { get; } = new("--no-control-variates") { Description = "Use plain minibatch gradients and draws (no control variates)" };
         public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };
-        public Option<int> MaxDraws { get; } = new("--max-draws") { Description = "Upper limit on draws per chain", DefaultValueFactory = _ => 8000 };
+        public Option<int> MaxDraws { get; } = new("--max-draws") { Description = "Upper limit on draws per chain", DefaultValueFactory = _ => 3000 };
         public Option<string?> Parameters { get; } = new("--parameters") { Description = "Regex of the parameters to sample (weight-restricted LLC, e.g. '^layers\\.2\\.'); others stay fixed" };
 
         public IEnumerable<Option> All => [Chains, Draws, BurnIn, Thin, StepSize, NBeta, Localization, BatchSize, Seed, Sampler, Integrator, NoControlVariates, TargetRelativeError, MaxDraws, Parameters];

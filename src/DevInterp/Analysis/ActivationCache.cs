@@ -174,7 +174,7 @@ public static class ActivationCache
             ["checkpoint_sha256"] = entry.Sha256,
             ["probe_sha256"] = probeHash,
             ["dtype"] = config.DType,
-            ["hooked"] = JsonSerializer.Serialize(hooked),
+            ["hooked"] = JsonSerializer.Serialize(hooked, AnalysisConfig.Json),
         });
         return null;
     }
@@ -197,7 +197,7 @@ public static class ActivationCache
             if (m.GetValueOrDefault("checkpoint_sha256") != entry.Sha256 || m.GetValueOrDefault("probe_sha256") != probeHash ||
                 m.GetValueOrDefault("dtype") != dtype || m.GetValueOrDefault("step") != entry.Step.ToString(CultureInfo.InvariantCulture))
                 return false;
-            var was = m.TryGetValue("hooked", out var json) ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+            var was = m.TryGetValue("hooked", out var json) ? JsonSerializer.Deserialize<string[]>(json, AnalysisConfig.Json) ?? [] : [];
             return hooked.All(was.Contains) && reader.Tensors.Any(t => t.Name == OutputTensor);
         }
         catch (Exception e) when (e is CheckpointFormatException or IOException or JsonException)

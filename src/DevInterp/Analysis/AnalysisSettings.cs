@@ -37,7 +37,7 @@ public sealed record LlcSettings(
     string Integrator = "leimkuhler_matthews",
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
-    int MaxDraws = 8000,
+    int MaxDraws = 3000,
     string? ParameterPattern = null,
     bool Traces = true)
 {

@@ -48,7 +48,7 @@ public sealed record LlcOptions(
     double? BoundingBox = null,
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
-    int MaxDraws = 8000,
+    int MaxDraws = 3000,
     LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews)
 {
     /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
