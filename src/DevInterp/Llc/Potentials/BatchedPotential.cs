@@ -212,7 +212,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
             long width = _values.shape[0];
             return indices is null
                 ? _values.unsqueeze(0).expand(chains, width, _values.shape[1]).transpose(1, 2)      // [C, n, F]
-                : _values.index_select(1, flat!).view(width, indices.shape[0], indices.shape[1]).permute(1, 2, 0); // [C, B, F]
+                : _values.index_select(1, flat!).as_strided([indices.shape[0], indices.shape[1], width], [indices.shape[1], 1, flat!.shape[0]]); // [C, B, F] of [F, C·B]
         }
 
         public void Dispose() => _values.Dispose();

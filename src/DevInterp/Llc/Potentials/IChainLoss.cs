@@ -40,7 +40,12 @@ public sealed class SquaredErrorLoss : IAnalyticChainLoss
     // Per-sample sums, then their mean (the order of the training loss, whose values tests pin to five decimals).
     private static torch.Tensor Mean(torch.Tensor diff)
     {
-        var perSample = diff.dim() > 2 ? diff.square().flatten(2).sum(2) : diff.square();
+        var perSample = diff.dim() switch
+        {
+            2 => diff.square(),
+            3 => diff.square().sum(2),
+            _ => diff.square().flatten(2).sum(2),
+        };
         return perSample.mean([1]);
     }
 }
