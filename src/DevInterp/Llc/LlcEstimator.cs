@@ -123,7 +123,9 @@ public sealed class LlcEstimator(LlcOptions options)
                 var l = ReadVector(losses);
                 var lc = fullCenterLoss ?? ReadVector(centerLosses!);
                 // The control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*), at the weights the loss was measured at.
-                var cv = controlVariates ? ReadVector((centerGradient! - fullCenterGradient!).mul_(weights - center).sum(1)) : noControl;
+                var cv = controlVariates
+                    ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(weights.sub(center)).sum(1))
+                    : noControl;
                 for (int c = 0; c < chains; c++)
                 {
                     lossTraces[c].Add(l[c]);
@@ -141,7 +143,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 draw++;
             }
             if (controlVariates)
-                gradient.sub_(centerGradient!).add_(fullCenterGradient!);
+                gradient.sub_(centerGradient!).add_(fullCenterGradient!, Scalars.One);
             noise.normal_(generator: noiseGenerator);
             sampler.Step(weights, gradient, center, noise);
             if (lower is not null) weights.clamp_(lower, upper!);
