@@ -139,7 +139,7 @@ internal sealed class LinearChainStack
         }
 
         // 1 − tanh², from the output.
-        private static torch.Tensor TanhDerivative(torch.Tensor output) => output.square().neg_().add_(Scalars.One, Scalars.One);
+        private static torch.Tensor TanhDerivative(torch.Tensor output) => output.pow(Scalars.Two).neg_().add_(Scalars.One, Scalars.One);
 
         private static void Accumulate(torch.Tensor?[] gradients, int index, torch.Tensor value) =>
             gradients[index] = gradients[index] is { } earlier ? earlier.add_(value, Scalars.One) : value;
@@ -152,7 +152,7 @@ internal sealed class LinearChainStack
             StackActivation.Tanh => owned ? g.mul_(TanhDerivative(kept)) : g * TanhDerivative(kept),
             // d/dy y·Φ(y) = Φ(y) + y·φ(y), as torch's GELU backward.
             StackActivation.Gelu => g * kept.mul(Scalars.InverseSqrt2).erf_().add_(Scalars.One, Scalars.One).mul_(Scalars.Half)
-                .add_(kept * kept.square().mul_(Scalars.MinusHalf).exp_().mul_(Scalars.InverseSqrt2Pi), Scalars.One),
+                .add_(kept * kept.pow(Scalars.Two).mul_(Scalars.MinusHalf).exp_().mul_(Scalars.InverseSqrt2Pi), Scalars.One),
             _ => throw new InvalidOperationException($"unknown activation {activation}"),
         };
     }

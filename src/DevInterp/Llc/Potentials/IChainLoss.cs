@@ -47,9 +47,9 @@ public sealed class SquaredErrorLoss : IAnalyticChainLoss
     {
         var perSample = diff.dim() switch
         {
-            2 => diff.square(),
-            3 => diff.square().sum(2),
-            _ => diff.square().flatten(2).sum(2),
+            2 => diff.pow(Scalars.Two),
+            3 => diff.pow(Scalars.Two).sum(2),
+            _ => diff.pow(Scalars.Two).flatten(2).sum(2),
         };
         return perSample.mean([1]);
     }
