@@ -89,7 +89,7 @@ public static class LlcStepRateBench
             var moduleRate = Best(Math.Min(blocks, 2), () => Rate(perModule, chains, batch, Math.Max(20, steps / 4), false));
             Console.WriteLine(Line(c.Name, "chains in turn (any Module)", moduleRate, floor));
         }
-        Console.WriteLine($"# load average at the end {CpuClock.LoadAverage()}");
+        Console.WriteLine($"# load average at the end {CpuClock.LoadAverage()}; CPU time by thread: {string.Join(", ", CpuClock.Threads())}");
         return 0;
     }
 
