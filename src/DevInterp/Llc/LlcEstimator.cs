@@ -59,7 +59,7 @@ public sealed class LlcEstimator(LlcOptions options)
         // both; a larger model runs faster as two calls of half the size (smaller working set).
         bool together = controlVariates && batches.BatchSize * dim <= TogetherBudget;
         int rows = together ? 2 * chains : chains;
-        using var state = torch.empty([rows, dim], dtype: center.dtype).DetachFromDisposeScope();
+        using var state = torch.empty([rows, dim], dtype: center.dtype, device: center.device).DetachFromDisposeScope();
         using var stateGradient = torch.zeros_like(state).DetachFromDisposeScope();
         // Chains start at w*, or at given positions (a warm start from an earlier run at a nearby step size).
         using var weights = state.narrow(0, 0, chains).DetachFromDisposeScope();
