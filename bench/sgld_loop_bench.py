@@ -4,17 +4,33 @@
 For each model it runs C chains in turn (the usual PyTorch way: one model copy per chain), each step drawing a
 minibatch, computing the loss, backpropagating and applying w <- w - eps/2 (nbeta grad + gamma (w - w0)) + sqrt(eps) xi.
 It also times the floor: forward + backward of one model on one batch, no sampler. Single thread.
-Prints one JSON line per model: chain_steps_per_s (C*steps/s) for the SGLD loop, and floor_steps_per_s.
-Usage: /usr/bin/python3 bench/sgld_loop_bench.py [STEPS]
+Each rate is the best of BLOCKS blocks (other jobs on a shared machine only slow a block down), by wall time and by
+process CPU time (the steadier measure when the machine is loaded).
+Prints one JSON line per model: chain_steps_per_s (C*steps/s) for the SGLD loop, and floor_steps_per_s, each also as
+*_cpu (per second of CPU time), and the load average.
+Usage: /usr/bin/python3 bench/sgld_loop_bench.py [STEPS [BLOCKS [MODEL-PREFIX]]]
 """
-import json, sys, time
+import json, os, sys, time
 import torch
 import torch.nn as nn
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
 STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+BLOCKS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 CHAINS = 8
+
+
+def best_rate(run, count):
+    """(wall, cpu) rates of count iterations per second: the best of BLOCKS blocks."""
+    wall, cpu = 0.0, 0.0
+    for _ in range(BLOCKS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        run()
+        t1, c1 = time.perf_counter(), time.process_time()
+        wall, cpu = max(wall, count / (t1 - t0)), max(cpu, count / max(c1 - c0, 1e-9))
+    return wall, cpu
 
 class Tms(nn.Module):
     def __init__(self, f, h):
@@ -48,6 +64,8 @@ def loss_fn(kind, out, y):
     return ((out - y) ** 2).sum(-1).mean()
 
 for name, make, din, dout, batch, kind in CASES:
+    if not name.startswith(ONLY):
+        continue
     n = 10000
     x = torch.randn(n, din)
     y = torch.randint(0, dout, (n,)) if kind == "ce" else torch.randn(n, dout)
@@ -68,11 +86,11 @@ for name, make, din, dout, batch, kind in CASES:
     for m, w0 in zip(models, centers):  # warm-up
         for _ in range(5):
             sgld_step(m, w0)
-    t0 = time.perf_counter()
-    for _ in range(STEPS):
-        for m, w0 in zip(models, centers):
-            sgld_step(m, w0)
-    sgld = CHAINS * STEPS / (time.perf_counter() - t0)
+    def sgld_block():
+        for _ in range(STEPS):
+            for m, w0 in zip(models, centers):
+                sgld_step(m, w0)
+    sgld, sgld_cpu = best_rate(sgld_block, CHAINS * STEPS)
 
     m = models[0]
     def floor_step():
@@ -81,8 +99,11 @@ for name, make, din, dout, batch, kind in CASES:
         loss_fn(kind, m(x[idx]), y[idx]).backward()
     for _ in range(5):
         floor_step()
-    t0 = time.perf_counter()
-    for _ in range(STEPS * 2):
-        floor_step()
-    floor = STEPS * 2 / (time.perf_counter() - t0)
-    print(json.dumps({"model": name, "chains": CHAINS, "batch": batch, "chain_steps_per_s": sgld, "floor_steps_per_s": floor}))
+    def floor_block():
+        for _ in range(STEPS * 2):
+            floor_step()
+    floor, floor_cpu = best_rate(floor_block, STEPS * 2)
+    print(json.dumps({"model": name, "chains": CHAINS, "batch": batch, "chain_steps_per_s": round(sgld, 1),
+                      "chain_steps_per_s_cpu": round(sgld_cpu, 1), "floor_steps_per_s": round(floor, 1),
+                      "floor_steps_per_s_cpu": round(floor_cpu, 1), "load": " ".join(f"{v:.2f}" for v in os.getloadavg())}),
+          flush=True)

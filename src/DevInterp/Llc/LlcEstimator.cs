@@ -28,6 +28,9 @@ public sealed class LlcEstimator(LlcOptions options)
         return Run(potential, Options, "given", progress, cancel);
     }
 
+    // Multiply-adds per chain and step (batch × sampled values) up to which chains and w* are evaluated in one call.
+    private const long TogetherBudget = 1L << 18;
+
     /// <summary>Runs the chains with the options' step size (which must be set).</summary>
     internal static LlcResult Run(IChainPotential potential, LlcOptions o, string stepSizeSource,
         IProgress<LlcProgress>? progress, CancellationToken cancel, string phase = "sampling",
@@ -50,9 +53,21 @@ public sealed class LlcEstimator(LlcOptions options)
         using var batches = new MinibatchSchedule(n, (int)o.ResolveBatchSize(n, dim), chains, Mix(o.Seed, 2));
         using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
+        bool controlVariates = !batches.FullBatch && o.ControlVariates;
+        // With control variates every step needs L_b and ∇L_b at the chains and at w* on the same batches. For a small
+        // model, where a call's fixed cost dominates, rows C…2C−1 of the state hold copies of w* and one call evaluates
+        // both; a larger model runs faster as two calls of half the size (smaller working set).
+        bool together = controlVariates && batches.BatchSize * dim <= TogetherBudget;
+        int rows = together ? 2 * chains : chains;
+        using var state = torch.empty([rows, dim], dtype: center.dtype, device: center.device).DetachFromDisposeScope();
+        using var stateGradient = torch.zeros_like(state).DetachFromDisposeScope();
         // Chains start at w*, or at given positions (a warm start from an earlier run at a nearby step size).
-        using var weights = (start is null ? center.unsqueeze(0).expand(chains, dim) : start).clone().DetachFromDisposeScope();
-        using var gradient = torch.zeros_like(weights).DetachFromDisposeScope();
+        using var weights = state.narrow(0, 0, chains).DetachFromDisposeScope();
+        weights.copy_(start ?? center.unsqueeze(0).expand(chains, dim));
+        using var gradient = stateGradient.narrow(0, 0, chains).DetachFromDisposeScope();
+        using var centerGradient = !controlVariates ? null
+            : together ? stateGradient.narrow(0, chains, chains).DetachFromDisposeScope() : torch.zeros_like(weights).DetachFromDisposeScope();
+        if (together) state.narrow(0, chains, chains).copy_(center.unsqueeze(0).expand(chains, dim));
         using var noise = torch.zeros_like(weights).DetachFromDisposeScope(); // refilled in place every step
         using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
         double[]? fullCenterLoss = null;
@@ -64,9 +79,7 @@ public sealed class LlcEstimator(LlcOptions options)
         // Control variate for minibatch draws: ∇L_b(w*) − ∇L_n(w*) has mean zero over independent batches, so
         // subtracting its inner product with (w_t − w*) leaves the expectation unchanged and removes the first-order
         // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
-        bool controlVariates = !batches.FullBatch && o.ControlVariates;
         using var fullCenterGradient = controlVariates ? FullGradient(potential).DetachFromDisposeScope() : null;
-        using var centerGradient = controlVariates ? torch.zeros_like(weights).DetachFromDisposeScope() : null;
         var controlTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
         // Without control variates, L_b(w*) is only needed on draws: a potential that knows its per-sample loss at w*
         // gives it without a forward pass.
@@ -85,19 +98,34 @@ public sealed class LlcEstimator(LlcOptions options)
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             var indices = batches.Next();
-            var losses = potential.Loss(weights, indices, gradient);
             bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
+            torch.Tensor losses;
             torch.Tensor? centerLosses = null;
-            if (controlVariates)
+            if (together)
+            {
+                var both = potential.Loss(state, torch.cat([indices!, indices!]), stateGradient);
+                losses = both.narrow(0, 0, chains);
+                centerLosses = both.narrow(0, chains, chains);
+            }
+            else if (controlVariates)
+            {
+                losses = potential.Loss(weights, indices, gradient);
                 centerLosses = potential.Loss(centers, indices, centerGradient);
-            else if (indices is not null && isDraw)
-                centerLosses = centerLookup is not null ? centerLookup.CenterLoss(indices) : potential.Loss(centers, indices, null);
+            }
+            else
+            {
+                losses = potential.Loss(weights, indices, gradient);
+                if (indices is not null && isDraw)
+                    centerLosses = centerLookup is not null ? centerLookup.CenterLoss(indices) : potential.Loss(centers, indices, null);
+            }
             if (isDraw)
             {
                 var l = ReadVector(losses);
                 var lc = fullCenterLoss ?? ReadVector(centerLosses!);
                 // The control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*), at the weights the loss was measured at.
-                var cv = controlVariates ? ReadVector((centerGradient! - fullCenterGradient!).mul_(weights - center).sum(1)) : noControl;
+                var cv = controlVariates
+                    ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(weights.sub(center)).sum(1))
+                    : noControl;
                 for (int c = 0; c < chains; c++)
                 {
                     lossTraces[c].Add(l[c]);
@@ -115,7 +143,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 draw++;
             }
             if (controlVariates)
-                gradient.sub_(centerGradient!).add_(fullCenterGradient!);
+                gradient.sub_(centerGradient!).add_(fullCenterGradient!, Scalars.One);
             noise.normal_(generator: noiseGenerator);
             sampler.Step(weights, gradient, center, noise);
             if (lower is not null) weights.clamp_(lower, upper!);

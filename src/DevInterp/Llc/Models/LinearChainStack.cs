@@ -31,12 +31,15 @@ internal sealed class LinearChainStack
 {
     private readonly StackLayer[] _layers;
     private readonly int _parameterCount;
+    private readonly long[] _widths; // each layer's output width
 
-    public LinearChainStack(IReadOnlyList<StackLayer> layers, int parameterCount)
+    /// <summary>Creates the stack; <paramref name="parameterShapes"/> are the per-chain shapes of all parameters.</summary>
+    public LinearChainStack(IReadOnlyList<StackLayer> layers, IReadOnlyList<long[]> parameterShapes)
     {
         if (layers.Count == 0) throw new ArgumentException("a linear stack needs at least one layer", nameof(layers));
         _layers = [.. layers];
-        _parameterCount = parameterCount;
+        _parameterCount = parameterShapes.Count;
+        _widths = _layers.Select(l => l.Transposed ? parameterShapes[l.Weight][1] : parameterShapes[l.Weight][0]).ToArray();
     }
 
     /// <summary>Maps an activation name of the specs to a stack activation; null when it has no hand-written derivative.</summary>
@@ -59,12 +62,13 @@ internal sealed class LinearChainStack
 
     private Tape Run(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs, bool record)
     {
-        long chains = inputs.shape[0];
-        bool rows = inputs.dim() == 3;
-        var h = (rows ? inputs : inputs.reshape(chains, -1, inputs.shape[^1])).transpose(1, 2); // [C, in, R]
+        var shape = inputs.shape;
+        bool rows = shape.Length == 3;
+        var h = (rows ? inputs : inputs.reshape(shape[0], -1, shape[^1])).transpose(1, 2); // [C, in, R]
         // Narrow inputs laid out sample-major are copied feature-major (cheap), so the first product reads contiguous
         // rows; wide ones are read through the transposed view, which BLAS handles at full speed without a large copy.
-        if (h.stride(2) != 1 && h.shape[1] <= ChainLayout.NarrowWidth) h = h.contiguous();
+        if (ChainLayout.FeatureMajor(shape[^1]) && h.stride(2) != 1) h = h.contiguous();
+        long width = shape[^1];
         var layerInputs = record ? new torch.Tensor[_layers.Length] : null;
         var kept = record ? new torch.Tensor[_layers.Length] : null;
         for (int l = 0; l < _layers.Length; l++)
@@ -72,7 +76,8 @@ internal sealed class LinearChainStack
             var layer = _layers[l];
             if (layerInputs is not null) layerInputs[l] = h;
             var y = torch.bmm(Matrix(layer, parameters[layer.Weight]), h); // [C, out, R], a fresh tensor: update it in place
-            if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(2));
+            if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(2), Scalars.One);
+            width = _widths[l];
             h = layer.Activation switch
             {
                 StackActivation.Identity => y,
@@ -88,8 +93,8 @@ internal sealed class LinearChainStack
         // element-wise operations see one layout (mixing a transposed view with a contiguous tensor is several times
         // slower): narrow ones stay a feature-major view, wide ones are copied sample-major.
         var outputs = h.transpose(1, 2);
-        if (!ChainLayout.FeatureMajor(outputs.shape[2])) outputs = outputs.contiguous();
-        if (!rows) outputs = outputs.reshape([.. inputs.shape[..^1], outputs.shape[^1]]);
+        if (!ChainLayout.FeatureMajor(width)) outputs = outputs.contiguous();
+        if (!rows) outputs = outputs.reshape([.. shape[..^1], width]);
         return new Tape(this, parameters, layerInputs, kept, outputs);
     }
 
@@ -133,18 +138,21 @@ internal sealed class LinearChainStack
             return gradients;
         }
 
+        // 1 − tanh², from the output.
+        private static torch.Tensor TanhDerivative(torch.Tensor output) => output.pow(Scalars.Two).neg_().add_(Scalars.One, Scalars.One);
+
         private static void Accumulate(torch.Tensor?[] gradients, int index, torch.Tensor value) =>
-            gradients[index] = gradients[index] is { } earlier ? earlier.add_(value) : value;
+            gradients[index] = gradients[index] is { } earlier ? earlier.add_(value, Scalars.One) : value;
 
         private static torch.Tensor ActivationGradient(torch.Tensor g, bool owned, StackActivation activation, torch.Tensor kept) => activation switch
         {
             StackActivation.Identity => g,
             // ReLU's output is ≥ 0, so its sign is the 0/1 derivative (a float multiply; a boolean mask is 4× slower).
             StackActivation.Relu => owned ? g.mul_(kept.sign()) : g * kept.sign(),
-            StackActivation.Tanh => owned ? g.mul_(1 - kept.square()) : g * (1 - kept.square()),
+            StackActivation.Tanh => owned ? g.mul_(TanhDerivative(kept)) : g * TanhDerivative(kept),
             // d/dy y·Φ(y) = Φ(y) + y·φ(y), as torch's GELU backward.
-            StackActivation.Gelu => g * ((kept * Math.Sqrt(0.5)).erf().add_(1).mul_(0.5)
-                + kept * (kept.square() * -0.5).exp().mul_(1 / Math.Sqrt(2 * Math.PI))),
+            StackActivation.Gelu => g * kept.mul(Scalars.InverseSqrt2).erf_().add_(Scalars.One, Scalars.One).mul_(Scalars.Half)
+                .add_(kept * kept.pow(Scalars.Two).mul_(Scalars.MinusHalf).exp_().mul_(Scalars.InverseSqrt2Pi), Scalars.One),
             _ => throw new InvalidOperationException($"unknown activation {activation}"),
         };
     }

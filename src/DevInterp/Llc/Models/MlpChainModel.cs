@@ -24,7 +24,7 @@ public sealed class MlpChainModel : IAnalyticChainModel
         ParameterShapes = spec.Parameters.Select(p => (p.Name, p.Shape.ToArray())).ToList();
         int perLayer = spec.Bias ? 2 : 1;
         _stack = new LinearChainStack(Enumerable.Range(0, spec.LinearCount).Select(i => new StackLayer(perLayer * i, false,
-            spec.Bias ? perLayer * i + 1 : -1, i < spec.LinearCount - 1 ? activation : StackActivation.Identity)).ToList(), ParameterShapes.Count);
+            spec.Bias ? perLayer * i + 1 : -1, i < spec.LinearCount - 1 ? activation : StackActivation.Identity)).ToList(), ParameterShapes.Select(p => p.Shape).ToList());
     }
 
     /// <summary>The spec.</summary>

@@ -11,9 +11,7 @@ namespace DevInterp.Llc.Models;
 /// </summary>
 public sealed class TmsChainModel : IAnalyticChainModel
 {
-    // W x, then ReLU(Wᵀ h + b_final): the second layer uses W transposed.
-    private readonly LinearChainStack _stack = new(
-        [new StackLayer(0, false, -1, StackActivation.Identity), new StackLayer(0, true, 1, StackActivation.Relu)], 2);
+    private readonly LinearChainStack _stack;
 
     /// <summary>Creates the chain model of a spec.</summary>
     public TmsChainModel(TmsSpec spec)
@@ -21,6 +19,9 @@ public sealed class TmsChainModel : IAnalyticChainModel
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
         ParameterShapes = spec.Parameters.Select(p => (p.Name, p.Shape.ToArray())).ToList();
+        // W x, then ReLU(Wᵀ h + b_final): the second layer uses W transposed.
+        _stack = new LinearChainStack([new StackLayer(0, false, -1, StackActivation.Identity), new StackLayer(0, true, 1, StackActivation.Relu)],
+            ParameterShapes.Select(p => p.Shape).ToList());
     }
 
     /// <summary>The spec.</summary>

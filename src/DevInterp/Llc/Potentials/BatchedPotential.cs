@@ -174,8 +174,10 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     // Rows of inputs and targets for [C, B] indices, shaped [C, B, ...]; all rows (expanded to C chains) for null.
     private (torch.Tensor Inputs, torch.Tensor Targets) Batch(torch.Tensor? indices, long chains)
     {
-        var flat = indices?.flatten();
-        return (_inputs.Gather(indices, flat, chains), _targets.Gather(indices, flat, chains));
+        if (indices is null) return (_inputs.All(chains), _targets.All(chains));
+        var shape = indices.shape;
+        var flat = indices.flatten();
+        return (_inputs.Gather(flat, shape[0], shape[1]), _targets.Gather(flat, shape[0], shape[1]));
     }
 
     /// <summary>
@@ -185,6 +187,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     private sealed class BatchData : IDisposable
     {
         private readonly torch.Tensor _values;
+        private readonly long[] _shape; // of the values as stored
         private readonly bool _byFeature;
 
         public BatchData(torch.Tensor values)
@@ -199,21 +202,18 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
             {
                 _values = values;
             }
+            _shape = _values.shape;
         }
 
-        public torch.Tensor Gather(torch.Tensor? indices, torch.Tensor? flat, long chains)
-        {
-            if (!_byFeature)
-            {
-                return indices is null
-                    ? _values.unsqueeze(0).expand([chains, .. _values.shape])
-                    : _values.index_select(0, flat!).view([indices.shape[0], indices.shape[1], .. _values.shape[1..]]);
-            }
-            long width = _values.shape[0];
-            return indices is null
-                ? _values.unsqueeze(0).expand(chains, width, _values.shape[1]).transpose(1, 2)      // [C, n, F]
-                : _values.index_select(1, flat!).view(width, indices.shape[0], indices.shape[1]).permute(1, 2, 0); // [C, B, F]
-        }
+        // Every row, for C chains (an expanded view).
+        public torch.Tensor All(long chains) => _byFeature
+            ? _values.unsqueeze(0).expand(chains, _shape[0], _shape[1]).transpose(1, 2) // [C, n, F]
+            : _values.unsqueeze(0).expand([chains, .. _shape]);
+
+        // Rows flat ([C·B] indices) as [C, B, ...].
+        public torch.Tensor Gather(torch.Tensor flat, long chains, long batch) => _byFeature
+            ? _values.index_select(1, flat).as_strided([chains, batch, _shape[0]], [batch, 1, chains * batch]) // [C, B, F] of [F, C·B]
+            : _values.index_select(0, flat).view([chains, batch, .. _shape[1..]]);
 
         public void Dispose() => _values.Dispose();
     }

@@ -18,7 +18,13 @@ public sealed class GaussianNllLoss(double sigma) : IAnalyticChainLoss
 
     /// <inheritdoc />
     public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) =>
-        _squared.Compute(predictions, targets) / (2 * Sigma * Sigma);
+        DivideBy(_squared.Compute(predictions, targets), 2 * Sigma * Sigma);
+
+    private static torch.Tensor DivideBy(torch.Tensor t, double divisor)
+    {
+        using var d = Scalars.Of(divisor);
+        return t.div(d);
+    }
 
     /// <inheritdoc />
     public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets) =>

@@ -22,7 +22,7 @@ public sealed class SquaredErrorLoss : IAnalyticChainLoss
     public string Name => "mse";
 
     /// <inheritdoc />
-    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) => Mean(predictions - targets);
+    public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) => Mean(predictions.sub(targets));
 
     /// <inheritdoc />
     public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets) =>
@@ -31,16 +31,26 @@ public sealed class SquaredErrorLoss : IAnalyticChainLoss
     /// <summary>The loss divided by <paramref name="divisor"/> (as <see cref="Compute"/> and a division), and its gradient 2(ŷ − y)/(B·divisor).</summary>
     internal static (torch.Tensor Loss, torch.Tensor PredictionGradient) WithGradient(torch.Tensor predictions, torch.Tensor targets, double divisor)
     {
-        var diff = predictions - targets;
+        var diff = predictions.sub(targets);
         var loss = Mean(diff);
-        if (divisor != 1.0) loss = loss / divisor;
-        return (loss, diff.mul(2.0 / (predictions.shape[1] * divisor)));
+        if (divisor != 1.0)
+        {
+            using var d = Scalars.Of(divisor);
+            loss = loss.div(d);
+        }
+        using var scale = Scalars.Of(2.0 / (predictions.shape[1] * divisor));
+        return (loss, diff.mul(scale));
     }
 
     // Per-sample sums, then their mean (the order of the training loss, whose values tests pin to five decimals).
     private static torch.Tensor Mean(torch.Tensor diff)
     {
-        var perSample = diff.dim() > 2 ? diff.square().flatten(2).sum(2) : diff.square();
+        var perSample = diff.dim() switch
+        {
+            2 => diff.pow(Scalars.Two),
+            3 => diff.pow(Scalars.Two).sum(2),
+            _ => diff.pow(Scalars.Two).flatten(2).sum(2),
+        };
         return perSample.mean([1]);
     }
 }
@@ -67,8 +77,9 @@ public sealed class CrossEntropyChainLoss : IAnalyticChainLoss
         // ∂/∂logits of the mean −log softmax: (softmax − one-hot) / (number of positions averaged per chain).
         long positions = predictions.numel() / (predictions.shape[0] * predictions.shape[^1]);
         var gradient = logp.exp();
-        gradient.scatter_add_(-1, index, torch.full_like(index, -1, dtype: gradient.dtype));
-        return (loss, gradient.mul_(1.0 / positions));
+        gradient.scatter_add_(-1, index, torch.full_like(index, Scalars.MinusOne, dtype: gradient.dtype));
+        using var scale = Scalars.Of(1.0 / positions);
+        return (loss, gradient.mul_(scale));
     }
 
     private static torch.Tensor Mean(torch.Tensor logp, torch.Tensor index) =>

@@ -35,15 +35,16 @@ public sealed class WeightedSquaredErrorLoss : IAnalyticChainLoss
 
     /// <inheritdoc />
     public torch.Tensor Compute(torch.Tensor predictions, torch.Tensor targets) =>
-        ((predictions - targets).square() * WeightTensor(predictions)).sum(-1).mean([1]);
+        (predictions.sub(targets).pow(Scalars.Two) * WeightTensor(predictions)).sum(-1).mean([1]);
 
     /// <inheritdoc />
     public (torch.Tensor Loss, torch.Tensor PredictionGradient) ComputeWithGradient(torch.Tensor predictions, torch.Tensor targets)
     {
         var w = WeightTensor(predictions);
-        var diff = predictions - targets;
-        var loss = (diff.square() * w).sum(-1).mean([1]);
-        return (loss, diff.mul_(w).mul_(2.0 / predictions.shape[1]));
+        var diff = predictions.sub(targets);
+        var loss = (diff.pow(Scalars.Two) * w).sum(-1).mean([1]);
+        using var scale = Scalars.Of(2.0 / predictions.shape[1]);
+        return (loss, diff.mul_(w).mul_(scale));
     }
 
     private torch.Tensor WeightTensor(torch.Tensor predictions)

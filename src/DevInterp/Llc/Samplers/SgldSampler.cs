@@ -60,7 +60,7 @@ public sealed class SgldSampler : IChainSampler
             _previousNoise = noise.detach().clone().DetachFromDisposeScope();
             return;
         }
-        weights.add_(_previousNoise.add_(noise), alpha: _halfNoise);
+        weights.add_(_previousNoise.add_(noise, Potentials.Scalars.One), alpha: _halfNoise);
         _previousNoise.copy_(noise);
     }
 

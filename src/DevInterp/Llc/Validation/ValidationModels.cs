@@ -10,7 +10,7 @@ namespace DevInterp.Llc.Validation;
 /// </summary>
 public sealed class LinearChainModel(int inputs, int outputs) : IAnalyticChainModel
 {
-    private readonly LinearChainStack _stack = new([new StackLayer(0, false, -1, StackActivation.Identity)], 1);
+    private readonly LinearChainStack _stack = new([new StackLayer(0, false, -1, StackActivation.Identity)], [[outputs, inputs]]);
 
     /// <inheritdoc />
     public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; } = [("weight", [outputs, inputs])];
@@ -62,7 +62,7 @@ public sealed class DeepLinearChainModel : IAnalyticChainModel
         ParameterShapes = Enumerable.Range(0, widths.Count - 1)
             .Select(i => ($"layers.{i}.weight", new long[] { widths[i + 1], widths[i] })).ToList();
         _stack = new LinearChainStack(Enumerable.Range(0, widths.Count - 1)
-            .Select(i => new StackLayer(i, false, -1, StackActivation.Identity)).ToList(), widths.Count - 1);
+            .Select(i => new StackLayer(i, false, -1, StackActivation.Identity)).ToList(), ParameterShapes.Select(p => p.Shape).ToList());
     }
 
     /// <summary>Layer widths.</summary>
