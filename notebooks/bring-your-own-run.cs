@@ -18,6 +18,7 @@ if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
 Directory.CreateDirectory(work);
 
 // 1. Someone else's data, as a CSV file (3 inputs, 1 target per row).
+manual_seed(0); // the module initialisation below draws from the global generator
 var gen = new Generator(0);
 var x = randn([512, 3], generator: gen);
 var y = x.matmul(tensor(new float[] { 1.5f, -2f, 0.5f }).reshape(3, 1)) + 0.1f * randn([512, 1], generator: gen);

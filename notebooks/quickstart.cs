@@ -15,7 +15,7 @@ Console.WriteLine($"{run.Checkpoints.Count} checkpoints, steps {run.Checkpoints[
 string folder = Path.Combine(root, "analyses/quickstart");
 var config = AnalysisConfigBuilder.Create("quickstart", Path.Combine(root, "checkpoints/dln"), run,
     llc: new LlcSettings(Chains: 4, Draws: 200, BurnIn: 100, TargetRelativeError: null));
-var result = AnalysisPipeline.Run(config, run, folder);
+var result = AnalysisPipeline.Run(config, run, folder, new AnalyzeOptions(Report: false));
 Console.WriteLine($"LLC step size {result.Llc!.StepSize:G3} ({result.Llc.StepSizeSource}); complete: {result.Complete}");
 
 // Every result is an Arrow table; one call gives a DataFrame (pandas/polars read the same files).
@@ -29,9 +29,14 @@ Console.WriteLine("stages:");
 foreach (var s in result.Stages!.Rows)
     Console.WriteLine($"  {s.Stage}: steps {s.StartStep}..{s.EndStep}  boundary from {string.Join(", ", s.Signals)}");
 
-// The charts: the library writes self-contained HTML (plotly.js inlined, opens offline).
-var report = AnalysisReport.Write(folder);
-Console.WriteLine($"report: {report.Path} ({report.Bytes / 1e6:F1} MB, {report.Charts.Count} charts)");
+// The charts: the library writes self-contained HTML (plotly.js inlined, opens offline). Plotly.NET cannot load inside
+// the notebook host (its FSharp.Core differs), so the notebook has the devinterp command line write the same report.
+var report = AnalysisReport.Write(folder); // [app]
+Console.WriteLine($"report: {report.Path} ({report.Bytes / 1e6:F1} MB, {report.Charts.Count} charts)"); // [app]
+// [notebook] var cli = System.Diagnostics.Process.Start(Path.Combine(root, "src/DevInterp.Cli/bin/Debug/net10.0/devinterp"), new[] { "report", folder })!;
+// [notebook] cli.WaitForExit();
+// [notebook] if (cli.ExitCode != 0) throw new Exception($"devinterp report failed with exit code {cli.ExitCode}");
+// [notebook] display(HTML(File.ReadAllText(Path.Combine(folder, "report.html"))));
 
 // The repository, whichever folder this is run from.
 static string RepositoryRoot()
