@@ -11,6 +11,7 @@ internal static class Program
     public static int Main(string[] args) => args switch
     {
         ["store-crash-probe", var folder, var limit] => StoreCrashProbe.Run(folder, int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture)),
+        ["devinterp", .. var rest] => DevInterp.Cli.CliApp.Run(rest, new DevInterp.Cli.CliContext(Console.Out, Console.Error, interactive: false)),
         _ => 0,
     };
 }
