@@ -53,9 +53,16 @@ public static class CheckpointFile
         long length;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            length = stream.Length;
-            n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            // A bare handle and one positioned read: no stream buffer to allocate (this runs once per checkpoint opened).
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            length = RandomAccess.GetLength(handle);
+            n = 0;
+            while (n < head.Length)
+            {
+                int read = RandomAccess.Read(handle, head[n..], n);
+                if (read <= 0) break;
+                n += read;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
