@@ -82,8 +82,7 @@ public static class AnalyzeCommand
         var elapsed = DateTime.UtcNow - started;
         if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed));
         else Print(context, result, folder, shard, elapsed);
-        foreach (var (step, error) in result.Failed) context.Err.WriteLine($"error: step {step}: {error}");
-        return result.Failed.Count > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+        return RunAnalysisReport.Failures(context, result.Failed);
     }
 
     /// <summary>Settings, model, task and dtype from an analysis.json; the run is the one given (its hashes must match).</summary>

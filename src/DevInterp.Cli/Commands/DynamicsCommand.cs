@@ -48,7 +48,7 @@ public static class DynamicsCommand
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
             var result = reporter.Run("dynamics", update => DynamicsRunAnalysis.Run(cfg, r, store,
                 new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
-            RunAnalysisReport.Consolidate(store, CheckpointRow.Schema.Name, DynamicsCoordinateRow.Schema.Name,
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, DynamicsCoordinateRow.Schema.Name,
                 DynamicsVarianceRow.Schema.Name, DynamicsCurvatureRow.Schema.Name);
             if (parse.GetValue(inputs.Json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, store, result);

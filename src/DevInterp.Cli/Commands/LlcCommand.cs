@@ -78,11 +78,9 @@ public static class LlcCommand
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
             var result = reporter.Run("llc", update => LlcRunAnalysis.Run(cfg, r, store, shardSpec,
                 new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
-            foreach (string table in new[] { "checkpoints", "llc", "llc_traces", "calibration" })
-                if (store.State(table) is TableState.PartsOnly or TableState.Stale) store.Consolidate(table);
+            store.ConsolidateChanged("checkpoints", "llc", "llc_traces", "calibration");
             Print(context, store, parse.GetValue(inputs.Json), result);
-            foreach (var (step, error) in result.Failed) context.Err.WriteLine($"error: step {step}: {error}");
-            return result.Failed.Count > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+            return RunAnalysisReport.Failures(context, result.Failed);
         });
         command.Subcommands.Add(BuildCalibrate(context));
         return command;

@@ -1,17 +1,8 @@
-using DevInterp.Storage;
-
 namespace DevInterp.Cli.Commands;
 
 /// <summary>What the per-checkpoint run commands (llc, similarity, dynamics) do after their pass.</summary>
 internal static class RunAnalysisReport
 {
-    /// <summary>Consolidates every table of <paramref name="tables"/> that has new parts.</summary>
-    public static void Consolidate(AnalysisStore store, params string[] tables)
-    {
-        foreach (string table in tables)
-            if (store.State(table) is TableState.PartsOnly or TableState.Stale) store.Consolidate(table);
-    }
-
     /// <summary>Prints each failed checkpoint to standard error; returns exit code 3 when any failed, else 0.</summary>
     public static int Failures(CliContext context, IReadOnlyList<(long Step, string Error)> failed)
     {

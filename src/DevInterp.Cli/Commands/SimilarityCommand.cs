@@ -47,7 +47,7 @@ public static class SimilarityCommand
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
             var result = reporter.Run("similarity", update => SimilarityRunAnalysis.Run(cfg, r, store,
                 new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
-            RunAnalysisReport.Consolidate(store, CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
             if (parse.GetValue(inputs.Json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, store, result);
             return RunAnalysisReport.Failures(context, result.Failed);

@@ -27,7 +27,7 @@ public sealed record AnalyzeResult(
     IReadOnlyList<(long Step, string Error)> Failed)
 {
     /// <summary>True when every pass ran over the whole run (every shard's LLC estimates present).</summary>
-    public bool Complete { get; init; }
+    public bool Complete => MissingLlcSteps.Count == 0;
 }
 
 /// <summary>
@@ -55,7 +55,7 @@ public static class AnalysisPipeline
         {
             double start = offset;
             offset += share;
-            return progress is null ? null : new InlineProgress(p => progress.Report(new AnalysisProgress(
+            return progress is null ? null : new InlineProgress<AnalysisProgress>(p => progress.Report(new AnalysisProgress(
                 1000 * (start + share * (p.Total > 0 ? Math.Clamp(p.Done / p.Total, 0, 1) : 0)), 1000, p.Step, $"{name}: {p.Activity}")));
         }
 
@@ -64,19 +64,19 @@ public static class AnalysisPipeline
         {
             llc = LlcRunAnalysis.Run(cfg, run, store, shard, Phase("llc", LlcShare), cancel);
             failed.AddRange(llc.Failed);
-            Consolidate(store, CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
         }
         else offset += LlcShare;
         var missing = cfg.Llc.Enabled ? MissingLlc(store, run) : [];
         if (missing.Count > 0 && shard.Count > 1)
-            return new AnalyzeResult(llc, null, null, null, null, missing, failed) { Complete = false };
+            return new AnalyzeResult(llc, null, null, null, null, missing, failed);
 
         SimilarityRunResult? similarity = null;
         DynamicsRunResult? dynamics = null;
         if (cfg.Similarity.Enabled)
         {
             similarity = SimilarityRunAnalysis.Run(cfg, run, store, Phase("similarity", SimilarityShare), cancel);
-            Consolidate(store, CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
         }
         else offset += SimilarityShare;
         if (cfg.Dynamics.Enabled)
@@ -102,7 +102,7 @@ public static class AnalysisPipeline
             progress?.Report(new AnalysisProgress(1000, 1000, null, "report"));
             report = AnalysisReport.Write(folder).Path;
         }
-        return new AnalyzeResult(llc, similarity, dynamics, stages, report, missing, failed.OrderBy(f => f.Step).ToList()) { Complete = missing.Count == 0 };
+        return new AnalyzeResult(llc, similarity, dynamics, stages, report, missing, failed.OrderBy(f => f.Step).ToList());
     }
 
     // Steps no shard has finished: neither an llc row nor a recorded failure (a failed checkpoint never gets a row).
@@ -112,16 +112,5 @@ public static class AnalysisPipeline
         if (store.State(CheckpointRow.Schema.Name) != TableState.Absent)
             done.UnionWith(store.Read<CheckpointRow>().Where(r => r.Status == CheckpointStatus.Failed).Select(r => r.Step));
         return run.Checkpoints.Select(c => c.Step).Where(s => !done.Contains(s)).ToList();
-    }
-
-    private static void Consolidate(AnalysisStore store, params string[] tables)
-    {
-        foreach (string table in tables)
-            if (store.State(table) is TableState.PartsOnly or TableState.Stale) store.Consolidate(table);
-    }
-
-    private sealed class InlineProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
-    {
-        public void Report(AnalysisProgress value) => report(value);
     }
 }

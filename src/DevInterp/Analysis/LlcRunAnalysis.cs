@@ -69,7 +69,7 @@ public static class LlcRunAnalysis
             catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException)
             {
                 store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
-                failed.Add((checkpoint.Step, OneLine(e.Message)));
+                failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
                 continue;
             }
             using (reader)
@@ -86,7 +86,7 @@ public static class LlcRunAnalysis
                 }
                 catch (Exception e) when (e is CheckpointFormatException or ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
                 {
-                    error = OneLine(e.Message);
+                    error = CheckpointRowFactory.OneLine(e.Message);
                 }
                 store.Write(key, [CheckpointRowFactory.Ok(checkpoint, file, reader)]);
                 if (result is not null)
@@ -132,12 +132,4 @@ public static class LlcRunAnalysis
         store.Write(key, CalibrationRow.From(target.Step, calibration, nBeta, options.Localization));
         return (calibration.Chosen, "calibrated");
     }
-
-    private static string OneLine(string s) => s.Replace('\r', ' ').Replace('\n', ' ');
-}
-
-/// <summary>An IProgress that reports synchronously on the caller's thread.</summary>
-internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

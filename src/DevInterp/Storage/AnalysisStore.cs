@@ -145,6 +145,10 @@ public sealed class AnalysisStore
         return new ConsolidationResult(table, path, parts.Count, merged.Batch.Length, merged.IgnoredDuplicates);
     }
 
+    /// <summary>Consolidates those of <paramref name="tables"/> whose parts changed since (or have no) consolidated file.</summary>
+    public IReadOnlyList<ConsolidationResult> ConsolidateChanged(params string[] tables) =>
+        tables.Where(t => State(t) is TableState.PartsOnly or TableState.Stale).Select(Consolidate).ToList();
+
     /// <summary>Consolidates every built-in table that has parts.</summary>
     public IReadOnlyList<ConsolidationResult> Consolidate() =>
         AnalysisTables.All.Where(t => Parts(t.Name).Count > 0).Select(t => Consolidate(t.Name)).ToList();

@@ -8,19 +8,8 @@ namespace DevInterp.Llc.Validation;
 /// Linear regression without bias, y = x·wᵀ: parameter <c>weight</c> [outputs, inputs]; inputs [C, B, inputs] →
 /// outputs [C, B, outputs]. Back-propagates by hand (<see cref="IAnalyticChainModel"/>).
 /// </summary>
-public sealed class LinearChainModel(int inputs, int outputs) : IAnalyticChainModel
-{
-    private readonly LinearChainStack _stack = new([new StackLayer(0, false, -1, StackActivation.Identity)], [[outputs, inputs]]);
-
-    /// <inheritdoc />
-    public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; } = [("weight", [outputs, inputs])];
-
-    /// <inheritdoc />
-    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => _stack.Forward(parameters, inputs);
-
-    /// <inheritdoc />
-    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => _stack.Record(parameters, inputs);
-}
+public sealed class LinearChainModel(int inputs, int outputs)
+    : LinearStackChainModel([("weight", [outputs, inputs])], [new StackLayer(0, false, -1, StackActivation.Identity)], inputs, "linear regression");
 
 /// <summary>
 /// The normal-crossing model y = w₁ᵃ·w₂ᵇ·x with scalar input and output: parameters <c>w1</c> and <c>w2</c>, shape [1].
@@ -50,44 +39,22 @@ public sealed class NormalCrossingChainModel(int a, int b) : IChainModel
 /// (PyTorch's nn.Linear layout), for C chains at once; also the chain model of a <see cref="DevInterp.Models.DlnSpec"/>.
 /// Inputs [C, B, ..., in] → outputs [C, B, ..., out]. Back-propagates by hand (<see cref="IAnalyticChainModel"/>).
 /// </summary>
-public sealed class DeepLinearChainModel : IAnalyticChainModel
+public sealed class DeepLinearChainModel : LinearStackChainModel
 {
-    private readonly LinearChainStack _stack;
-
     /// <summary>Creates the network for widths [H₀, H₁, …, H_L].</summary>
     public DeepLinearChainModel(IReadOnlyList<int> widths)
+        : base(Shapes(widths), Enumerable.Range(0, widths.Count - 1).Select(i => new StackLayer(i, false, -1, StackActivation.Identity)).ToList(),
+            widths[0], "deep linear network")
+    {
+        Widths = widths.ToArray();
+    }
+
+    private static List<(string Name, long[] Shape)> Shapes(IReadOnlyList<int> widths)
     {
         if (widths.Count < 2) throw new ArgumentException("need at least input and output widths");
-        Widths = widths.ToArray();
-        ParameterShapes = Enumerable.Range(0, widths.Count - 1)
-            .Select(i => ($"layers.{i}.weight", new long[] { widths[i + 1], widths[i] })).ToList();
-        _stack = new LinearChainStack(Enumerable.Range(0, widths.Count - 1)
-            .Select(i => new StackLayer(i, false, -1, StackActivation.Identity)).ToList(), ParameterShapes.Select(p => p.Shape).ToList());
+        return Enumerable.Range(0, widths.Count - 1).Select(i => ($"layers.{i}.weight", new long[] { widths[i + 1], widths[i] })).ToList();
     }
 
     /// <summary>Layer widths.</summary>
     public IReadOnlyList<int> Widths { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; }
-
-    /// <inheritdoc />
-    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
-    {
-        Check(parameters, inputs);
-        return _stack.Forward(parameters, inputs);
-    }
-
-    /// <inheritdoc />
-    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
-    {
-        Check(parameters, inputs);
-        return _stack.Record(parameters, inputs);
-    }
-
-    private void Check(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
-    {
-        long chains = Models.ChainOps.CheckParameters(ParameterShapes, parameters);
-        Models.ChainOps.CheckVectorInputs(inputs, chains, Widths[0], "deep linear network");
-    }
 }

@@ -1,0 +1,49 @@
+using DevInterp.Llc.Potentials;
+using TorchSharp;
+
+namespace DevInterp.Llc.Models;
+
+/// <summary>
+/// A chain model that is a stack of linear layers (batched matrix products, optional biases and activations, weights
+/// possibly shared and transposed): the MLP, the deep linear network, the toy model of superposition and linear
+/// regression. Checks its parameters and inputs, then runs the stack forward or records it for the hand-written
+/// backward pass (<see cref="IAnalyticChainModel"/>).
+/// </summary>
+public abstract class LinearStackChainModel : IAnalyticChainModel
+{
+    private readonly LinearChainStack _stack;
+    private readonly long _inputWidth;
+    private readonly string _kind;
+
+    private protected LinearStackChainModel(IReadOnlyList<(string Name, long[] Shape)> parameterShapes, IReadOnlyList<StackLayer> layers,
+        long inputWidth, string kind)
+    {
+        ParameterShapes = parameterShapes;
+        _stack = new LinearChainStack(layers, parameterShapes.Select(p => p.Shape).ToList());
+        _inputWidth = inputWidth;
+        _kind = kind;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; }
+
+    /// <inheritdoc />
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Forward(parameters, inputs);
+    }
+
+    /// <inheritdoc />
+    public IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Record(parameters, inputs);
+    }
+
+    private void Check(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
+    {
+        long chains = ChainOps.CheckParameters(ParameterShapes, parameters);
+        ChainOps.CheckVectorInputs(inputs, chains, _inputWidth, _kind);
+    }
+}
