@@ -56,7 +56,9 @@ public static class AnalysisPipeline
             double start = offset;
             offset += share;
             return progress is null ? null : new InlineProgress<AnalysisProgress>(p => progress.Report(new AnalysisProgress(
-                1000 * (start + share * (p.Total > 0 ? Math.Clamp(p.Done / p.Total, 0, 1) : 0)), 1000, p.Step, $"{name}: {p.Activity}")));
+                1000 * (start + share * (p.Total > 0 ? Math.Clamp(p.Done / p.Total, 0, 1) : 0)), 1000, p.Step,
+                // Some passes already name themselves in their activity ("llc: sampling"); the others get their name added.
+                p.Activity.StartsWith(name + ":", StringComparison.Ordinal) ? p.Activity : $"{name}: {p.Activity}")));
         }
 
         LlcRunResult? llc = null;
