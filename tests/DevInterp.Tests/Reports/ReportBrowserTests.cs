@@ -9,8 +9,8 @@ namespace DevInterp.Tests.Reports;
 /// <summary>
 /// Opens reports in a real browser: headless Chromium (Debian's <c>chromium</c>) driven by .ci/report-check/check.mjs
 /// (playwright-core), which fails on any console error or network request and tests the screenshot's pixels for every
-/// chart. Needs node, <c>npm ci</c> in .ci/report-check and chromium: missing any of them fails the test, under CI=true
-/// always; elsewhere too unless DEVINTERP_SKIP_BROWSER_CHECK=1 opts out (then the test says it did not run).
+/// chart. Needs node, <c>npm ci</c> in .ci/report-check and chromium, which <see cref="NodeCheckSetup"/> installs when
+/// missing; what cannot be installed fails the test (DEVINTERP_SKIP_BROWSER_CHECK=1 opts out knowingly, not under CI=true).
 /// </summary>
 public class ReportBrowserTests(ITestOutputHelper output)
 {
@@ -19,40 +19,19 @@ public class ReportBrowserTests(ITestOutputHelper output)
 
     private static string CheckDir => Path.Combine(TestPaths.RepoRoot, ".ci", "report-check");
 
-    private static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } p ? p : "/usr/bin/chromium";
+    private static string Chromium => NodeCheckSetup.Chromium;
 
     private bool Ready()
     {
-        string? problem = null;
-        string? node = FindOnPath("node");
-        if (node is null) problem = "node is not on PATH";
-        else if (!File.Exists(Chromium)) problem = $"{Chromium} is missing: apt-get install chromium (or set CHROMIUM_PATH)";
-        else
+        if (Environment.GetEnvironmentVariable(OptOut) == "1" && Environment.GetEnvironmentVariable("CI") != "true")
         {
-            using var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckDir, "package.json")));
-            foreach (var dependency in pinned.RootElement.GetProperty("dependencies").EnumerateObject())
-            {
-                string installed = Path.Combine(CheckDir, "node_modules", dependency.Name, "package.json");
-                if (!File.Exists(installed)) { problem = $"{installed} is missing: run `npm ci` in .ci/report-check"; break; }
-                using var actual = JsonDocument.Parse(File.ReadAllText(installed));
-                string have = actual.RootElement.GetProperty("version").GetString()!;
-                if (have != dependency.Value.GetString())
-                {
-                    problem = $"{dependency.Name} {have} is installed but package.json pins {dependency.Value.GetString()}: run `npm ci` in .ci/report-check";
-                    break;
-                }
-            }
-        }
-        if (problem is null) return true;
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-            Assert.Fail($"the browser check of the report must run in CI, but {problem}");
-        if (Environment.GetEnvironmentVariable(OptOut) == "1")
-        {
-            output.WriteLine($"browser check NOT RUN ({OptOut}=1): {problem}");
+            output.WriteLine($"browser check NOT RUN ({OptOut}=1)");
             return false;
         }
-        Assert.Fail($"the browser check of the report cannot run: {problem}. Install it (see .ci/run) or set {OptOut}=1 to skip it knowingly.");
-        return false;
+        // Installs what is missing (npm ci, apt-get chromium) so that a fresh clone's `dotnet test` runs the check.
+        if (NodeCheckSetup.Ensure(CheckDir, chromium: true) is { } problem)
+            Assert.Fail($"the browser check of the report cannot run: {problem}. See .ci/run, or set {OptOut}=1 to skip it knowingly (ignored under CI=true).");
+        return true;
     }
 
     [Fact]
@@ -141,7 +120,7 @@ public class ReportBrowserTests(ITestOutputHelper output)
 
     private static (int Code, JsonDocument Result, string Stderr) RunCheck(string report, string? screenshot)
     {
-        var info = new ProcessStartInfo(FindOnPath("node")!)
+        var info = new ProcessStartInfo(NodeCheckSetup.Node!)
         {
             WorkingDirectory = CheckDir,
             RedirectStandardOutput = true,
@@ -168,8 +147,4 @@ public class ReportBrowserTests(ITestOutputHelper output)
         Assert.True(process.ExitCode is 0 or 1, $"report-check could not run the browser (exit {process.ExitCode}): {stderr.Result}");
         return (process.ExitCode, JsonDocument.Parse(stdout.Result), stderr.Result);
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }

@@ -9,32 +9,19 @@ namespace DevInterp.Tests.Storage;
 /// <summary>
 /// Reads the store's Arrow files with a second, independent implementation (apache-arrow for JavaScript, run by
 /// .ci/arrow-check/check.mjs) and compares every cell with the C# side's JSON dump. Needs node and
-/// <c>npm ci</c> in .ci/arrow-check: missing them fails under CI=true and is reported (not failed) locally.
+/// <c>npm ci</c> in .ci/arrow-check, which <see cref="NodeCheckSetup"/> runs when the packages are missing; a checker
+/// that cannot be made to run fails the test.
 /// </summary>
 public class ArrowNodeCheckTests(ITestOutputHelper output)
 {
     private static string CheckDir => Path.Combine(TestPaths.RepoRoot, ".ci", "arrow-check");
 
-    private bool Ready()
+    private static bool Ready()
     {
-        string? problem = null;
-        string? node = FindOnPath("node");
-        string installed = Path.Combine(CheckDir, "node_modules", "apache-arrow", "package.json");
-        if (node is null) problem = "node is not on PATH";
-        else if (!File.Exists(installed)) problem = $"{installed} is missing: run `npm ci` in .ci/arrow-check";
-        else
-        {
-            using var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckDir, "package.json")));
-            using var actual = JsonDocument.Parse(File.ReadAllText(installed));
-            string want = pinned.RootElement.GetProperty("dependencies").GetProperty("apache-arrow").GetString()!;
-            string have = actual.RootElement.GetProperty("version").GetString()!;
-            if (want != have) problem = $"apache-arrow {have} is installed but package.json pins {want}: run `npm ci` in .ci/arrow-check";
-        }
-        if (problem is null) return true;
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-            Assert.Fail($"the independent Arrow check must run in CI, but {problem}");
-        output.WriteLine($"independent Arrow check not run: {problem}");
-        return false;
+        // Installs what is missing (npm ci) so that a fresh clone's `dotnet test` runs the check; fails if it cannot.
+        if (NodeCheckSetup.Ensure(CheckDir, chromium: false) is { } problem)
+            Assert.Fail($"the independent Arrow check cannot run: {problem} (see .ci/run)");
+        return true;
     }
 
     [Fact]
@@ -100,7 +87,7 @@ public class ArrowNodeCheckTests(ITestOutputHelper output)
 
     private static (int Code, string Stdout, string Stderr) RunCheck(string folder, string? dump)
     {
-        var info = new ProcessStartInfo(FindOnPath("node")!)
+        var info = new ProcessStartInfo(NodeCheckSetup.Node!)
         {
             WorkingDirectory = CheckDir,
             RedirectStandardOutput = true,
@@ -120,8 +107,4 @@ public class ArrowNodeCheckTests(ITestOutputHelper output)
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }
