@@ -9,7 +9,7 @@ public static class LlcRows
     /// <summary>The row of a checkpoint whose estimation failed: NaN estimates, verdict untrusted, the error as the reason.</summary>
     public static LlcRow Failed(long step, LlcSettings settings, double stepSize, string stepSizeSource, string error, double elapsedSeconds) =>
         new(step, double.NaN, double.NaN, [], double.NaN, settings.NBeta ?? double.NaN, stepSize, stepSizeSource,
-            settings.Localization, 0, 0, 0, 0, settings.Chains, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+            settings.Localization, 0, 0, 0, 0, settings.Chains, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
             0, LlcVerdict.Untrusted, "estimation failed: " + error.Replace('\r', ' ').Replace('\n', ' '),
             LlcSettings.ParseSampler(settings.Sampler), settings.Seed, elapsedSeconds);
 }

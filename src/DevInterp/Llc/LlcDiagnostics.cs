@@ -26,8 +26,13 @@ public sealed record DroppedChain(int Chain, long Step, string Reason);
 /// <param name="Dropped">Chains dropped for divergence.</param>
 /// <param name="Verdict">Trusted, doubtful or untrusted.</param>
 /// <param name="Reasons">The reasons for the verdict, in words (empty when trusted).</param>
+/// <param name="Spread">
+/// Change of the chains' mean squared distance from w*, ‖w_t − w*‖², over the second half of the draws (fitted slope ×
+/// half length), relative to its mean: near 0 once the chains fill the localized posterior, large while they are still
+/// moving away from w* (NaN when not recorded).
+/// </param>
 public sealed record LlcDiagnostics(double RHat, double BulkEss, double TailEss, double Drift, double NegativeFraction,
-    IReadOnlyList<DroppedChain> Dropped, LlcVerdict Verdict, IReadOnlyList<string> Reasons)
+    IReadOnlyList<DroppedChain> Dropped, LlcVerdict Verdict, IReadOnlyList<string> Reasons, double Spread = double.NaN)
 {
     /// <summary>R̂ above this makes an estimate doubtful.</summary>
     public const double RHatDoubtful = 1.1;
@@ -37,6 +42,8 @@ public sealed record LlcDiagnostics(double RHat, double BulkEss, double TailEss,
     public const double EssDoubtful = 100;
     /// <summary>Relative drift above this (and above two standard errors) makes an estimate doubtful.</summary>
     public const double DriftDoubtful = 0.1;
+    /// <summary>A relative rise of ‖w − w*‖² above this over the second half (and above two standard errors) makes an estimate doubtful.</summary>
+    public const double SpreadDoubtful = 0.1;
     /// <summary>A negative-excursion fraction above this makes an estimate doubtful.</summary>
     public const double NegativeDoubtful = 0.3;
     /// <summary>A negative-excursion fraction above this makes an estimate untrusted.</summary>

@@ -81,6 +81,9 @@ public sealed class LlcEstimator(LlcOptions options)
         // minibatch noise of L_b(w_t) − L_b(w*), which otherwise dominates each draw.
         using var fullCenterGradient = controlVariates ? FullGradient(potential).DetachFromDisposeScope() : null;
         var controlTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
+        // ‖w_t − w*‖² per draw: chains still moving away from w* at the end have not reached the localized posterior,
+        // whatever their λ trace says (slow spreading along flat directions raises or lowers λ̂ later).
+        var spreadTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
         // Without control variates, L_b(w*) is only needed on draws: a potential that knows its per-sample loss at w*
         // gives it without a forward pass.
         var centerLookup = controlVariates ? null : potential as ICenterLossLookup;
@@ -126,8 +129,11 @@ public sealed class LlcEstimator(LlcOptions options)
                 var cv = controlVariates
                     ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(weights.sub(center)).sum(1))
                     : noControl;
+                var offset = weights.sub(center);
+                var spread = ReadVector(offset.mul_(offset).sum(1));
                 for (int c = 0; c < chains; c++)
                 {
+                    spreadTraces[c].Add(spread[c]);
                     lossTraces[c].Add(l[c]);
                     centerTraces[c].Add(lc[c]);
                     controlTraces[c].Add(cv[c]);
@@ -172,10 +178,11 @@ public sealed class LlcEstimator(LlcOptions options)
         double std = healthy.Count > 1 ? Math.Sqrt(healthy.Sum(c => Math.Pow(perChain[c] - mean, 2)) / (healthy.Count - 1)) : double.NaN;
         double centerLoss = healthy.Count > 0 ? healthy.Average(c => centerTraces[c].Average()) : centerTraces.Average(t => t.Average());
         var lambdaTraces = healthy.Select(c => LambdaTrace(lossTraces[c], centerTraces[c], controlTraces[c], nBeta)).ToList();
-        var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped);
+        var healthySpread = healthy.Select(c => spreadTraces[c].ToArray()).ToList();
+        var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped, healthySpread);
         return new LlcResult(mean, std, perChain, centerLoss, nBeta, eps, stepSizeSource, o.Localization, n, dim,
             batches.BatchSize, lossTraces.Select(t => t.ToArray()).ToList(), centerTraces.Select(t => t.ToArray()).ToList(),
-            controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o);
+            controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o, spreadTraces.Select(t => t.ToArray()).ToList());
     }
 
     private static double[] LambdaTrace(List<double> loss, List<double> center, List<double> control, double nBeta)

@@ -88,6 +88,6 @@ public sealed record LlcOptions(
         if (BatchSize is { } b && b < 1) throw new ArgumentException($"batch size must be ≥ 1 (got {b})");
         if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
         if (TargetRelativeError is { } t && !(t > 0)) throw new ArgumentException($"target relative error must be > 0 (got {t})");
-        if (MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
+        if (TargetRelativeError is not null && MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
     }
 }

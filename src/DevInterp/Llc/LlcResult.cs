@@ -20,6 +20,7 @@ namespace DevInterp.Llc;
 /// </param>
 /// <param name="Diagnostics">Convergence diagnostics and the verdict.</param>
 /// <param name="Options">The options the estimate ran with.</param>
+/// <param name="SpreadTraces">Per chain, ‖w_t − w*‖² over the sampled parameters at every draw (null when not recorded).</param>
 public sealed record LlcResult(
     double Mean,
     double Std,
@@ -36,7 +37,8 @@ public sealed record LlcResult(
     IReadOnlyList<double[]> CenterLossTraces,
     IReadOnlyList<double[]> ControlVariateTraces,
     LlcDiagnostics Diagnostics,
-    LlcOptions Options)
+    LlcOptions Options,
+    IReadOnlyList<double[]>? SpreadTraces = null)
 {
     /// <summary>Per chain, the per-draw λ contributions nβ·(L(w_t) − L(w*) − control variate) whose mean is the chain's estimate.</summary>
     public IReadOnlyList<double[]> LambdaTraces =>

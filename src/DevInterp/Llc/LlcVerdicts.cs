@@ -11,8 +11,9 @@ public static class LlcVerdicts
     /// <param name="estimate">λ̂ (mean over the healthy chains).</param>
     /// <param name="chainCount">Chains run, healthy or not.</param>
     /// <param name="dropped">Chains dropped for divergence.</param>
+    /// <param name="spreadTraces">Per healthy chain, ‖w_t − w*‖² at each draw; null when not recorded.</param>
     public static LlcDiagnostics Assess(IReadOnlyList<double[]> lambdaTraces, double estimate, int chainCount,
-        IReadOnlyList<DroppedChain> dropped)
+        IReadOnlyList<DroppedChain> dropped, IReadOnlyList<double[]>? spreadTraces = null)
     {
         var untrusted = new List<string>();
         var doubtful = new List<string>();
@@ -53,8 +54,18 @@ public static class LlcVerdicts
         if (Math.Abs(drift) > LlcDiagnostics.DriftDoubtful && significant)
             doubtful.Add($"the trace is still {(drift > 0 ? "rising" : "falling")}: it changes by {drift:P0} of λ̂ over its second half (more burn-in, more draws or a larger step size)");
 
+        double spread = double.NaN;
+        if (spreadTraces is { Count: > 0 } && spreadTraces[0].Length >= 4)
+        {
+            double meanSpread = spreadTraces.Average(t => t.Skip(t.Length / 2).Average());
+            var (rise, spreadSignificant) = Drift(spreadTraces, meanSpread, ChainDiagnostics.BulkEss(spreadTraces));
+            spread = rise;
+            if (rise > LlcDiagnostics.SpreadDoubtful && spreadSignificant)
+                doubtful.Add($"the chains are still spreading away from w*: ‖w − w*‖² grows by {rise:P0} over the second half, so they have not filled the localized posterior and λ̂ depends on the chain length (more burn-in, more draws, a larger step size or a stronger localization)");
+        }
+
         var verdict = untrusted.Count > 0 ? LlcVerdict.Untrusted : doubtful.Count > 0 ? LlcVerdict.Doubtful : LlcVerdict.Trusted;
-        return new LlcDiagnostics(rHat, bulk, tail, drift, negative, dropped, verdict, untrusted.Concat(doubtful).ToList());
+        return new LlcDiagnostics(rHat, bulk, tail, drift, negative, dropped, verdict, untrusted.Concat(doubtful).ToList(), spread);
     }
 
     /// <summary>

@@ -96,7 +96,7 @@ internal static class ArrowTableFile
             if (!spec.Nullable && batches.Any(b => b.Column(i).NullCount > 0))
                 throw new AnalysisStoreException($"{path}: table {table.Name}, column '{field.Name}' holds nulls but is not nullable");
         }
-        var missing = table.Columns.FirstOrDefault(c => !present.Contains(c.Name));
+        var missing = table.Columns.FirstOrDefault(c => !present.Contains(c.Name) && !c.AddedLater);
         if (missing is not null) throw new AnalysisStoreException($"{path}: table {table.Name} lacks column '{missing.Name}'");
         return new LoadedTable(path, batches, metadata);
     }

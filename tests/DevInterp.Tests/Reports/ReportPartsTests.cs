@@ -82,5 +82,5 @@ public class ReportPartsTests
     }
 
     private static LlcRow Row(long step, LlcVerdict verdict) =>
-        new(step, 1, 0.1, [1, 1], 0.1, 100, 1e-4, "given", 0.1, 64, 64, 64, 100, 2, 1.0, 100, 100, 0, 0, 0, verdict, "", SamplerKind.Sgld, 0, 1);
+        new(step, 1, 0.1, [1, 1], 0.1, 100, 1e-4, "given", 0.1, 64, 64, 64, 100, 2, 1.0, 100, 100, 0, 0, 0, 0, verdict, "", SamplerKind.Sgld, 0, 1);
 }

@@ -145,7 +145,7 @@ internal static class ReportSamples
 
     private static LlcRow Llc(long step, double mean, double std, double[] estimates, int dropped, LlcVerdict verdict, string reasons) =>
         new(step, mean, std, estimates, Loss(step), 147.7, 3e-5, "calibrated", 0.1, 1_024, 192, 1_024, Draws, Chains,
-            verdict == LlcVerdict.Doubtful ? 1.18 : double.IsFinite(mean) ? 1.004 : double.NaN, 1_890, 1_720, 0.012, 0.01, dropped,
+            verdict == LlcVerdict.Doubtful ? 1.18 : double.IsFinite(mean) ? 1.004 : double.NaN, 1_890, 1_720, 0.012, 0.02, 0.01, dropped,
             verdict, reasons, SamplerKind.Sgld, 0, 4.5);
 
     private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());

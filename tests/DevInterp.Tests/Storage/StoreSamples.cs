@@ -27,13 +27,13 @@ internal static class StoreSamples
     public static readonly LlcRow[] Llc =
     [
         new(0, 41.25, 0.75, [40.5, 41.9, 41.1, 41.5], 2.3021, 1_234.5, 1e-4, "calibrated", 100, 5_000, 4_432, 256, 1_000, 4,
-            1.004, 1_890.4, 1_722.1, 0.012, 0.0, 0, LlcVerdict.Trusted, "", SamplerKind.Sgld, BigSeed, 12.5),
+            1.004, 1_890.4, 1_722.1, 0.012, 0.031, 0.0, 0, LlcVerdict.Trusted, "", SamplerKind.Sgld, BigSeed, 12.5),
         new(100, 63.8, double.NaN, [double.NaN, 63.8, double.NaN, double.NaN], 0.4099, 1_234.5, 3e-4, "given", 100, 5_000, 4_432, 5_000,
-            1_000, 4, double.NaN, 212.0, 190.5, -0.0, 0.41, 3, LlcVerdict.Untrusted,
+            1_000, 4, double.NaN, 212.0, 190.5, -0.0, 0.25, 0.41, 3, LlcVerdict.Untrusted,
             "3 of 4 chains diverged and were dropped: chain 0 at step 17 (non-finite loss), chain 2 at step 40 (loss blow-up), chain 3 at step 41 (loss blow-up); fewer than 2 healthy chains: R̂ and the spread cannot be assessed",
             SamplerKind.RmspropSgld, 7, 30.25),
         new(10000, double.NaN, double.NaN, [], 0.0123, 1_234.5, 1e-4, "given", 100, 5_000, 4_432, 256, 0, 0,
-            double.NaN, 0, 0, double.NaN, double.NaN, 0, LlcVerdict.Untrusted, "no chain survived", SamplerKind.Sgnht, -3, 0.5),
+            double.NaN, 0, 0, double.NaN, double.NaN, double.NaN, 0, LlcVerdict.Untrusted, "no chain survived", SamplerKind.Sgnht, -3, 0.5),
     ];
 
     public static readonly LlcTraceRow[] Traces =

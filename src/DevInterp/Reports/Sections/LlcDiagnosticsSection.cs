@@ -30,7 +30,7 @@ public sealed class LlcDiagnosticsSection : IReportSection
         {
             ("step", r => I(r.Step)), ("verdict", r => Verdict(r.Verdict)), ("λ̂", r => Html.Number(r.Mean, "G5")), ("std", r => Html.Number(r.Std, "G3")),
             ("R̂", r => Html.Number(r.RHat, "F3")), ("bulk ESS", r => Html.Number(r.BulkEss, "F0")), ("tail ESS", r => Html.Number(r.TailEss, "F0")),
-            ("drift", r => Html.Number(r.Drift, "F3")), ("below L(w*)", r => Html.Number(r.NegativeFraction, "P1")),
+            ("drift", r => Html.Number(r.Drift, "F3")), ("spreading", r => Html.Number(r.Spread, "F3")), ("below L(w*)", r => Html.Number(r.NegativeFraction, "P1")),
             ("dropped", r => $"{r.DroppedChains} of {r.Chains}"),
         };
         var shared = new List<string>();

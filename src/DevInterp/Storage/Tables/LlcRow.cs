@@ -21,6 +21,7 @@ namespace DevInterp.Storage;
 /// <param name="BulkEss">Bulk ESS.</param>
 /// <param name="TailEss">Tail ESS.</param>
 /// <param name="Drift">Relative drift over the second half.</param>
+/// <param name="Spread">Relative rise of ‖w − w*‖² over the second half.</param>
 /// <param name="NegativeFraction">Fraction of draws below L(w*).</param>
 /// <param name="DroppedChains">Chains dropped for divergence.</param>
 /// <param name="Verdict">trusted, doubtful or untrusted.</param>
@@ -31,7 +32,7 @@ namespace DevInterp.Storage;
 public sealed record LlcRow(
     long Step, double Mean, double Std, IReadOnlyList<double> ChainEstimates, double LossAtCenter, double NBeta,
     double StepSize, string StepSizeSource, double Localization, long SampleCount, long Dimension, long BatchSize,
-    int Draws, int Chains, double RHat, double BulkEss, double TailEss, double Drift, double NegativeFraction,
+    int Draws, int Chains, double RHat, double BulkEss, double TailEss, double Drift, double Spread, double NegativeFraction,
     int DroppedChains, LlcVerdict Verdict, string Reasons, SamplerKind Sampler, long Seed, double ElapsedSeconds)
     : IStoreRow<LlcRow>
 {
@@ -59,6 +60,8 @@ public sealed record LlcRow(
             ColumnSpec.Float64("bulk_ess", "bulk effective sample size"),
             ColumnSpec.Float64("tail_ess", "tail effective sample size"),
             ColumnSpec.Float64("drift", "change of the chain-averaged λ trace over its second half, relative to λ̂"),
+            ColumnSpec.Float64("spread", "change of the chains' mean ‖w − w*‖² over the second half, relative to its mean (large: the chains are still spreading away from w*); NaN when not recorded"
+                + " (added in DevInterp 0.1.1: files written before it lack the column, which then reads as NaN)").Later(),
             ColumnSpec.Float64("negative_fraction", "fraction of draws with a loss below L(w*)"),
             ColumnSpec.Int64("dropped_chains", "chains dropped for divergence"),
             ColumnSpec.Utf8("verdict", "`trusted`, `doubtful` or `untrusted`"),
@@ -77,7 +80,7 @@ public sealed record LlcRow(
         int draws = result.LossTraces.Count == 0 ? 0 : result.LossTraces.Max(t => t.Length);
         return new LlcRow(step, result.Mean, result.Std, result.PerChain.ToArray(), result.LossAtCenter, result.NBeta,
             result.StepSize, result.StepSizeSource, result.Localization, result.SampleCount, result.Dimension, result.BatchSize,
-            draws, result.PerChain.Count, d.RHat, d.BulkEss, d.TailEss, d.Drift, d.NegativeFraction, d.Dropped.Count,
+            draws, result.PerChain.Count, d.RHat, d.BulkEss, d.TailEss, d.Drift, d.Spread, d.NegativeFraction, d.Dropped.Count,
             d.Verdict, string.Join("; ", d.Reasons), result.Options.Sampler, result.Options.Seed, elapsedSeconds);
     }
 
@@ -102,6 +105,7 @@ public sealed record LlcRow(
         w.Float64("bulk_ess", BulkEss);
         w.Float64("tail_ess", TailEss);
         w.Float64("drift", Drift);
+        w.Float64("spread", Spread);
         w.Float64("negative_fraction", NegativeFraction);
         w.Int64("dropped_chains", DroppedChains);
         w.Enum("verdict", Verdict);
@@ -116,7 +120,7 @@ public sealed record LlcRow(
         r.Int64("step"), r.Float64("mean"), r.Float64("std"), r.Float64List("chain_estimates"), r.Float64("loss_at_center"),
         r.Float64("nbeta"), r.Float64("step_size"), r.Utf8("step_size_source"), r.Float64("localization"),
         r.Int64("sample_count"), r.Int64("dimension"), r.Int64("batch_size"), r.Int32("draws"), r.Int32("chains"),
-        r.Float64("r_hat"), r.Float64("bulk_ess"), r.Float64("tail_ess"), r.Float64("drift"), r.Float64("negative_fraction"),
+        r.Float64("r_hat"), r.Float64("bulk_ess"), r.Float64("tail_ess"), r.Float64("drift"), r.Float64("spread"), r.Float64("negative_fraction"),
         r.Int32("dropped_chains"), r.Enum<LlcVerdict>("verdict"), r.Utf8("reasons"), r.Enum<SamplerKind>("sampler"),
         r.Int64("seed"), r.Float64("elapsed_seconds"));
 }
