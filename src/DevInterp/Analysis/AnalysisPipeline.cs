@@ -84,6 +84,8 @@ public static class AnalysisPipeline
         if (cfg.Dynamics.Enabled)
         {
             dynamics = DynamicsRunAnalysis.Run(cfg, run, store, Phase("dynamics", DynamicsShare), cancel);
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, DynamicsCoordinateRow.Schema.Name,
+                DynamicsVarianceRow.Schema.Name, DynamicsCurvatureRow.Schema.Name);
         }
         else offset += DynamicsShare;
         foreach (var f in (similarity?.Failed ?? []).Concat(dynamics?.Failed ?? []))
@@ -95,6 +97,8 @@ public static class AnalysisPipeline
         {
             stagesProgress?.Report(new AnalysisProgress(0, 1, null, "stage table"));
             stages = StageAnalysis.Run(store, cfg.Stages);
+            // Every table ends as one top-level Arrow file (what pandas.read_feather and polars open).
+            store.ConsolidateChanged(StageSummaryRow.Schema.Name);
             stagesProgress?.Report(new AnalysisProgress(1, 1, null, "stage table"));
         }
 

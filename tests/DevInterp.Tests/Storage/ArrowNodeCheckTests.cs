@@ -14,9 +14,9 @@ namespace DevInterp.Tests.Storage;
 /// </summary>
 public class ArrowNodeCheckTests(ITestOutputHelper output)
 {
-    private static string CheckDir => Path.Combine(TestPaths.RepoRoot, ".ci", "arrow-check");
+    internal static string CheckDir => Path.Combine(TestPaths.RepoRoot, ".ci", "arrow-check");
 
-    private static bool Ready()
+    internal static bool Ready()
     {
         // Installs what is missing (npm ci) so that a fresh clone's `dotnet test` runs the check; fails if it cannot.
         if (NodeCheckSetup.Ensure(CheckDir, chromium: false) is { } problem)
@@ -85,7 +85,7 @@ public class ArrowNodeCheckTests(ITestOutputHelper output)
         Assert.Contains("not an Arrow IPC file", streamErr);
     }
 
-    private static (int Code, string Stdout, string Stderr) RunCheck(string folder, string? dump)
+    internal static (int Code, string Stdout, string Stderr) RunCheck(string folder, string? dump)
     {
         var info = new ProcessStartInfo(NodeCheckSetup.Node!)
         {
