@@ -13,11 +13,14 @@ using DevInterp.Bench;
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
+if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
+if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
 {
     Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
     Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] | nc-quadrature A B [N]");
     return 1;
 }
 string dir = Path.GetFullPath(args[1]);

@@ -42,7 +42,8 @@ public class ReportHtmlTests(ITestOutputHelper output)
         Assert.Equal(ReportSamples.Shared.Report.Charts.Select(c => c.Id), charts.Select(c => c.Id));
         Assert.Equal(Enumerable.Range(1, charts.Count).Select(i => $"chart-{i}"), charts.Select(c => c.Id));
         Assert.Equal(
-            ["loss", "accuracy", "llc", "trace", "trace", "calibration", "adjacent-similarity", "adjacent-similarity", "heatmap", "heatmap",
+            ["loss", "accuracy", "llc", "trace", "trace", "calibration", "adjacent-similarity", "adjacent-similarity",
+             "similarity-to-initial", "similarity-to-final", "similarity-to-initial", "similarity-to-final", "heatmap", "heatmap",
              "heatmap", "heatmap", "trajectory", "explained-variance"],
             charts.Select(c => c.Kind));
         // Plotly.NET's default template is taken off every figure and applied from the page's single copy.
@@ -166,6 +167,18 @@ public class ReportHtmlTests(ITestOutputHelper output)
         Assert.Equal(ok.Skip(1).Select(StepAxis.X), PlacedChart.Numbers(curve["x"]));
         Assert.Equal(ok.Zip(ok.Skip(1)).Select(p => ReportSamples.Similarity(ReportSamples.Layers[0], "linear_cka", p.First, p.Second)),
             PlacedChart.Numbers(curve["y"]), new Tolerance(1e-5));
+
+        // Against initialization and the final checkpoint: every other checkpoint, paired with the first / the last.
+        var toInitial = ReportHtml.Charts(html).Where(c => c.Kind == "similarity-to-initial")
+            .Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("linear_cka", StringComparison.Ordinal)).Trace(ReportSamples.Layers[0]);
+        Assert.Equal(ok.Skip(1).Select(StepAxis.X), PlacedChart.Numbers(toInitial["x"]));
+        Assert.Equal(ok.Skip(1).Select(s => ReportSamples.Similarity(ReportSamples.Layers[0], "linear_cka", ok[0], s)),
+            PlacedChart.Numbers(toInitial["y"]), new Tolerance(1e-5));
+        var toFinal = ReportHtml.Charts(html).Where(c => c.Kind == "similarity-to-final")
+            .Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("linear_cka", StringComparison.Ordinal)).Trace(ReportSamples.Layers[0]);
+        Assert.Equal(ok.SkipLast(1).Select(StepAxis.X), PlacedChart.Numbers(toFinal["x"]));
+        Assert.Equal(ok.SkipLast(1).Select(s => ReportSamples.Similarity(ReportSamples.Layers[0], "linear_cka", s, ok[^1])),
+            PlacedChart.Numbers(toFinal["y"]), new Tolerance(1e-5));
     }
 
     [Fact]

@@ -8,8 +8,8 @@ using Chart = Plotly.NET.CSharp.Chart;
 namespace DevInterp.Reports.Sections;
 
 /// <summary>
-/// Representation similarity across training: a step × step heatmap per layer and measure, and the similarity of each
-/// checkpoint to the previous one (<c>similarity</c> table).
+/// Representation similarity across training: a step × step heatmap per layer and measure, the similarity of each
+/// checkpoint to the previous one, and to the first and the last checkpoint (<c>similarity</c> table).
 /// </summary>
 public sealed class SimilaritySection : IReportSection
 {
@@ -34,6 +34,17 @@ public sealed class SimilaritySection : IReportSection
         }
         sb.Append(Html.Note("Similarity of each checkpoint's representation to the previous checkpoint's (plotted at the later step, " +
             "log scale at step + 1). A dip marks a fast change of the representation; for CKA-type measures 1 means identical up to the measure's invariances."));
+
+        sb.Append("<h3>Against initialization and the final checkpoint</h3>\n");
+        foreach (var measure in groups.GroupBy(g => g.Key.Measure))
+        {
+            var layers = measure.Select(g => (g.Key.Layer, Rows: (IReadOnlyList<SimilarityRow>)g.ToList())).ToList();
+            foreach (bool toFinal in new[] { false, true })
+                if (Anchored(measure.Key, layers, toFinal, data, context) is { } anchored)
+                    sb.Append(context.Chart(anchored, toFinal ? "similarity-to-final" : "similarity-to-initial"));
+        }
+        sb.Append(Html.Note("Similarity of each checkpoint's representation to the first checkpoint's (how far the representation has " +
+            "moved from initialization) and to the last one's (how close it already is to the final representation)."));
 
         sb.Append("<h3>Step × step</h3>\n<div class=\"grid\">\n");
         foreach (var group in groups.Take(context.Options.MaxHeatmaps))
@@ -77,6 +88,51 @@ public sealed class SimilaritySection : IReportSection
         return chart;
     }
 
+    // One value per unordered pair of steps: the table may hold a pair in one order or in both (the run analysis writes
+    // the full square matrix); the first finite value wins.
+    private static Dictionary<(long, long), double> PairValues(IReadOnlyList<SimilarityRow> rows)
+    {
+        var value = new Dictionary<(long, long), double>();
+        foreach (var r in rows)
+        {
+            var key = (Math.Min(r.StepA, r.StepB), Math.Max(r.StepA, r.StepB));
+            if (!value.TryGetValue(key, out double v) || !double.IsFinite(v)) value[key] = r.Value;
+        }
+        return value;
+    }
+
+    private static GenericChart? Anchored(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers,
+        bool toFinal, ReportData data, ReportContext context)
+    {
+        var charts = new List<GenericChart>();
+        long min = long.MaxValue, max = 0;
+        foreach (var (layer, rows) in layers)
+        {
+            var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
+            if (steps.Count < 2) continue;
+            long anchor = toFinal ? steps[^1] : steps[0];
+            var value = PairValues(rows);
+            var points = steps.Where(s => s != anchor)
+                .Select(s => (Step: s, Value: value.TryGetValue((Math.Min(s, anchor), Math.Max(s, anchor)), out double v) ? v : double.NaN))
+                .Where(p => double.IsFinite(p.Value)).ToList();
+            if (points.Count == 0) continue;
+            min = Math.Min(min, steps[0]);
+            max = Math.Max(max, steps[^1]);
+            var line = Chart.Line<double, double, string>(points.Select(p => StepAxis.X(p.Step)), points.Select(p => context.Round(p.Value)),
+                ShowMarkers: true, Name: Html.Escape(layer),
+                MultiText: points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.Step} vs {anchor}: {p.Value:G5}"))).ToArray());
+            ChartStyle.HoverText(line);
+            charts.Add(line);
+        }
+        if (charts.Count == 0) return null;
+        var chart = Chart.Combine(charts);
+        ChartStyle.Frame(chart, Html.Escape(toFinal ? $"{measure} to the final checkpoint" : $"{measure} to initialization"), 380);
+        ChartStyle.StepX(chart, min, max);
+        ChartStyle.AxisTitle(chart, "yaxis", Html.Escape(measure));
+        ChartStyle.StageBands(chart, data.Stages);
+        return chart;
+    }
+
     private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context)
     {
         var charts = new List<GenericChart>();
@@ -84,13 +140,7 @@ public sealed class SimilaritySection : IReportSection
         foreach (var (layer, rows) in layers)
         {
             var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
-            // The table may hold a pair in one order or in both (the run analysis writes the full square matrix): the first finite value wins.
-            var value = new Dictionary<(long, long), double>();
-            foreach (var r in rows)
-            {
-                var key = (Math.Min(r.StepA, r.StepB), Math.Max(r.StepA, r.StepB));
-                if (!value.TryGetValue(key, out double v) || !double.IsFinite(v)) value[key] = r.Value;
-            }
+            var value = PairValues(rows);
             var points = steps.Zip(steps.Skip(1))
                 .Select(p => (A: p.First, B: p.Second, Value: value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN))
                 .Where(p => double.IsFinite(p.Value)).ToList();
