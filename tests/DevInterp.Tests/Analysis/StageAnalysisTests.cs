@@ -110,6 +110,59 @@ public class StageAnalysisTests
     }
 
     [Fact]
+    public void TmsStagesFromLossAndSimilarityCutAtItsTransitions()
+    {
+        // docs/demo-runs.md: growth from the origin, a paired arrangement (~300–750), the pairs splitting (~750–1050),
+        // the 4-gon (~1100–1750), a fifth feature growing (~1750–2200), the 5-gon (2200–4000).
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), DemoRunCopy.Make("tms"));
+        SimilarityRunAnalysis.Run(config, run, store);
+        DynamicsRunAnalysis.Run(config, run, store);
+
+        var result = StageAnalysis.Run(store, config.Stages);
+
+        Assert.Equal([0L, 132, 311, 902, 2113], result.Rows.Select(r => r.StartStep));
+        Assert.Equal([132L, 311, 1116], Signal(result, "loss"));
+        // The representation's two fast changes: the pairs splitting (fastest between 729 and 902) and the fifth feature
+        // (between 1708 and 2113); the loss's change point at 1116 merges with the drop at 902.
+        Assert.Equal([902L, 2113], Signal(result, "similarity"));
+        Assert.Equal(["loss", "similarity"], result.Rows[3].Signals);
+        Assert.Equal(["similarity"], result.Rows[4].Signals);
+        Assert.All(result.Rows, r => Assert.True(r.LossChange < 0, $"stage {r.Stage}: the loss falls in every stage"));
+    }
+
+    [Fact]
+    public void LlcAndSimilarityTogetherAgreeAtASharedBoundary()
+    {
+        // Similarity of the DLN run (drops at 151, 363, 1083) plus a synthetic trusted LLC that rises around the second
+        // transition (step 291): the LLC's boundaries merge with the similarity drops where they coincide.
+        var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), DemoRunCopy.Make("dln"));
+        SimilarityRunAnalysis.Run(config, run, store);
+        foreach (var part in store.Parts("checkpoints")) File.Delete(part.Path);
+        var template = LlcRows.Failed(0, new LlcSettings(), 1e-4, "given", "placeholder", 0);
+        foreach (long step in run.Checkpoints.Select(c => c.Step))
+        {
+            double x = Math.Log(step + 1) - Math.Log(292);
+            store.Write(PartKey.ForStep(step), [template with { Step = step, Mean = 10 + 8 / (1 + Math.Exp(-12 * x)), Verdict = LlcVerdict.Trusted, Reasons = "" }]);
+        }
+
+        var result = StageAnalysis.Run(store, config.Stages);
+
+        Assert.Equal(["llc", "similarity"], result.Signals.Select(s => s.Name).Order(StringComparer.Ordinal));
+        // The LLC-curve method cuts where the rise starts and where it ends (slope critical points around step 291).
+        var llc = Signal(result, "llc");
+        Assert.Equal(2, llc.Count);
+        Assert.True(llc[0] < 291 && llc[1] > 291, $"LLC boundaries {string.Join(", ", llc)} bracket the rise at 291");
+        // Where an LLC boundary falls on a similarity drop (151; and 871, within the merge tolerance of the drop at 1083),
+        // the boundary is named by both signals and has full confidence; a boundary seen by one signal only has less.
+        var both = result.Rows.Where(r => r.Signals.Contains("llc") && r.Signals.Contains("similarity")).ToList();
+        var shared = Assert.Single(both, r => r.StartStep == 151);
+        Assert.All(both, r => Assert.Equal(1.0, r.Confidence));
+        Assert.All(result.Rows.Where(r => r.Signals.Count == 1), r => Assert.True(r.Confidence < 1, $"stage {r.Stage}: one signal, confidence {r.Confidence}"));
+        Assert.Equal(StageTrend.Rising, shared.LlcTrend);
+        Assert.Contains(result.Rows, r => r.LlcTrend == StageTrend.Rising);
+    }
+
+    [Fact]
     public void TheTableIsTheSameWhenComputedAgain()
     {
         var (config, run, store) = AnalysisFixtures.Open(AnalysisFixtures.NewAnalysisFolder(), DemoRunCopy.Make("tms"));
