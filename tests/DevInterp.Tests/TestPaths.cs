@@ -21,12 +21,19 @@ public static class TestPaths
     {
         string dir = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "external-checkpoints"));
         if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"shared reference checkpoints missing: expected {dir} (see DEVELOPERS.md, 'Shared material')");
+            throw new DirectoryNotFoundException(MissingSharedFolderMessage(dir));
         string path = Path.Combine(dir, relative);
         if (!File.Exists(path) && !Directory.Exists(path))
             throw new FileNotFoundException($"shared reference file missing: {path}");
         return path;
     }
+
+    /// <summary>Why <see cref="External"/> fails when the shared folder <paramref name="dir"/> is absent: what it is and where it belongs.</summary>
+    public static string MissingSharedFolderMessage(string dir) =>
+        $"shared reference checkpoints missing: expected the folder {dir}, i.e. ../shared/external-checkpoints beside " +
+        $"the checkout {RepoRoot}. It holds checkpoint files written by real PyTorch, safetensors and TorchSharp tooling " +
+        "(described by its own PROVENANCE.md) that the reader tests compare against; it is not part of the repository, " +
+        "so put a copy there.";
 
     /// <summary>Fixtures committed with the tests (tests/DevInterp.Tests/Fixtures/...).</summary>
     public static string Fixture(string relative)

@@ -9,6 +9,14 @@ public sealed record FuzzMutant(string Description, byte[] Bytes);
 /// Deterministic corruptions of a file: truncations, bit flips, byte overwrites and oversized length fields in the
 /// structural region (where headers, names and lengths live), and appended garbage.
 /// </summary>
+/// <remarks>
+/// The structural region is the first 512 bytes and, for zip archives, the last 128. A tar archive keeps a 512-byte
+/// header before every entry and ends in zero padding, so for a tar (ustar magic at byte 257) it is everything up to
+/// the last non-zero byte: every header and every entry (pickles, storage records) is in reach. A tar header carries a
+/// checksum, which stops almost every header corruption at the first check; so each tar mutant that changed a header
+/// comes twice, as is and with its header checksums recomputed, which lets the corrupt size, type, name and pax fields
+/// through to the code that parses them.
+/// </remarks>
 public static class FuzzMutants
 {
     /// <summary>Bytes from the start (and, for zip archives, from the end) that hold the file's structure.</summary>
@@ -17,11 +25,63 @@ public static class FuzzMutants
 
     private static readonly byte[] InterestingBytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, (byte)'{', (byte)'}', (byte)'"', (byte)',', (byte)':', (byte)'[', (byte)']', (byte)'-', (byte)'9'];
 
-    /// <summary>About <paramref name="count"/> mutants of <paramref name="original"/>, the same for the same seed.</summary>
+    /// <summary>
+    /// About <paramref name="count"/> mutants of <paramref name="original"/> (up to twice as many for a tar), the same
+    /// for the same seed.
+    /// </summary>
     public static IEnumerable<FuzzMutant> Generate(byte[] original, int seed, int count)
+    {
+        var headers = TarHeaderOffsets(original);
+        foreach (var mutant in Basic(original, seed, count))
+        {
+            yield return mutant;
+            if (headers.Count == 0) continue;
+            var fixedUp = (byte[])mutant.Bytes.Clone();
+            bool changed = false;
+            foreach (int at in headers)
+            {
+                if (at + 512 > fixedUp.Length || fixedUp.AsSpan(at, 512).SequenceEqual(original.AsSpan(at, 512))) continue;
+                WriteTarChecksum(fixedUp.AsSpan(at, 512));
+                changed = true;
+            }
+            if (changed) yield return new(mutant.Description + ", tar header checksums recomputed", fixedUp);
+        }
+    }
+
+    /// <summary>Where the headers of a tar archive start (none when it is not one).</summary>
+    public static IReadOnlyList<int> TarHeaderOffsets(byte[] file)
+    {
+        var offsets = new List<int>();
+        if (file.Length < 262 || !file.AsSpan(257, 5).SequenceEqual("ustar"u8)) return offsets;
+        int at = 0;
+        while (at + 512 <= file.Length && file.AsSpan(at, 512).IndexOfAnyExcept((byte)0) >= 0)
+        {
+            offsets.Add(at);
+            long size = 0;
+            foreach (byte b in file.AsSpan(at + 124, 12))
+            {
+                if (b is >= (byte)'0' and <= (byte)'7') size = size * 8 + (b - '0');
+                else if (size > 0) break;
+            }
+            at += 512 + (int)((size + 511) / 512 * 512);
+        }
+        return offsets;
+    }
+
+    /// <summary>Sets a tar header's checksum field (bytes 148..155) to the sum of its bytes, the field counted as spaces.</summary>
+    public static void WriteTarChecksum(Span<byte> header)
+    {
+        header.Slice(148, 8).Fill((byte)' ');
+        long sum = 0;
+        foreach (byte b in header) sum += b;
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header[148..]);
+    }
+
+    private static IEnumerable<FuzzMutant> Basic(byte[] original, int seed, int count)
     {
         var random = new Random(seed);
         int n = original.Length;
+        int head = StructuralHead(original);
         int perKind = Math.Max(1, count / 8);
 
         // Truncations: every short prefix, then lengths spread over the file, then random ones.
@@ -32,7 +92,7 @@ public static class FuzzMutants
 
         for (int i = 0; i < perKind; i++)
         {
-            int position = StructuralPosition(random, n);
+            int position = StructuralPosition(random, n, head);
             int bit = random.Next(8);
             var bytes = (byte[])original.Clone();
             bytes[position] ^= (byte)(1 << bit);
@@ -46,7 +106,7 @@ public static class FuzzMutants
             var where = new List<string>();
             for (int f = 0; f < flips; f++)
             {
-                int position = random.Next(4) == 0 ? random.Next(n) : StructuralPosition(random, n);
+                int position = random.Next(4) == 0 ? random.Next(n) : StructuralPosition(random, n, head);
                 int bit = random.Next(8);
                 bytes[position] ^= (byte)(1 << bit);
                 where.Add($"{position}.{bit}");
@@ -57,7 +117,7 @@ public static class FuzzMutants
         for (int i = 0; i < perKind * 2; i++)
         {
             var bytes = (byte[])original.Clone();
-            int position = StructuralPosition(random, n);
+            int position = StructuralPosition(random, n, head);
             byte value = original[position] is >= (byte)'0' and <= (byte)'9' && random.Next(2) == 0
                 ? (byte)('0' + random.Next(10)) // rewrite a digit of a JSON number (shape, offset)
                 : random.Next(3) == 0 ? (byte)random.Next(256) : InterestingBytes[random.Next(InterestingBytes.Length)];
@@ -65,7 +125,7 @@ public static class FuzzMutants
             yield return new($"byte {position} overwritten with 0x{value:X2}", bytes);
         }
 
-        foreach (var mutant in HugeLengths(original, random, perKind * 2)) yield return mutant;
+        foreach (var mutant in HugeLengths(original, random, perKind * 2, head)) yield return mutant;
 
         for (int i = 0; i < perKind; i++)
         {
@@ -77,7 +137,7 @@ public static class FuzzMutants
         yield return new("file appended to itself", [.. original, .. original]);
     }
 
-    private static IEnumerable<FuzzMutant> HugeLengths(byte[] original, Random random, int count)
+    private static IEnumerable<FuzzMutant> HugeLengths(byte[] original, Random random, int count, int head)
     {
         int n = original.Length;
         // The safetensors header length (and whatever else sits in the first 8 bytes).
@@ -99,16 +159,23 @@ public static class FuzzMutants
         {
             byte[] pattern = patterns[random.Next(patterns.Length)];
             if (n < pattern.Length) yield break;
-            int position = Math.Min(StructuralPosition(random, n), n - pattern.Length);
+            int position = Math.Min(StructuralPosition(random, n, head), n - pattern.Length);
             var bytes = (byte[])original.Clone();
             pattern.CopyTo(bytes, position);
             yield return new($"{Convert.ToHexString(pattern)} written at byte {position}", bytes);
         }
     }
 
-    private static int StructuralPosition(Random random, int n)
+    /// <summary>How many leading bytes hold the file's structure (see the remarks on the class).</summary>
+    public static int StructuralHead(byte[] original)
     {
-        if (n <= HeadRegion + TailRegion) return random.Next(n);
-        return random.Next(5) == 0 ? n - 1 - random.Next(TailRegion) : random.Next(HeadRegion);
+        bool tar = original.Length >= 262 && original.AsSpan(257, 5).SequenceEqual("ustar"u8);
+        return tar ? Math.Max(HeadRegion, original.AsSpan().LastIndexOfAnyExcept((byte)0) + 1) : HeadRegion;
+    }
+
+    private static int StructuralPosition(Random random, int n, int head)
+    {
+        if (n <= head + TailRegion) return random.Next(n);
+        return random.Next(5) == 0 ? n - 1 - random.Next(TailRegion) : random.Next(head);
     }
 }

@@ -8,14 +8,18 @@ namespace DevInterp.Tests.Checkpoints;
 /// <summary>
 /// Thousands of deterministic corruptions of real checkpoint files of every format, each opened through
 /// <see cref="CheckpointFile.Open"/> with every tensor read. The only acceptable outcomes are success, a
-/// <see cref="CheckpointFormatException"/> or a <see cref="KeyNotFoundException"/>; a mutant that crashes differently,
+/// <see cref="CheckpointFormatException"/> (one line, naming the file) or a <see cref="KeyNotFoundException"/>; a mutant that crashes differently,
 /// takes longer than the time budget or allocates far more than its size justifies fails the test, named.
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
 
-    /// <summary>Seed files and how many mutants of each.</summary>
+    /// <summary>
+    /// Seed files (shared reference files; <c>fixture:</c> marks a committed test fixture) and how many mutants of each.
+    /// The tar files are the pre-0.1.10 torch.save layout: burn's (sys_info, pickle, storages with inline storage tuples)
+    /// and ours (pax headers, a storage view list and a tensors entry).
+    /// </summary>
     private static readonly (string File, int Mutants)[] Seeds =
     [
         ("hf_safetensors_samples/overall.safetensors", 500),
@@ -31,7 +35,31 @@ public class FuzzTests(ITestOutputHelper output)
         ("burn/src/pytorch/tests/reader/test_data/simple_legacy.pt", 400),
         ("burn/src/pytorch/tests/reader/test_data/legacy_uncloned_views.pt", 300),
         ("torchsharp/linrelu.script.dat", 200),
+        ("burn/src/pytorch/tests/reader/test_data/tar_multi_dtype.tar", 400),
+        ("burn/src/pytorch/tests/reader/test_data/tar_weight_bias.tar", 300),
+        ("fixture:pytorch/tar_format.tar", 400),
     ];
+
+    [Fact]
+    public void TarMutantsKeepValidChecksumsWhenAskedTo()
+    {
+        // The checksum helper reproduces what tarfile wrote, so a recomputed header differs only where it was mutated.
+        foreach (var (file, _) in Seeds.Where(s => s.File.EndsWith(".tar", StringComparison.Ordinal)))
+        {
+            byte[] original = File.ReadAllBytes(SeedPath(file));
+            var headers = FuzzMutants.TarHeaderOffsets(original);
+            Assert.True(headers.Count >= 3, $"{file}: {headers.Count} tar headers");
+            foreach (int at in headers)
+            {
+                byte[] header = original[at..(at + 512)];
+                FuzzMutants.WriteTarChecksum(header);
+                Assert.Equal(original[at..(at + 512)], header);
+            }
+        }
+    }
+
+    private static string SeedPath(string file) =>
+        file.StartsWith("fixture:", StringComparison.Ordinal) ? TestPaths.Fixture(file["fixture:".Length..]) : TestPaths.External(file);
 
     [Fact]
     public void CorruptedFilesFailCleanlyQuicklyAndWithinMemory()
@@ -39,6 +67,7 @@ public class FuzzTests(ITestOutputHelper output)
         string dir = TestPaths.NewTempDir("devinterp-fuzz");
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
+        var tarOutcomes = new Dictionary<string, Dictionary<string, int>>();
         int total = 0;
         var clock = Stopwatch.StartNew();
         try
@@ -46,7 +75,7 @@ public class FuzzTests(ITestOutputHelper output)
             for (int s = 0; s < Seeds.Length; s++)
             {
                 var (file, count) = Seeds[s];
-                byte[] original = File.ReadAllBytes(TestPaths.External(file));
+                byte[] original = File.ReadAllBytes(SeedPath(file));
                 long allowance = 4L * original.Length + (1 << 20);
                 string extension = Path.GetExtension(file);
                 int index = 0;
@@ -57,6 +86,11 @@ public class FuzzTests(ITestOutputHelper output)
                     File.WriteAllBytes(path, mutant.Bytes);
                     var (outcome, failure) = Run(path, allowance);
                     outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                    if (extension == ".tar")
+                    {
+                        var perSeed = tarOutcomes.TryGetValue(file, out var d) ? d : tarOutcomes[file] = [];
+                        perSeed[outcome] = perSeed.GetValueOrDefault(outcome) + 1;
+                    }
                     if (failure is not null) failures.Add($"{file}, {mutant.Description}: {failure}");
                     else File.Delete(path);
                 }
@@ -71,6 +105,15 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(total >= 4000, $"only {total} mutants were generated");
         Assert.True(failures.Count == 0,
             $"{failures.Count} of {total} mutants misbehaved (kept in {dir}):\n" + string.Join("\n", failures.Take(25)));
+        // The tar mutants reach the tar reader: some still open, some are refused by the tar layer itself (not merely
+        // by format detection).
+        foreach (var (file, _) in Seeds.Where(s => s.File.EndsWith(".tar", StringComparison.Ordinal)))
+        {
+            var perSeed = tarOutcomes[file];
+            Assert.True(perSeed.Keys.Any(o => o.StartsWith("opened", StringComparison.Ordinal)), $"no mutant of {file} opened");
+            Assert.True(perSeed.Where(kv => kv.Key.StartsWith("refused", StringComparison.Ordinal) && kv.Key.Contains("tar")).Sum(kv => kv.Value) >= 20,
+                $"too few mutants of {file} refused by the tar reader: {string.Join(", ", perSeed.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        }
     }
 
     /// <summary>
@@ -112,8 +155,9 @@ public class FuzzTests(ITestOutputHelper output)
                 {
                     _ = reader.ReadBytes(tensor.Name);
                 }
-                catch (CheckpointFormatException)
+                catch (CheckpointFormatException e)
                 {
+                    if (Unclear(e, path) is { } unclear) return ("unclear refusal", unclear);
                     refused++;
                 }
                 CheckAllocation($"reading '{tensor.Name}'");
@@ -125,6 +169,7 @@ public class FuzzTests(ITestOutputHelper output)
         catch (CheckpointFormatException e)
         {
             CheckAllocation("failing");
+            if (Unclear(e, path) is { } unclear) return ("unclear refusal", unclear);
             return overAllocation is null ? ("refused: " + Category(e.Reason), null) : ("over-allocation", overAllocation);
         }
         catch (KeyNotFoundException)
@@ -136,6 +181,12 @@ public class FuzzTests(ITestOutputHelper output)
             return ("crash", $"{e.GetType().Name}: {e.Message}\n{e.StackTrace}");
         }
     }
+
+    /// <summary>Why a refusal is not the clear one-line message naming the file, or null when it is.</summary>
+    private static string? Unclear(CheckpointFormatException e, string path) =>
+        e.FilePath != path || !e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? $"the message does not name the file: {e.Message}"
+        : e.Message.Contains('\n') ? $"the message spans lines: {e.Message}"
+        : null;
 
     /// <summary>The reason without names and numbers, cut to a few words, so the outcome table groups similar refusals.</summary>
     private static string Category(string reason)

@@ -56,6 +56,36 @@ public class RunTests
     }
 
     [Fact]
+    public void StepCanComeFromAScalarBesideTheStateDictOfANestedTrainingCheckpoint()
+    {
+        // Names carry no step and sort alpha, beta, gamma; the epochs (3, 9, 7) would order them alpha, gamma, beta; the
+        // steps (1200, 300, 50) order them gamma, beta, alpha. alpha.pt is a real torch.save file
+        // ({"model": MLP state_dict, "optimizer": ..., "epoch": 3, "step": 1200, ...}); the others are built like it.
+        string dir = TestPaths.NewTempDir();
+        File.Copy(TestPaths.Fixture("pytorch/training_checkpoint.pt"), Path.Combine(dir, "alpha.pt"));
+        RunFixtures.WriteNestedTorchCheckpoint(Path.Combine(dir, "beta.pt"), 3, step: 300, epoch: 9);
+        RunFixtures.WriteNestedTorchCheckpoint(Path.Combine(dir, "gamma.pt"), 5, step: 50, epoch: 7);
+        using (var built = CheckpointFile.Open(Path.Combine(dir, "beta.pt")))
+        {
+            Assert.Equal(CheckpointFormat.PyTorchZip, built.Format);
+            Assert.Equal(["w"], built.Tensors.Select(t => t.Name));
+            Assert.Equal(new MetadataValue.Integer(300), built.Metadata["step"]);
+        }
+
+        foreach (var options in new[] { RunOpenOptions.Default, new RunOpenOptions(Key: "model") })
+        {
+            var run = Run.Open(dir, options);
+
+            Assert.Equal(new[] { ("gamma.pt", 50L), ("beta.pt", 300L), ("alpha.pt", 1200L) }, run.Checkpoints.Select(c => (c.Name, c.Step)));
+            Assert.Equal(StepUnit.Step, run.Unit);
+            Assert.All(run.Checkpoints, c => Assert.Equal("metadata", c.StepSource));
+            Assert.Empty(run.Skipped);
+            using (var first = run.Checkpoints[0].Open()) Assert.Equal([5.0], first.ReadDoubles("w"));
+            using (var last = run.Checkpoints[2].Open()) Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias"], last.Tensors.Select(t => t.Name));
+        }
+    }
+
+    [Fact]
     public void EpochFilesAreOrderedWithInitFirst()
     {
         string dir = TestPaths.NewTempDir();

@@ -73,9 +73,12 @@ internal sealed class PickleBuilder
     public byte[] ToArray() => [.. _bytes];
 
     /// <summary>A torch.save-like zip: archive/data.pkl plus the given storages under archive/data/.</summary>
-    public static string WriteZip(string directory, byte[] pickle, params (string Key, byte[] Bytes)[] storages)
+    public static string WriteZip(string directory, byte[] pickle, params (string Key, byte[] Bytes)[] storages) =>
+        WriteZipTo(Path.Combine(directory, "hand_built.pt"), pickle, storages);
+
+    /// <summary>A torch.save-like zip at <paramref name="path"/>: archive/data.pkl plus the storages under archive/data/.</summary>
+    public static string WriteZipTo(string path, byte[] pickle, params (string Key, byte[] Bytes)[] storages)
     {
-        string path = Path.Combine(directory, "hand_built.pt");
         using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
         {
             Add(zip, "archive/data.pkl", pickle);
