@@ -8,12 +8,15 @@ using DevInterp.Checkpoints.Safetensors;
 using DevInterp.Llc;
 using DevInterp.Llc.Potentials;
 using DevInterp.Models;
+using DevInterp.Reports;
 using DevInterp.Runs;
+using DevInterp.Storage;
 using DevInterp.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-string work = Path.Combine(RepositoryRoot(), "analyses", "byo");
+string root = RepositoryRoot();
+string work = Path.Combine(root, "analyses", "byo");
 if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
 Directory.CreateDirectory(work);
 
@@ -50,16 +53,32 @@ var task = TaskSpec.Parse(JsonNode.Parse("""{"type": "file", "data": "data.csv",
 using var training = task.LoadTraining();
 var (data, loss) = training;
 
-// 4. The LLC of each checkpoint, chains run in turn through the user's module.
+// 4. The LLC of each checkpoint, chains run in turn through the user's module; estimates and traces go into an
+//    analysis folder (Arrow tables, as devinterp llc writes them), from which the report draws its charts.
+var store = AnalysisStore.Open(work);
 var options = new LlcOptions(Chains: 4, Draws: 300, BurnIn: 200, StepSize: 1e-4, TargetRelativeError: null);
 foreach (var checkpoint in run.Checkpoints)
 {
     using var reader = checkpoint.Open();
     using var potential = CheckpointPotentials.Create(new TwoLayer(), reader, data, loss,
         new CheckpointPotentialOptions(Load: new StateDictLoadOptions(Map: nameMap)));
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     var result = new LlcEstimator(options).Estimate(potential);
+    store.Write(PartKey.ForStep(checkpoint.Step), [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds)]);
+    store.Write(PartKey.ForStep(checkpoint.Step), LlcTraceRow.From(checkpoint.Step, result));
     Console.WriteLine($"step {checkpoint.Step,3}: L(w*) = {result.LossAtCenter:F4}, λ̂ = {result.Mean,7:F2} ± {result.Std:F2} ({result.Diagnostics.Verdict})");
 }
+
+// 5. The charts, one self-contained HTML page: λ̂ over steps, the diagnostics table and the traces of flagged estimates.
+string[] sections = ["llc", "llc-diagnostics"];
+string html = Path.Combine(work, "report.html");
+var report = SectionReport.Write(work, html, sections); // [app]
+Console.WriteLine($"report: {report.Path} ({report.Bytes / 1e6:F1} MB, {report.Charts.Count} charts)"); // [app]
+// Plotly.NET cannot load inside the notebook host (its FSharp.Core differs), so the notebook has devinterp report draw the same page.
+// [notebook] var cli = System.Diagnostics.Process.Start(Path.Combine(root, "src/DevInterp.Cli/bin/Debug/net10.0/devinterp"), new[] { "report", work, "--sections", string.Join(",", sections), "--out", html })!;
+// [notebook] cli.WaitForExit();
+// [notebook] if (cli.ExitCode != 0) throw new Exception($"devinterp report failed with exit code {cli.ExitCode}");
+// [notebook] display(HTML(File.ReadAllText(html)));
 
 static string RepositoryRoot()
 {

@@ -17,28 +17,44 @@ public static class ReportCommand
         var outFile = new Option<string?>("--out") { Description = $"The HTML file to write (default: {AnalysisReport.FileName} in the analysis folder)" };
         var open = new Option<bool>("--open") { Description = "Open the report in the system's default browser once written" };
         var json = new Option<bool>("--json") { Description = "Print the file written, its size and each section as JSON" };
+        var sections = new Option<string?>("--sections")
+        {
+            Description = "Draw only these sections, in this order (comma-separated ids: " +
+                string.Join(", ", SectionReport.Available.Select(s => s.Id)) + "; llc-traces, the traces of every estimate, is not on the full page)",
+        };
         var command = new Command("report",
             "Draw the HTML report of an analysis folder from its stored tables only (nothing is recomputed): run summary, " +
             "loss and accuracy, LLC over steps with diagnostics and traces of flagged estimates, similarity heatmaps and " +
             "adjacent-step curves, the essential-dynamics trajectory and the stage table (docs/report.md). One self-contained " +
             "file: plotly.js is inlined once and the page makes no network request, so it opens offline and can be mailed.")
         {
-            analysis, outFile, open, json,
+            analysis, outFile, open, json, sections,
         };
         command.WithExamples(
             "devinterp report analyses/dln",
             "devinterp report analyses/dln --out /tmp/dln-report.html --open",
-            "devinterp report analyses/tms --json");
+            "devinterp report analyses/tms --json",
+            "devinterp report analyses/tms --sections calibration,llc-diagnostics,llc-traces --out /tmp/tms-llc.html");
         command.SetGuardedAction(context, parse =>
         {
             string folder = parse.GetValue(analysis)!;
             string? output = parse.GetValue(outFile);
             if (output is not null && Directory.Exists(output))
                 throw new UsageException($"--out {output}: is a folder; give the HTML file to write (e.g. {Path.Combine(output, AnalysisReport.FileName)})");
+            string[]? chosen = parse.GetValue(sections)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (chosen is not null)
+            {
+                var unknown = chosen.Where(id => SectionReport.Available.All(s => s.Id != id)).ToList();
+                if (chosen.Length == 0 || unknown.Count > 0)
+                {
+                    throw new UsageException($"--sections {parse.GetValue(sections)}: {(chosen.Length == 0 ? "no section named" : "no section " + string.Join(", ", unknown))}; " +
+                        $"the sections are {string.Join(", ", SectionReport.Available.Select(s => s.Id))}");
+                }
+            }
             ReportResult result;
             try
             {
-                result = AnalysisReport.Write(folder, output);
+                result = chosen is null ? AnalysisReport.Write(folder, output) : SectionReport.Write(folder, output, chosen);
             }
             catch (AnalysisStoreException e)
             {

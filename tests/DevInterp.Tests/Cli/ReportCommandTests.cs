@@ -68,6 +68,24 @@ public class ReportCommandTests
     }
 
     [Fact]
+    public void SectionsDrawsOnlyTheSectionsNamedAndRefusesAnUnknownOne()
+    {
+        string outFile = Path.Combine(TestPaths.NewTempDir(), "traces.html");
+
+        var r = CliRunner.Run("report", LlcAnalysis.Value, "--sections", "llc, llc-traces", "--out", outFile);
+
+        Assert.Equal(ExitCodes.Success, r.ExitCode);
+        Assert.Contains("2 of 2 sections)", r.Out);
+        string html = File.ReadAllText(outFile);
+        Assert.Equal(["llc", "trace", "trace", "trace", "trace"], ReportHtml.Charts(html).Select(c => c.Kind));
+        Assert.DoesNotContain("<section id=\"summary\"", html);
+
+        r = CliRunner.Run("report", LlcAnalysis.Value, "--sections", "llc,traces");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("--sections llc,traces: no section traces; the sections are summary, metrics, llc,", r.Err);
+    }
+
+    [Fact]
     public void BadInputIsOneLineNamingThePath()
     {
         string missing = Path.Combine(TestPaths.NewTempDir(), "no-such-analysis");

@@ -83,7 +83,7 @@ public sealed class LlcDiagnosticsSection : IReportSection
         return new SectionBody(true, sb.ToString());
     }
 
-    private static GenericChart Build(LlcRow row, IReadOnlyList<LlcTraceRow> draws, ReportContext context)
+    internal static GenericChart Build(LlcRow row, IReadOnlyList<LlcTraceRow> draws, ReportContext context)
     {
         var charts = new List<GenericChart>();
         var notes = new List<string>();
