@@ -27,8 +27,9 @@ if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
 var store = AnalysisStore.Open(folder);
 string key = PartKey.ForStep(checkpoint.Step);
 
-// 1. The step-size sweep: large ε mixes fast but biases λ̂ up; the chosen ε is the largest whose estimate agrees
-//    with the next smaller one and whose chains pass the diagnostics (docs/llc.md, "Calibration").
+// 1. The step-size sweep: a large ε mixes fast, but its discretization error biases λ̂ (up or down: watch the grid);
+//    the chosen ε is the largest whose estimate agrees with the next smaller one and whose chains pass the
+//    diagnostics (docs/llc.md, "Calibration").
 var sweep = new LlcOptions(Chains: 4, Draws: 200, BurnIn: 100);
 var calibration = new LlcCalibrator(CalibrationOptions.For(sweep)).Calibrate(potential);
 store.Write(key, CalibrationRow.From(checkpoint.Step, calibration, LlcOptions.DefaultNBeta(potential.SampleCount), sweep.Localization));
