@@ -13,12 +13,8 @@ public class AnalyzeShardTests
     [Fact]
     public void TwoShardsThenMergeEqualOneWholeRun()
     {
-        var all = RunManifest.Load(Path.Combine(TestPaths.RepoRoot, "checkpoints", "dln", RunManifest.FileName)).Checkpoints;
-        long[] steps = all.Where((_, i) => i % 4 == 0).Select(c => c.Step).ToArray();
-        string run = DemoRunCopy.Make("dln", steps);
-        string config = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
-        File.WriteAllText(config, AnalysisConfigBuilder.Create("shards", run, Run.Open(run),
-            llc: new LlcSettings(Chains: 2, Draws: 100, BurnIn: 50, StepSize: 1e-4, TargetRelativeError: null)).ToJson());
+        var (run, steps) = DemoRunCopy.EveryNth("dln", 4);
+        string config = DemoRunCopy.QuickConfig(run, "shards");
         string whole = Path.Combine(TestPaths.NewTempDir(), "whole"), sharded = Path.Combine(TestPaths.NewTempDir(), "sharded");
 
         Assert.Equal(ExitCodes.Success, CliRunner.Run("analyze", run, "--out", whole, "--config", config, "--quiet").ExitCode);

@@ -20,12 +20,8 @@ public class AnalyzeOutputArrowCheckTests(ITestOutputHelper output)
     public void EveryTableOfAnAnalyzeFolderIsConsolidatedAndReadsTheSameInJavaScript()
     {
         ArrowNodeCheckTests.Ready();
-        var all = RunManifest.Load(Path.Combine(TestPaths.RepoRoot, "checkpoints", "dln", RunManifest.FileName)).Checkpoints;
-        long[] steps = all.Where((_, i) => i % 5 == 0).Select(c => c.Step).ToArray();
-        string run = DemoRunCopy.Make("dln", steps);
-        string config = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
-        File.WriteAllText(config, AnalysisConfigBuilder.Create("arrow", run, Run.Open(run),
-            llc: new LlcSettings(Chains: 2, Draws: 50, BurnIn: 20, StepSize: 1e-4, TargetRelativeError: null)).ToJson());
+        var (run, _) = DemoRunCopy.EveryNth("dln", 5);
+        string config = DemoRunCopy.QuickConfig(run, "arrow", draws: 50, burnIn: 20);
         string folder = Path.Combine(TestPaths.NewTempDir(), "analysis");
 
         var analyze = CliRunner.Run("analyze", run, "--out", folder, "--config", config, "--quiet");

@@ -102,60 +102,57 @@ public sealed class SimilaritySection : IReportSection
     }
 
     private static GenericChart? Anchored(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers,
-        bool toFinal, ReportData data, ReportContext context)
+        bool toFinal, ReportData data, ReportContext context) =>
+        Curves(measure, toFinal ? $"{measure} to the final checkpoint" : $"{measure} to initialization", layers, data, context, (layer, rows) =>
+        {
+            var steps = Steps(rows);
+            if (steps.Count < 2) return [];
+            long anchor = toFinal ? steps[^1] : steps[0];
+            var value = PairValues(rows);
+            return steps.Where(s => s != anchor)
+                .Select(s => new CurvePoint(s, value.TryGetValue((Math.Min(s, anchor), Math.Max(s, anchor)), out double v) ? v : double.NaN,
+                    string.Create(CultureInfo.InvariantCulture, $"{layer}: step {s} vs {anchor}")))
+                .ToList();
+        });
+
+    private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context) =>
+        Curves(measure, $"{measure} between adjacent checkpoints", layers, data, context, (layer, rows) =>
+        {
+            var steps = Steps(rows);
+            var value = PairValues(rows);
+            // Plotted at the later step of each pair.
+            return steps.Zip(steps.Skip(1))
+                .Select(p => new CurvePoint(p.Second, value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN,
+                    string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.First} → {p.Second}")))
+                .ToList();
+        });
+
+    private sealed record CurvePoint(long Step, double Value, string Hover);
+
+    private static List<long> Steps(IReadOnlyList<SimilarityRow> rows) => rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
+
+    // One line per layer over the steps, with the stages shaded; null when no layer has a finite point.
+    private static GenericChart? Curves(string measure, string title, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers,
+        ReportData data, ReportContext context, Func<string, IReadOnlyList<SimilarityRow>, List<CurvePoint>> pointsOf)
     {
         var charts = new List<GenericChart>();
         long min = long.MaxValue, max = 0;
         foreach (var (layer, rows) in layers)
         {
-            var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
-            if (steps.Count < 2) continue;
-            long anchor = toFinal ? steps[^1] : steps[0];
-            var value = PairValues(rows);
-            var points = steps.Where(s => s != anchor)
-                .Select(s => (Step: s, Value: value.TryGetValue((Math.Min(s, anchor), Math.Max(s, anchor)), out double v) ? v : double.NaN))
-                .Where(p => double.IsFinite(p.Value)).ToList();
+            var points = pointsOf(layer, rows).Where(p => double.IsFinite(p.Value)).ToList();
             if (points.Count == 0) continue;
+            var steps = Steps(rows);
             min = Math.Min(min, steps[0]);
             max = Math.Max(max, steps[^1]);
             var line = Chart.Line<double, double, string>(points.Select(p => StepAxis.X(p.Step)), points.Select(p => context.Round(p.Value)),
                 ShowMarkers: true, Name: Html.Escape(layer),
-                MultiText: points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.Step} vs {anchor}: {p.Value:G5}"))).ToArray());
+                MultiText: points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{p.Hover}: {p.Value:G5}"))).ToArray());
             ChartStyle.HoverText(line);
             charts.Add(line);
         }
         if (charts.Count == 0) return null;
         var chart = Chart.Combine(charts);
-        ChartStyle.Frame(chart, Html.Escape(toFinal ? $"{measure} to the final checkpoint" : $"{measure} to initialization"), 380);
-        ChartStyle.StepX(chart, min, max);
-        ChartStyle.AxisTitle(chart, "yaxis", Html.Escape(measure));
-        ChartStyle.StageBands(chart, data.Stages);
-        return chart;
-    }
-
-    private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context)
-    {
-        var charts = new List<GenericChart>();
-        long min = long.MaxValue, max = 0;
-        foreach (var (layer, rows) in layers)
-        {
-            var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
-            var value = PairValues(rows);
-            var points = steps.Zip(steps.Skip(1))
-                .Select(p => (A: p.First, B: p.Second, Value: value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN))
-                .Where(p => double.IsFinite(p.Value)).ToList();
-            if (points.Count == 0) continue;
-            min = Math.Min(min, points[0].A);
-            max = Math.Max(max, points[^1].B);
-            var line = Chart.Line<double, double, string>(points.Select(p => StepAxis.X(p.B)), points.Select(p => context.Round(p.Value)),
-                ShowMarkers: true, Name: Html.Escape(layer),
-                MultiText: points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.A} → {p.B}: {p.Value:G5}"))).ToArray());
-            ChartStyle.HoverText(line);
-            charts.Add(line);
-        }
-        if (charts.Count == 0) return null;
-        var chart = Chart.Combine(charts);
-        ChartStyle.Frame(chart, Html.Escape($"{measure} between adjacent checkpoints"), 380);
+        ChartStyle.Frame(chart, Html.Escape(title), 380);
         ChartStyle.StepX(chart, min, max);
         ChartStyle.AxisTitle(chart, "yaxis", Html.Escape(measure));
         ChartStyle.StageBands(chart, data.Stages);
