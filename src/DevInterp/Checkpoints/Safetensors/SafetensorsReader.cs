@@ -38,18 +38,10 @@ public sealed class SafetensorsReader : ICheckpointReader
     /// <exception cref="CheckpointFormatException">The file is not valid safetensors; the message says why.</exception>
     public static SafetensorsReader Open(string path)
     {
-        MappedFile file;
+        var file = MappedFile.Open(path);
         try
         {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        try
-        {
-            return new SafetensorsReader(file, SafetensorsHeader.Parse(file));
+            return Open(file);
         }
         catch
         {
@@ -57,6 +49,9 @@ public sealed class SafetensorsReader : ICheckpointReader
             throw;
         }
     }
+
+    /// <summary>Reads the header of an open file; the reader owns the file from then on (the caller disposes it on failure).</summary>
+    internal static SafetensorsReader Open(MappedFile file) => new(file, SafetensorsHeader.Parse(file));
 
     /// <inheritdoc />
     public void ReadInto(string name, Span<byte> destination)
