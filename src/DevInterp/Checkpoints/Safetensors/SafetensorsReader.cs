@@ -1,8 +1,9 @@
 namespace DevInterp.Checkpoints.Safetensors;
 
 /// <summary>
-/// Reads a safetensors file through a memory map: the header is parsed and validated at open (see
-/// <see cref="SafetensorsHeader"/> for the rules); tensor bytes are copied only when asked for.
+/// Reads a safetensors file with positioned reads: the header is parsed and validated at open (see
+/// <see cref="SafetensorsHeader"/> for the rules); tensor bytes are copied only when asked for, straight into the
+/// destination.
 /// </summary>
 public sealed class SafetensorsReader : ICheckpointReader
 {
