@@ -45,10 +45,13 @@ public class RunIterationBenchmarks
 
     /// <summary>Lists and replays the whole run.</summary>
     [Benchmark]
-    public long ReplayThousandCheckpoints()
+    public long ReplayThousandCheckpoints() => ReplayThousandCheckpointsIn(RunDirectory);
+
+    /// <summary>Lists and replays the run in <paramref name="runDirectory"/>; returns the elements read.</summary>
+    public long ReplayThousandCheckpointsIn(string runDirectory)
     {
         long elements = 0;
-        foreach (var replayed in Run.Open(RunDirectory).Replay())
+        foreach (var replayed in Run.Open(runDirectory).Replay())
         {
             using var scope = torch.NewDisposeScope();
             foreach (var info in replayed.Reader!.Tensors) elements += replayed.Reader.ReadTorch(info.Name).numel();

@@ -8,6 +8,8 @@ using DevInterp.Bench;
 
 // Usage: dotnet run -c Release --project bench/DevInterp.Bench -- checkpoint-read DIR
 //   DIR holds the files of bench/make_checkpoint_files.py. Prints BenchmarkDotNet's table and a MB/s summary.
+// Usage: dotnet run -c Release --project bench/DevInterp.Bench -- checkpoint-read-quick DIR [REPS [RUN-REPS]]
+//   The same loop timed with a Stopwatch (median; opening and reading apart): seconds instead of minutes.
 // Usage: dotnet run -c Release --project bench/DevInterp.Bench -- cka-step-matrix [T n d naive-pairs gram-block]
 //   Step × step linear CKA of T checkpoints (default 200 × 2048 probes × 512 features) against the naive pair loop.
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
@@ -15,9 +17,12 @@ if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(
 if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
 if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
 if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);
+if (args.Length >= 1 && args[0] == "checkpoint-read-quick") return CheckpointReadQuickBench.Run(args);
+if (args.Length >= 1 && args[0] == "checkpoint-read-loop") return CheckpointReadQuickBench.Loop(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
 {
     Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");
+    Console.Error.WriteLine("       DevInterp.Bench checkpoint-read-quick DIR [REPS [RUN-REPS]] | checkpoint-read-loop FILE [N]");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
     Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS]");
     Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] | nc-quadrature A B [N]");

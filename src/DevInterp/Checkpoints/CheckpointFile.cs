@@ -17,14 +17,35 @@ public static class CheckpointFile
     {
         options ??= CheckpointOpenOptions.Default;
         if (Directory.Exists(path)) return Open(ResolveFolder(path), options);
-        if (!File.Exists(path)) throw new CheckpointFormatException(path, "no such file");
-        var format = Detect(path);
-        return format switch
+        // One handle serves format detection and the reader (opening a file is a good part of reading a small one).
+        MappedFile file;
+        try
         {
-            CheckpointFormat.Safetensors => SafetensorsReader.Open(path),
-            CheckpointFormat.TorchSharpDat => TorchSharpDatReader.Open(path),
-            _ => PyTorchReader.Open(path, options),
-        };
+            file = new MappedFile(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CheckpointFormatException(path, "no such file");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
+        }
+        try
+        {
+            var format = Detect(file);
+            return format switch
+            {
+                CheckpointFormat.Safetensors => SafetensorsReader.Open(file),
+                CheckpointFormat.TorchSharpDat => TorchSharpDatReader.Open(file),
+                _ => PyTorchReader.Open(file, format, options),
+            };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The weights file inside a Hugging Face-style checkpoint folder.</summary>
@@ -48,27 +69,17 @@ public static class CheckpointFile
     /// <summary>Detects the format of a file from its leading bytes.</summary>
     public static CheckpointFormat Detect(string path)
     {
-        Span<byte> head = stackalloc byte[512];
-        int n;
-        long length;
-        try
-        {
-            // A bare handle and one positioned read: no stream buffer to allocate (this runs once per checkpoint opened).
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            length = RandomAccess.GetLength(handle);
-            n = 0;
-            while (n < head.Length)
-            {
-                int read = RandomAccess.Read(handle, head[n..], n);
-                if (read <= 0) break;
-                n += read;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        head = head[..n];
+        using var file = MappedFile.Open(path);
+        return Detect(file);
+    }
+
+    /// <summary>Detects the format of an open file from its first 512 bytes (read when the file was opened).</summary>
+    internal static CheckpointFormat Detect(MappedFile file)
+    {
+        string path = file.Path;
+        long length = file.Length;
+        var head = file.Head[..Math.Min(file.Head.Length, 512)];
+        int n = head.Length;
         if (n == 0) throw new CheckpointFormatException(path, "empty file (0 bytes)");
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6))
             return CheckpointFormat.PyTorchZip;

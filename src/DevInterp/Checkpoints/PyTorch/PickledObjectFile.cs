@@ -26,24 +26,16 @@ internal sealed class PickledObjectFile : IDisposable
     /// <exception cref="CheckpointFormatException">Not a torch.save file, corrupt, or a refused pickle global.</exception>
     public static PickledObjectFile Open(string path)
     {
-        var format = CheckpointFile.Detect(path);
-        if (format is not (CheckpointFormat.PyTorchZip or CheckpointFormat.PyTorchLegacy))
-        {
-            throw new CheckpointFormatException(path, format == CheckpointFormat.PyTorchTar
-                ? "tar-layout torch.save file (PyTorch before 0.1.10): re-save it with a current torch.save"
-                : $"not a torch.save file (detected {format})");
-        }
-        MappedFile file;
+        var file = MappedFile.Open(path);
         try
         {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        try
-        {
+            var format = CheckpointFile.Detect(file);
+            if (format is not (CheckpointFormat.PyTorchZip or CheckpointFormat.PyTorchLegacy))
+            {
+                throw new CheckpointFormatException(path, format == CheckpointFormat.PyTorchTar
+                    ? "tar-layout torch.save file (PyTorch before 0.1.10): re-save it with a current torch.save"
+                    : $"not a torch.save file (detected {format})");
+            }
             var pickle = format == CheckpointFormat.PyTorchZip ? ZipPyTorchReader.Load(file) : LoadLegacyOrPlain(file);
             return new PickledObjectFile(file, pickle);
         }

@@ -39,7 +39,7 @@ internal sealed class PyTorchCheckpoint : ICheckpointReader
     /// Binds every located tensor to its storage bytes (validating that the storage view fits them) and reads the
     /// 0-dimensional tensors found outside the state dict into metadata.
     /// </summary>
-    /// <param name="file">The mapped checkpoint (owned by the result).</param>
+    /// <param name="file">The open checkpoint (owned by the result).</param>
     /// <param name="format">The layout it was read from.</param>
     /// <param name="located">The state dict and scalars found in the pickle.</param>
     /// <param name="bind">The bytes of the root storage a reference names (throws when the file lacks it).</param>

@@ -15,25 +15,10 @@ public static class PyTorchReader
     public static ICheckpointReader Open(string path, CheckpointOpenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var format = CheckpointFile.Detect(path);
-        MappedFile file;
+        var file = MappedFile.Open(path);
         try
         {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        try
-        {
-            return format switch
-            {
-                CheckpointFormat.PyTorchZip => ZipPyTorchReader.Open(file, options),
-                CheckpointFormat.PyTorchLegacy => LegacyPyTorchReader.Open(file, options),
-                CheckpointFormat.PyTorchTar => TarPyTorchReader.Open(file, options),
-                _ => throw new CheckpointFormatException(path, $"not a torch.save file (detected {format})"),
-            };
+            return Open(file, CheckpointFile.Detect(file), options);
         }
         catch
         {
@@ -41,4 +26,16 @@ public static class PyTorchReader
             throw;
         }
     }
+
+    /// <summary>
+    /// Reads an open file whose format <see cref="CheckpointFile.Detect(MappedFile)"/> found; the reader owns the file
+    /// from then on (the caller disposes it on failure).
+    /// </summary>
+    internal static ICheckpointReader Open(MappedFile file, CheckpointFormat format, CheckpointOpenOptions options) => format switch
+    {
+        CheckpointFormat.PyTorchZip => ZipPyTorchReader.Open(file, options),
+        CheckpointFormat.PyTorchLegacy => LegacyPyTorchReader.Open(file, options),
+        CheckpointFormat.PyTorchTar => TarPyTorchReader.Open(file, options),
+        _ => throw new CheckpointFormatException(file.Path, $"not a torch.save file (detected {format})"),
+    };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace DevInterp.Checkpoints.PyTorch;
 
@@ -63,7 +62,8 @@ internal static class StateDictLocator
 
         var metadata = new List<(string, MetadataValue)>();
         var scalarTensors = new List<(string, TorchTensorRef)>();
-        var inStateDict = new HashSet<TorchTensorRef>(tensors.Select(t => t.Item2), ReferenceEqualityComparer.Instance);
+        var inStateDict = new HashSet<TorchTensorRef>(tensors.Count, ReferenceEqualityComparer.Instance);
+        foreach (var (_, tensor) in tensors) inStateDict.Add(tensor);
         if (root is PyDict rootDict) walk.CollectMetadata(rootDict, "", metadata, scalarTensors, inStateDict, 0);
         return new LocatedStateDict(tensors, metadata, scalarTensors);
     }
@@ -124,7 +124,9 @@ internal static class StateDictLocator
     /// <summary>One traversal, with a depth limit and a visit budget so cyclic or exponentially shared pickles end quickly.</summary>
     private sealed class Walk(string path)
     {
-        private readonly ConditionalWeakTable<PyDict, StrongBox<bool>> _qualifies = [];
+        // A plain dictionary, not a weak table: the walk lives for one Locate call (a ConditionalWeakTable entry is a
+        // GC handle, which cost more than the rest of locating a small state dict).
+        private readonly Dictionary<PyDict, bool> _qualifies = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<PyDict> _inProgress = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<PyDict> _searched = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<PyDict> _collected = new(ReferenceEqualityComparer.Instance);
@@ -227,7 +229,7 @@ internal static class StateDictLocator
         // All keys strings, every value a tensor or a qualifying dict, and at least one tensor in all.
         private bool Qualifies(PyDict dict, int depth)
         {
-            if (_qualifies.TryGetValue(dict, out var known)) return known.Value;
+            if (_qualifies.TryGetValue(dict, out bool known)) return known;
             if (!_inProgress.Add(dict)) return false; // a cycle is never a state dict
             bool ok = true, anyTensor = false;
             foreach (var (k, v) in dict.Entries)
@@ -245,7 +247,7 @@ internal static class StateDictLocator
             }
             _inProgress.Remove(dict);
             bool result = ok && anyTensor;
-            _qualifies.AddOrUpdate(dict, new StrongBox<bool>(result));
+            _qualifies[dict] = result;
             return result;
         }
 

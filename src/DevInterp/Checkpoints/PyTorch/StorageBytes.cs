@@ -2,7 +2,7 @@ using System.IO.Compression;
 
 namespace DevInterp.Checkpoints.PyTorch;
 
-/// <summary>Where the bytes of one storage live: a region of the memory-mapped file, or a deflated zip entry.</summary>
+/// <summary>Where the bytes of one storage live: a region of the file, or a deflated zip entry.</summary>
 internal abstract class StorageBytes
 {
     /// <summary>Bytes available.</summary>
@@ -15,7 +15,10 @@ internal abstract class StorageBytes
     public virtual void CopyTo(long offset, Span<byte> destination) => Span(offset, destination.Length).CopyTo(destination);
 }
 
-/// <summary>A storage stored uncompressed in the file: spans point straight into the memory map (zero copy).</summary>
+/// <summary>
+/// A storage stored uncompressed in the file: copies are positioned reads; spans (strided views) point straight into
+/// the memory map, which the first such span creates.
+/// </summary>
 internal sealed class MappedStorageBytes(MappedFile file, long offset, long length) : StorageBytes
 {
     public override long Length => length;
@@ -81,7 +84,9 @@ internal static class ZipInflater
         int filled = 0;
         try
         {
-            using var input = new MemoryStream(file.Span(entry.DataOffset, entry.CompressedSize).ToArray(), writable: false);
+            if (entry.CompressedSize > Array.MaxLength)
+                throw new CheckpointFormatException(file.Path, $"deflated entry '{entry.Name}' of {entry.CompressedSize} compressed bytes is too large to inflate; store it uncompressed");
+            using var input = new MemoryStream(file.ReadArray(entry.DataOffset, entry.CompressedSize), writable: false);
             using var inflater = new DeflateStream(input, CompressionMode.Decompress);
             while (true)
             {
@@ -108,13 +113,16 @@ internal static class ZipInflater
         return result;
     }
 
-    /// <summary>The bytes of a (small) entry: a view of the map when stored, an inflated copy when deflated.</summary>
-    public static ReadOnlySpan<byte> Read(MappedFile file, ZipEntry entry, bool checkCrc)
+    /// <summary>
+    /// The bytes of a (small) entry: one positioned read when stored (no map for bytes read once), an inflated copy
+    /// when deflated.
+    /// </summary>
+    public static byte[] Read(MappedFile file, ZipEntry entry, bool checkCrc)
     {
         if (entry.Method == 8) return new DeflatedStorageBytes(file, entry).Inflated();
-        var span = file.Span(entry.DataOffset, entry.CompressedSize);
-        if (checkCrc && Crc32.Compute(span) != entry.Crc32)
+        byte[] bytes = file.ReadArray(entry.DataOffset, entry.CompressedSize);
+        if (checkCrc && Crc32.Compute(bytes) != entry.Crc32)
             throw new CheckpointFormatException(file.Path, $"corrupt zip: CRC-32 mismatch in entry '{entry.Name}'");
-        return span;
+        return bytes;
     }
 }

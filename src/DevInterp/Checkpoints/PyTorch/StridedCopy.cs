@@ -17,6 +17,11 @@ internal static class StridedCopy
         if (destination.Length != count * elementSize)
             throw new ArgumentException($"destination holds {destination.Length} bytes, the tensor needs {count * elementSize}");
 
+        if (IsContiguous(shape, stride))
+        {
+            source.CopyTo(baseByte, destination); // one block, without simplifying (and allocating) first
+            return;
+        }
         var (sizes, strides) = Simplify(shape, stride);
         int nd = sizes.Length;
         long innerSize = sizes[nd - 1], innerStride = strides[nd - 1];
@@ -82,6 +87,19 @@ internal static class StridedCopy
                 for (int j = 0; j < n; j++) row.Slice(j * step, elementSize).CopyTo(target.Slice(j * elementSize, elementSize));
                 break;
         }
+    }
+
+    // Row-major contiguous: each dimension of size > 1 steps over exactly the elements of the dimensions inside it.
+    private static bool IsContiguous(long[] shape, long[] stride)
+    {
+        long expected = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            if (shape[i] == 1) continue;
+            if (stride[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
     }
 
     // Drops size-1 dimensions and merges dimensions that are contiguous with their inner neighbour, so a contiguous

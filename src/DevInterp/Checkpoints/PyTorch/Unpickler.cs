@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Op = DevInterp.Checkpoints.PyTorch.PickleOpcodes;
 
@@ -33,10 +35,16 @@ internal sealed class Unpickler
     /// <summary>Longest integer (LONG/LONG4) accepted, in bytes: checkpoints hold small integers.</summary>
     public const int MaxIntegerBytes = 4096;
 
+    // Boxes of the small integers and the two flags, shared by every pickle: a state dict's shapes, strides and offsets
+    // are mostly such integers, and unboxed values are never compared by reference.
+    private static readonly object[] SmallIntegers = CreateSmallIntegers(1024);
+    private static readonly object True = true;
+    private static readonly object False = false;
+
     private readonly UnpickleContext _context;
-    private readonly List<object> _stack = [];
-    private readonly List<int> _marks = [];
-    private readonly Dictionary<long, object> _memo = [];
+    private readonly List<object> _stack = new(32);
+    private readonly List<int> _marks = new(8);
+    private readonly PickleMemo _memo = new();
     private long _values;
     private int _opcodeOffset;
 
@@ -109,7 +117,7 @@ internal sealed class Unpickler
                 case Op.Int:
                     {
                         string line = input.ReadLine(this);
-                        Push(line switch { "00" => false, "01" => true, _ => ParseDecimal(line) });
+                        Push(line switch { "00" => False, "01" => True, _ => ParseDecimal(line) });
                         break;
                     }
                 case Op.Long:
@@ -119,13 +127,13 @@ internal sealed class Unpickler
                         break;
                     }
                 case Op.BinInt:
-                    Push((long)input.ReadInt32());
+                    Push(Integer(input.ReadInt32()));
                     break;
                 case Op.BinInt1:
-                    Push((long)input.ReadByte());
+                    Push(Integer(input.ReadByte()));
                     break;
                 case Op.BinInt2:
-                    Push((long)input.ReadUInt16());
+                    Push(Integer(input.ReadUInt16()));
                     break;
                 case Op.Long1:
                     Push(DecodeLong(input.ReadBytes(input.ReadByte(), this)));
@@ -145,10 +153,10 @@ internal sealed class Unpickler
                     Push(PyNone.Instance);
                     break;
                 case Op.NewTrue:
-                    Push(true);
+                    Push(True);
                     break;
                 case Op.NewFalse:
-                    Push(false);
+                    Push(False);
                     break;
 
                 case Op.String:
@@ -214,8 +222,11 @@ internal sealed class Unpickler
                     Push(PyTuple.Empty);
                     break;
                 case Op.Tuple:
-                    Push(new PyTuple([.. PopMarkItems()]));
-                    break;
+                    {
+                        var items = PopMarkArray();
+                        Push(items.Length == 0 ? PyTuple.Empty : new PyTuple(items));
+                        break;
+                    }
                 case Op.Tuple1:
                     Push(new PyTuple([Pop()]));
                     break;
@@ -329,7 +340,7 @@ internal sealed class Unpickler
                         string module = input.ReadLine(this);
                         string name = input.ReadLine(this);
                         var cls = PickleAllowlist.Resolve(module, name, _context.Path, _context.Label);
-                        Push(PickleCalls.Call(cls, new PyTuple([.. PopMarkItems()]), _context));
+                        Push(PickleCalls.Call(cls, new PyTuple(PopMarkArray()), _context));
                         break;
                     }
                 case Op.Obj:
@@ -362,41 +373,82 @@ internal sealed class Unpickler
         throw Truncated("STOP");
     }
 
-    // Every pop respects the innermost MARK, as CPython's stack/metastack does.
+    // Every pop respects the innermost MARK, as CPython's stack/metastack does. These run once or more per opcode; the
+    // opcode switch is too large for the JIT's inlining budget, hence AggressiveInlining, and the throws sit in helpers
+    // so the inlined bodies stay small.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private object Pop()
     {
         int floor = _marks.Count > 0 ? _marks[^1] : 0;
-        if (_stack.Count <= floor) throw Fail("stack underflow (corrupt or truncated pickle)");
-        object top = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        return top;
+        int top = _stack.Count - 1;
+        if (top < floor) ThrowUnderflow();
+        object value = _stack[top];
+        _stack.RemoveAt(top);
+        return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private object Peek()
     {
         int floor = _marks.Count > 0 ? _marks[^1] : 0;
-        if (_stack.Count <= floor) throw Fail("stack underflow (corrupt or truncated pickle)");
+        if (_stack.Count <= floor) ThrowUnderflow();
         return _stack[^1];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Push(object value)
     {
         Count();
         _stack.Add(value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Count()
     {
-        if (++_values > MaxValues) throw Fail($"more than {MaxValues} values: refusing to build an object this large");
+        if (++_values > MaxValues) ThrowTooManyValues();
     }
 
-    private List<object> PopMarkItems()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static object Integer(long value) => (ulong)value < (ulong)SmallIntegers.Length ? SmallIntegers[value] : value;
+
+    private static object[] CreateSmallIntegers(int count)
+    {
+        var boxes = new object[count];
+        for (int i = 0; i < count; i++) boxes[i] = (long)i;
+        return boxes;
+    }
+
+    [DoesNotReturn]
+    private void ThrowUnderflow() => throw Fail("stack underflow (corrupt or truncated pickle)");
+
+    [DoesNotReturn]
+    private void ThrowTooManyValues() => throw Fail($"more than {MaxValues} values: refusing to build an object this large");
+
+    private int PopMark()
     {
         if (_marks.Count == 0) throw Fail("MARK expected (corrupt pickle)");
         int start = _marks[^1];
         _marks.RemoveAt(_marks.Count - 1);
+        return start;
+    }
+
+    private List<object> PopMarkItems()
+    {
+        int start = PopMark();
         var items = _stack.GetRange(start, _stack.Count - start);
         _stack.RemoveRange(start, _stack.Count - start);
+        return items;
+    }
+
+    // The items above the innermost MARK as one array (a tuple's own storage, without an intermediate list).
+    private object[] PopMarkArray()
+    {
+        int start = PopMark();
+        int n = _stack.Count - start;
+        if (n == 0) return [];
+        var items = new object[n];
+        _stack.CopyTo(start, items, 0, n);
+        _stack.RemoveRange(start, n);
         return items;
     }
 
@@ -422,11 +474,11 @@ internal sealed class Unpickler
     private void Memoize(long index)
     {
         Count();
-        _memo[index] = Peek();
+        _memo.Set(index, Peek());
     }
 
     private object Recall(long index) =>
-        _memo.TryGetValue(index, out object? value) ? value : throw Fail($"memo index {index} was never stored (corrupt pickle)");
+        _memo.TryGet(index, out object value) ? value : throw Fail($"memo index {index} was never stored (corrupt pickle)");
 
     private long ParseMemoIndex(string line) =>
         long.TryParse(line, NumberStyles.Integer, CultureInfo.InvariantCulture, out long i) && i >= 0
@@ -526,13 +578,18 @@ internal sealed class Unpickler
 
         public int Position { get; private set; }
 
-        public readonly bool AtEnd => Position >= _data.Length;
+        public readonly bool AtEnd
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Position >= _data.Length;
+        }
 
         public readonly long Remaining => _data.Length - Position;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public byte ReadByte()
         {
-            if (Position >= _data.Length) throw new PickleEndException();
+            if (Position >= _data.Length) ThrowEnd();
             return _data[Position++];
         }
 
@@ -565,9 +622,12 @@ internal sealed class Unpickler
             return Encoding.Latin1.GetString(line);
         }
 
+        [DoesNotReturn]
+        private static void ThrowEnd() => throw new PickleEndException();
+
         private ReadOnlySpan<byte> Take(int n)
         {
-            if (n > _data.Length - Position) throw new PickleEndException();
+            if (n > _data.Length - Position) ThrowEnd();
             var span = _data.Slice(Position, n);
             Position += n;
             return span;

@@ -12,10 +12,17 @@ namespace DevInterp.Checkpoints.PyTorch;
 /// <param name="Crc32">CRC-32 of the uncompressed bytes.</param>
 internal sealed record ZipEntry(string Name, int Method, long DataOffset, long CompressedSize, long UncompressedSize, uint Crc32);
 
+/// <summary>The members of a zip archive, in central-directory order and by name (names are unique).</summary>
+/// <param name="Entries">Every entry, in directory order.</param>
+/// <param name="ByName">The same entries by name.</param>
+internal sealed record ZipListing(IReadOnlyList<ZipEntry> Entries, IReadOnlyDictionary<string, ZipEntry> ByName);
+
 /// <summary>
 /// A minimal reader of a zip central directory (end record, zip64 end record and locator, central headers with zip64
 /// extra fields, local headers), enough for the archives <c>torch.save</c> and Python's zipfile write. Every offset and
-/// length is checked against the file size; nothing is decompressed here.
+/// length is checked against the file size; nothing is decompressed here. The file is read with positioned reads, not
+/// a memory map: the last 4 KiB (which hold the end record and, for a checkpoint of a few dozen tensors, the whole
+/// central directory) in one read, then one small read per local header outside it.
 /// </summary>
 internal static class ZipDirectory
 {
@@ -27,16 +34,27 @@ internal static class ZipDirectory
     private const int EndSize = 22;
     private const int CentralSize = 46;
     private const int LocalSize = 30;
+    private const int MaxCommentLength = 0xFFFF;
+    private const int FirstTailBytes = 4096;
 
     /// <summary>Reads every entry of the archive.</summary>
-    public static IReadOnlyList<ZipEntry> Read(MappedFile file)
+    public static ZipListing Read(MappedFile file)
     {
         string path = file.Path;
         long length = file.Length;
         if (length < EndSize) throw new CheckpointFormatException(path, $"truncated zip archive: {length} bytes, less than an end-of-directory record");
 
-        long end = FindEndRecord(file);
-        var record = file.Span(end, EndSize);
+        var tail = ZipTail.Read(file, FirstTailBytes);
+        long end = FindEndRecord(tail, length);
+        if (end < 0 && tail.Start > 0)
+        {
+            // A comment longer than the first read: search the whole range the end record may lie in.
+            tail = ZipTail.Read(file, EndSize + MaxCommentLength);
+            end = FindEndRecord(tail, length);
+        }
+        if (end < 0) throw new CheckpointFormatException(path, "truncated or corrupt zip archive: no end-of-central-directory record");
+
+        var record = tail.Get(file, end, EndSize);
         long entryCount = BinaryPrimitives.ReadUInt16LittleEndian(record[10..]);
         long directorySize = BinaryPrimitives.ReadUInt32LittleEndian(record[12..]);
         long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(record[16..]);
@@ -44,51 +62,55 @@ internal static class ZipDirectory
             throw new CheckpointFormatException(path, "multi-volume (split) zip archives are not supported");
 
         if (entryCount == 0xFFFF || directorySize == 0xFFFFFFFF || directoryOffset == 0xFFFFFFFF)
-            (entryCount, directorySize, directoryOffset) = ReadZip64End(file, end);
+            (entryCount, directorySize, directoryOffset) = ReadZip64End(file, tail, end);
 
         if (directoryOffset > end || directorySize > end - directoryOffset)
             throw new CheckpointFormatException(path, $"corrupt or truncated zip: the central directory [{directoryOffset}, +{directorySize}) does not end before the end record at {end}");
         if (entryCount > directorySize / CentralSize)
             throw new CheckpointFormatException(path, $"corrupt zip: {entryCount} entries cannot fit a {directorySize}-byte central directory");
+        if (directorySize > Array.MaxLength)
+            throw new CheckpointFormatException(path, $"zip central directory of {directorySize} bytes is too large (more than 2 GB)");
 
-        var entries = new List<ZipEntry>((int)Math.Min(entryCount, 4096)); // grow with real entries, not the claim
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        long position = directoryOffset;
-        long directoryEnd = directoryOffset + directorySize;
+        var directory = tail.Get(file, directoryOffset, directorySize);
+        int capacity = (int)Math.Min(entryCount, 4096); // grow with real entries, not the claim
+        var entries = new List<ZipEntry>(capacity);
+        var byName = new Dictionary<string, ZipEntry>(capacity, StringComparer.Ordinal);
+        Span<byte> local = stackalloc byte[LocalSize];
+        int position = 0;
         for (long i = 0; i < entryCount; i++)
         {
-            var entry = ReadCentralEntry(file, ref position, directoryEnd, directoryOffset);
-            if (!names.Add(entry.Name)) throw new CheckpointFormatException(path, $"corrupt zip: entry '{entry.Name}' appears twice");
+            var entry = ReadCentralEntry(file, tail, directory, ref position, directoryOffset, local);
+            if (!byName.TryAdd(entry.Name, entry)) throw new CheckpointFormatException(path, $"corrupt zip: entry '{entry.Name}' appears twice");
             entries.Add(entry);
         }
-        return entries;
+        return new ZipListing(entries, byName);
     }
 
-    private static long FindEndRecord(MappedFile file)
+    // The end record is the last 22 bytes plus a comment of at most 65535 bytes: the last signature whose comment
+    // fits in the file. -1 when the tail holds none.
+    private static long FindEndRecord(ZipTail tail, long length)
     {
-        // The end record is the last 22 bytes plus a comment of at most 65535 bytes.
-        long searchStart = Math.Max(0, file.Length - EndSize - 0xFFFF);
-        var tail = file.Span(searchStart, file.Length - searchStart);
-        for (int i = tail.Length - EndSize; i >= 0; i--)
+        var bytes = tail.Bytes.AsSpan();
+        for (int i = bytes.Length - EndSize; i >= 0; i--)
         {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(tail[i..]) != EndSignature) continue;
-            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(tail[(i + 20)..]);
-            if (i + EndSize + commentLength <= tail.Length) return searchStart + i;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[i..]) != EndSignature) continue;
+            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i + 20)..]);
+            if (tail.Start + i + EndSize + commentLength <= length) return tail.Start + i;
         }
-        throw new CheckpointFormatException(file.Path, "truncated or corrupt zip archive: no end-of-central-directory record");
+        return -1;
     }
 
-    private static (long Count, long Size, long Offset) ReadZip64End(MappedFile file, long end)
+    private static (long Count, long Size, long Offset) ReadZip64End(MappedFile file, ZipTail tail, long end)
     {
         string path = file.Path;
         if (end < 20) throw new CheckpointFormatException(path, "corrupt zip64 archive: no room for the zip64 locator");
-        var locator = file.Span(end - 20, 20);
+        var locator = tail.Get(file, end - 20, 20);
         if (BinaryPrimitives.ReadUInt32LittleEndian(locator) != Zip64LocatorSignature)
             throw new CheckpointFormatException(path, "corrupt zip: sizes say zip64 but the zip64 end locator is missing");
         ulong recordOffset = BinaryPrimitives.ReadUInt64LittleEndian(locator[8..]);
         if (recordOffset > (ulong)(end - 20) || (ulong)(end - 20) - recordOffset < 56)
             throw new CheckpointFormatException(path, $"corrupt zip64 archive: end record offset {recordOffset} lies outside the file");
-        var record = file.Span((long)recordOffset, 56);
+        var record = tail.Get(file, (long)recordOffset, 56);
         if (BinaryPrimitives.ReadUInt32LittleEndian(record) != Zip64EndSignature)
             throw new CheckpointFormatException(path, "corrupt zip64 archive: bad zip64 end record signature");
         ulong count = BinaryPrimitives.ReadUInt64LittleEndian(record[32..]);
@@ -99,13 +121,14 @@ internal static class ZipDirectory
         return ((long)count, (long)size, (long)offset);
     }
 
-    private static ZipEntry ReadCentralEntry(MappedFile file, ref long position, long directoryEnd, long directoryOffset)
+    private static ZipEntry ReadCentralEntry(MappedFile file, ZipTail tail, ReadOnlySpan<byte> directory, ref int position, long directoryOffset,
+        Span<byte> localBuffer)
     {
         string path = file.Path;
-        if (directoryEnd - position < CentralSize) throw new CheckpointFormatException(path, "corrupt zip: central directory ends inside an entry header");
-        var header = file.Span(position, CentralSize);
+        if (directory.Length - position < CentralSize) throw new CheckpointFormatException(path, "corrupt zip: central directory ends inside an entry header");
+        var header = directory.Slice(position, CentralSize);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) != CentralSignature)
-            throw new CheckpointFormatException(path, $"corrupt zip: bad central directory entry signature at byte {position}");
+            throw new CheckpointFormatException(path, $"corrupt zip: bad central directory entry signature at byte {directoryOffset + position}");
         int flags = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
         int method = BinaryPrimitives.ReadUInt16LittleEndian(header[10..]);
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[16..]);
@@ -115,10 +138,10 @@ internal static class ZipDirectory
         int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[30..]);
         int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(header[32..]);
         long localOffset = BinaryPrimitives.ReadUInt32LittleEndian(header[42..]);
-        long total = CentralSize + nameLength + extraLength + commentLength;
-        if (directoryEnd - position < total) throw new CheckpointFormatException(path, "corrupt zip: central directory ends inside an entry name");
-        string name = Encoding.UTF8.GetString(file.Span(position + CentralSize, nameLength));
-        var extra = file.Span(position + CentralSize + nameLength, extraLength);
+        int total = CentralSize + nameLength + extraLength + commentLength;
+        if (directory.Length - position < total) throw new CheckpointFormatException(path, "corrupt zip: central directory ends inside an entry name");
+        string name = Encoding.UTF8.GetString(directory.Slice(position + CentralSize, nameLength));
+        var extra = directory.Slice(position + CentralSize + nameLength, extraLength);
         ApplyZip64Extra(path, name, extra, ref compressed, ref uncompressed, ref localOffset);
         position += total;
 
@@ -130,7 +153,7 @@ internal static class ZipDirectory
 
         if (localOffset > directoryOffset || directoryOffset - localOffset < LocalSize)
             throw new CheckpointFormatException(path, $"corrupt zip: local header of '{name}' at {localOffset} lies outside the data area");
-        var local = file.Span(localOffset, LocalSize);
+        var local = tail.Get(file, localOffset, localBuffer);
         if (BinaryPrimitives.ReadUInt32LittleEndian(local) != LocalSignature)
             throw new CheckpointFormatException(path, $"corrupt zip: bad local header signature for '{name}' at byte {localOffset}");
         long dataOffset = localOffset + LocalSize + BinaryPrimitives.ReadUInt16LittleEndian(local[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(local[28..]);

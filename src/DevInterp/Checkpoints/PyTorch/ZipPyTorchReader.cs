@@ -5,11 +5,13 @@ namespace DevInterp.Checkpoints.PyTorch;
 /// <summary>
 /// Reads the zip layout of <c>torch.save</c> (PyTorch 1.6+): one top-level folder (<c>archive/</c>, or the file's stem
 /// in newer versions) holding <c>data.pkl</c>, optional <c>byteorder</c>, <c>version</c>, <c>.data/serialization_id</c>,
-/// and one entry per storage under <c>data/</c>. Stored storages are read straight from the memory map; deflated ones
-/// are inflated on demand. TorchScript archives (<c>torch.jit.save</c>) are refused.
+/// and one entry per storage under <c>data/</c>. Stored storages are read with positioned reads straight into the
+/// destination; deflated ones are inflated on demand. TorchScript archives (<c>torch.jit.save</c>) are refused.
 /// </summary>
 internal static class ZipPyTorchReader
 {
+    private const string PickleSuffix = "/data.pkl";
+
     public static ICheckpointReader Open(MappedFile file, CheckpointOpenOptions options)
     {
         var pickle = Load(file);
@@ -21,15 +23,25 @@ internal static class ZipPyTorchReader
     public static LoadedPickle Load(MappedFile file)
     {
         string path = file.Path;
-        var entries = ZipDirectory.Read(file);
-        var byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var listing = ZipDirectory.Read(file);
+        var entries = listing.Entries;
+        var byName = listing.ByName;
 
-        var pickles = entries.Where(e => e.Name.EndsWith("/data.pkl", StringComparison.Ordinal) && e.Name.IndexOf('/') == e.Name.Length - "/data.pkl".Length).ToList();
-        string[] prefixes = [.. pickles.Select(e => e.Name[..^"/data.pkl".Length])];
-        if (prefixes.Any(p => byName.ContainsKey(p + "/constants.pkl") || entries.Any(e => e.Name.StartsWith(p + "/code/", StringComparison.Ordinal))))
+        // "<folder>/data.pkl" directly under one top-level folder; normally exactly one.
+        var pickles = new List<ZipEntry>(1);
+        foreach (var e in entries)
         {
-            throw new CheckpointFormatException(path,
-                "TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead");
+            if (e.Name.EndsWith(PickleSuffix, StringComparison.Ordinal) && e.Name.IndexOf('/') == e.Name.Length - PickleSuffix.Length) pickles.Add(e);
+        }
+        var prefixes = new string[pickles.Count];
+        for (int i = 0; i < prefixes.Length; i++) prefixes[i] = pickles[i].Name[..^PickleSuffix.Length];
+        foreach (string p in prefixes)
+        {
+            if (byName.ContainsKey(p + "/constants.pkl") || HasCodeFolder(entries, p))
+            {
+                throw new CheckpointFormatException(path,
+                    "TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead");
+            }
         }
         if (pickles.Count == 0)
         {
@@ -60,10 +72,11 @@ internal static class ZipPyTorchReader
         object root = Unpickler.Load(ZipInflater.Read(file, pickles[0], checkCrc: true), ctx, out _);
 
         var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
+        string dataFolder = prefix + "/data/";
         StorageBytes Bind(TorchStorageRef storage)
         {
             if (storages.TryGetValue(storage.Key, out var bytes)) return bytes;
-            string name = $"{prefix}/data/{storage.Key}";
+            string name = dataFolder + storage.Key;
             if (!byName.TryGetValue(name, out var entry))
                 throw new CheckpointFormatException(path, $"storage '{storage.Key}' is missing from the archive (no entry {name})");
             bytes = entry.Method == 0
@@ -73,5 +86,18 @@ internal static class ZipPyTorchReader
             return bytes;
         }
         return new LoadedPickle(root, Bind, bigEndian);
+    }
+
+    // Any entry under "<prefix>/code/" (TorchScript source), checked without building a string per entry.
+    private static bool HasCodeFolder(IReadOnlyList<ZipEntry> entries, string prefix)
+    {
+        foreach (var e in entries)
+        {
+            string name = e.Name;
+            if (name.Length >= prefix.Length + 6 && name.StartsWith(prefix, StringComparison.Ordinal) &&
+                name.AsSpan(prefix.Length).StartsWith("/code/", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
     }
 }

@@ -39,14 +39,17 @@ internal sealed class SafetensorsHeader
         string path = file.Path;
         if (file.Length < 8)
             throw new CheckpointFormatException(path, $"truncated: {file.Length} bytes, fewer than the 8-byte safetensors header length");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file.Span(0, 8));
+        Span<byte> lengthBytes = stackalloc byte[8];
+        file.CopyTo(0, lengthBytes);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > MaxHeaderBytes)
             throw new CheckpointFormatException(path, $"safetensors header length {headerLength} is over the {MaxHeaderBytes}-byte limit (corrupt or not safetensors)");
         if ((long)headerLength > file.Length - 8)
             throw new CheckpointFormatException(path, $"truncated: the safetensors header length is {headerLength} bytes but only {file.Length - 8} bytes follow it");
         if (headerLength < 2)
             throw new CheckpointFormatException(path, $"safetensors header of {headerLength} bytes cannot hold a JSON object");
-        var headerBytes = file.Span(8, (long)headerLength);
+        // One positioned read into the array the JSON parser keeps (no memory map for a file read once).
+        byte[] headerBytes = file.ReadArray(8, (long)headerLength);
         if (headerBytes[0] != (byte)'{')
             throw new CheckpointFormatException(path, $"safetensors header does not start with '{{' (byte 8 is 0x{headerBytes[0]:X2}; corrupt or not safetensors)");
         if (!Utf8.IsValid(headerBytes))
@@ -57,7 +60,7 @@ internal sealed class SafetensorsHeader
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(headerBytes.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            doc = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException e)
         {

@@ -1,8 +1,9 @@
 namespace DevInterp.Checkpoints.Safetensors;
 
 /// <summary>
-/// Reads a safetensors file through a memory map: the header is parsed and validated at open (see
-/// <see cref="SafetensorsHeader"/> for the rules); tensor bytes are copied only when asked for.
+/// Reads a safetensors file with positioned reads: the header is parsed and validated at open (see
+/// <see cref="SafetensorsHeader"/> for the rules); tensor bytes are copied only when asked for, straight into the
+/// destination.
 /// </summary>
 public sealed class SafetensorsReader : ICheckpointReader
 {
@@ -38,18 +39,10 @@ public sealed class SafetensorsReader : ICheckpointReader
     /// <exception cref="CheckpointFormatException">The file is not valid safetensors; the message says why.</exception>
     public static SafetensorsReader Open(string path)
     {
-        MappedFile file;
+        var file = MappedFile.Open(path);
         try
         {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        try
-        {
-            return new SafetensorsReader(file, SafetensorsHeader.Parse(file));
+            return Open(file);
         }
         catch
         {
@@ -57,6 +50,9 @@ public sealed class SafetensorsReader : ICheckpointReader
             throw;
         }
     }
+
+    /// <summary>Reads the header of an open file; the reader owns the file from then on (the caller disposes it on failure).</summary>
+    internal static SafetensorsReader Open(MappedFile file) => new(file, SafetensorsHeader.Parse(file));
 
     /// <inheritdoc />
     public void ReadInto(string name, Span<byte> destination)

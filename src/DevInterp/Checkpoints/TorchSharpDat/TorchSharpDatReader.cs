@@ -41,33 +41,32 @@ public sealed class TorchSharpDatReader : ICheckpointReader
     /// </exception>
     public static TorchSharpDatReader Open(string path)
     {
-        MappedFile file;
+        var file = MappedFile.Open(path);
         try
         {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
-        try
-        {
-            if (file.Length == 0) throw new CheckpointFormatException(path, "empty file (0 bytes)");
-            try
-            {
-                var (tensors, index) = ParseStateDict(file);
-                return new TorchSharpDatReader(file, tensors, index);
-            }
-            catch (CheckpointFormatException notStateDict)
-            {
-                RefuseOtherTorchSharpFiles(file);
-                throw new CheckpointFormatException(path, $"not a valid TorchSharp state dict: {notStateDict.Reason}", notStateDict);
-            }
+            return Open(file);
         }
         catch
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Indexes an open file; the reader owns the file from then on (the caller disposes it on failure).</summary>
+    internal static TorchSharpDatReader Open(MappedFile file)
+    {
+        string path = file.Path;
+        if (file.Length == 0) throw new CheckpointFormatException(path, "empty file (0 bytes)");
+        try
+        {
+            var (tensors, index) = ParseStateDict(file);
+            return new TorchSharpDatReader(file, tensors, index);
+        }
+        catch (CheckpointFormatException notStateDict)
+        {
+            RefuseOtherTorchSharpFiles(file);
+            throw new CheckpointFormatException(path, $"not a valid TorchSharp state dict: {notStateDict.Reason}", notStateDict);
         }
     }
 
