@@ -27,6 +27,16 @@ public static class CliApp
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         context.Verbose = parse.GetValue(VerboseOption);
+        // A usage error is one line naming the option or argument (and where the full usage is), not the whole help.
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            var names = new List<string>();
+            for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
+            string command = string.Join(' ', names);
+            string errors = string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).Trim()).Distinct());
+            context.Err.WriteLine($"error: {errors} (see `{command} --help`)");
+            return ExitCodes.Usage;
+        }
         var config = new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false };
         try
         {
