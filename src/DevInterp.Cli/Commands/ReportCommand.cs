@@ -44,12 +44,9 @@ public static class ReportCommand
             string[]? chosen = parse.GetValue(sections)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (chosen is not null)
             {
-                var unknown = chosen.Where(id => SectionReport.Available.All(s => s.Id != id)).ToList();
-                if (chosen.Length == 0 || unknown.Count > 0)
-                {
-                    throw new UsageException($"--sections {parse.GetValue(sections)}: {(chosen.Length == 0 ? "no section named" : "no section " + string.Join(", ", unknown))}; " +
-                        $"the sections are {string.Join(", ", SectionReport.Available.Select(s => s.Id))}");
-                }
+                // The library's check, reported as a usage error of the option.
+                try { SectionReport.Choose(chosen); }
+                catch (ArgumentException e) { throw new UsageException($"--sections {parse.GetValue(sections)}: {e.Message}"); }
             }
             ReportResult result;
             try

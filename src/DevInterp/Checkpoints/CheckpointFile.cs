@@ -18,19 +18,7 @@ public static class CheckpointFile
         options ??= CheckpointOpenOptions.Default;
         if (Directory.Exists(path)) return Open(ResolveFolder(path), options);
         // One handle serves format detection and the reader (opening a file is a good part of reading a small one).
-        MappedFile file;
-        try
-        {
-            file = new MappedFile(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CheckpointFormatException(path, "no such file");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);
-        }
+        var file = MappedFile.Open(path);
         try
         {
             var format = Detect(file);

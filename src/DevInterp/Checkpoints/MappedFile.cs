@@ -62,6 +62,10 @@ internal sealed unsafe class MappedFile : IDisposable
         {
             return new MappedFile(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CheckpointFormatException(path, "no such file", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CheckpointFormatException(path, $"cannot open: {e.Message}", e);

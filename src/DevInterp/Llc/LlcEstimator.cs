@@ -125,11 +125,12 @@ public sealed class LlcEstimator(LlcOptions options)
             {
                 var l = ReadVector(losses);
                 var lc = fullCenterLoss ?? ReadVector(centerLosses!);
-                // The control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*), at the weights the loss was measured at.
-                var cv = controlVariates
-                    ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(weights.sub(center)).sum(1))
-                    : noControl;
+                // w − w* at the weights the loss was measured at: for the control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*)
+                // and for ‖w − w*‖².
                 var offset = weights.sub(center);
+                var cv = controlVariates
+                    ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(offset).sum(1))
+                    : noControl;
                 var spread = ReadVector(offset.mul_(offset).sum(1));
                 for (int c = 0; c < chains; c++)
                 {

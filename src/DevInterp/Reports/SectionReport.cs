@@ -19,8 +19,8 @@ public static class SectionReport
     {
         ArgumentNullException.ThrowIfNull(ids);
         var chosen = ids.Select(id => Available.FirstOrDefault(s => s.Id == id) ?? throw new ArgumentException(
-            $"no report section '{id}'; the sections are {string.Join(", ", Available.Select(s => s.Id))}", nameof(ids))).ToList();
-        return chosen.Count > 0 ? chosen : throw new ArgumentException("no report section chosen", nameof(ids));
+            $"no report section '{id}'; the sections are {string.Join(", ", Available.Select(s => s.Id))}")).ToList();
+        return chosen.Count > 0 ? chosen : throw new ArgumentException("no report section chosen");
     }
 
     /// <summary>

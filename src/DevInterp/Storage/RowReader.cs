@@ -43,9 +43,7 @@ public sealed class RowReader
     }
 
     /// <summary>A non-null float64 cell (may be NaN or ±∞).</summary>
-    public double Float64(string column) =>
-        !_columns.ContainsKey(column) && _schema.Find(column) is { AddedLater: true } ? double.NaN
-        : NullableFloat64(column) ?? throw NullError(column);
+    public double Float64(string column) => NullableFloat64(column) ?? throw NullError(column);
 
     /// <summary>A float64 cell that may be null.</summary>
     public double? NullableFloat64(string column) => ((DoubleArray)Column(column, ColumnKind.Float64)).GetValue(Row);

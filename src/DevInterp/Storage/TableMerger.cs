@@ -42,14 +42,6 @@ internal static class TableMerger
             : string.CompareOrdinal(_strings![i], _strings[j]);
     }
 
-    // A float64 column that files of an earlier version lack reads as NaN in their rows.
-    private static IArrowArray NaNColumn(int length)
-    {
-        var builder = new DoubleArray.Builder();
-        for (int i = 0; i < length; i++) builder.Append(double.NaN);
-        return builder.Build();
-    }
-
     public static MergedTable Merge(TableSchema table, IReadOnlyList<LoadedTable> sources)
     {
         var extras = sources.SelectMany(s => s.Batches).SelectMany(b => b.Schema.FieldsList.Select(f => f.Name))
@@ -62,8 +54,7 @@ internal static class TableMerger
             int offset = 0;
             foreach (var batch in sources[s].Batches)
             {
-                var arrays = columns.Select(c => batch.Schema.GetFieldIndex(c.Name, StringComparer.Ordinal) is var i and >= 0 ? batch.Column(i)
-                    : c.AddedLater ? NaNColumn(batch.Length) : null).ToArray();
+                var arrays = columns.Select(c => batch.Schema.GetFieldIndex(c.Name, StringComparer.Ordinal) is var i and >= 0 ? batch.Column(i) : null).ToArray();
                 chunks.Add(new Chunk(s, sources[s].Source, offset, batch, arrays));
                 offset += batch.Length;
             }

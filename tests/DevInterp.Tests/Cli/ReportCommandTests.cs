@@ -82,7 +82,7 @@ public class ReportCommandTests
 
         r = CliRunner.Run("report", LlcAnalysis.Value, "--sections", "llc,traces");
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
-        Assert.Contains("--sections llc,traces: no section traces; the sections are summary, metrics, llc,", r.Err);
+        Assert.Contains("--sections llc,traces: no report section 'traces'; the sections are summary, metrics, llc,", r.Err);
     }
 
     [Fact]

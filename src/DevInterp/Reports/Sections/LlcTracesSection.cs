@@ -35,7 +35,8 @@ public sealed class LlcTracesSection : IReportSection
         foreach (var row in shown)
         {
             string caption = $"{StoreEnums.Format(row.Verdict)}: R̂ {Html.Number(row.RHat, "F3")}, bulk ESS {Html.Number(row.BulkEss, "F0")}, " +
-                $"tail ESS {Html.Number(row.TailEss, "F0")}, drift {Html.Number(row.Drift, "F3")}, {row.Chains} chains × {row.Draws} draws" +
+                $"tail ESS {Html.Number(row.TailEss, "F0")}, drift {Html.Number(row.Drift, "F3")}, spreading {Html.Number(row.Spread, "F3")}, " +
+                $"{row.Chains} chains × {row.Draws} draws" +
                 (row.DroppedChains > 0 ? $", {row.DroppedChains} dropped" : "");
             sb.Append(context.Chart(LlcDiagnosticsSection.Build(row, byStep[row.Step], context), "trace", caption));
         }
