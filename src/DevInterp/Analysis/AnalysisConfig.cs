@@ -10,7 +10,8 @@ namespace DevInterp.Analysis;
 /// <summary>
 /// Everything that determines an analysis's results, written to <c>analyses/NAME/analysis.json</c>: the run and its
 /// checkpoint files with hashes, the model spec and name map, the task, every setting and seed, and the versions of
-/// DevInterp and TorchSharp. Rerunning with the file reproduces the numbers (docs/analysis-config.md).
+/// DevInterp and TorchSharp, and the SHA-256 of a file task's data files. Rerunning with the file reproduces the numbers
+/// (docs/analysis-store.md, "Run analyses"; docs/cli.md, <c>analyze</c>).
 /// </summary>
 /// <param name="Name">Analysis name (the folder name under analyses/).</param>
 /// <param name="Run">The run analysed.</param>
@@ -51,6 +52,12 @@ public sealed record AnalysisConfig(
 
     /// <summary>Schema version.</summary>
     public int Version { get; init; } = 1;
+
+    /// <summary>
+    /// The data files of a <c>file</c> task with their SHA-256, as they were when the analysis began; null for built-in
+    /// tasks (their data come from the task spec's seed) and for analysis.json files written before this was recorded.
+    /// </summary>
+    public IReadOnlyList<DataFileSource>? DataFiles { get; init; }
 
     /// <summary>Versions of the software that produced the results.</summary>
     public SoftwareVersions Software { get; init; } = SoftwareVersions.Current;
@@ -112,12 +119,29 @@ public sealed record RunSource(string Path, string? Key, IReadOnlyList<Checkpoin
     public static RunSource Of(Run run, string path, string? key) => new(path, key,
         run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), Hash(c.Path))).ToList());
 
-    /// <summary>SHA-256 (hex) of a checkpoint file, or of the weights file of an HF-style folder.</summary>
+    /// <summary>SHA-256 (hex) of a file (a checkpoint, a data file), or of the weights file of an HF-style folder.</summary>
     public static string Hash(string path)
     {
         string file = Directory.Exists(path) ? DevInterp.Checkpoints.CheckpointFile.ResolveFolder(path) : path;
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
+
+/// <summary>A data file of a <c>file</c> task: its path as the task spec gives it, and the SHA-256 of its bytes.</summary>
+/// <param name="File">The path as written in the task spec (relative paths resolve against the task's folder).</param>
+/// <param name="Sha256">Hash of the file's bytes.</param>
+public sealed record DataFileSource(string File, string Sha256)
+{
+    /// <summary>The data files of <paramref name="config"/>'s task, hashed now; null when the task reads no files.</summary>
+    public static IReadOnlyList<DataFileSource>? Of(AnalysisConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.TaskSpec(System.IO.Path.GetFullPath(config.Run.Path)) is not Tasks.FileTaskSpec task) return null;
+        // A split's own file, and the files its inputs and targets may name of their own.
+        return new[] { task.Train, task.Test }.OfType<Tasks.DataSource>()
+            .SelectMany(s => new[] { s.File, s.Inputs?.File, s.Targets?.File }).OfType<Tasks.DataFileRef>()
+            .Select(f => new DataFileSource(f.Path, RunSource.Hash(f.Resolve(task.BaseDirectory)))).ToList();
     }
 }
 

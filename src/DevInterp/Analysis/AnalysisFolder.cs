@@ -43,6 +43,7 @@ public static class AnalysisFolder
     {
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, AnalysisConfig.FileName);
+        config = config with { DataFiles = DataFileSource.Of(config) };
         var store = AnalysisStore.Open(folder, shard);
         if (!File.Exists(path))
         {
@@ -56,6 +57,10 @@ public static class AnalysisFolder
         Require(path, "task", Same(stored.Task, config.Task), "a different task");
         Require(path, "name_map", Same(stored.NameMap, config.NameMap), "a different name map");
         Require(path, "dtype", stored.DType == config.DType, $"dtype {stored.DType}, not {config.DType}");
+        // Older analysis.json files have no data-file hashes: nothing to compare.
+        if (stored.DataFiles is not null)
+            Require(path, "data_files", Same(stored.DataFiles, config.DataFiles),
+                "the task's data files changed since this analysis began (a file was rewritten); use a new --out folder");
         var merged = stored with { Software = SoftwareVersions.Current };
         foreach (var section in sections)
         {
