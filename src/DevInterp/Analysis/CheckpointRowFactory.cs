@@ -1,5 +1,6 @@
 using DevInterp.Checkpoints;
 using DevInterp.Runs;
+using DevInterp.Runs.Metrics;
 using DevInterp.Storage;
 
 namespace DevInterp.Analysis;
@@ -13,24 +14,16 @@ namespace DevInterp.Analysis;
 public static class CheckpointRowFactory
 {
     /// <summary>
-    /// The row of a checkpoint that opened: its file, SHA-256 and size, and its metrics — the run manifest's for this step,
-    /// then any numeric scalar the checkpoint itself carries (epoch, loss, accuracy) that the manifest does not.
+    /// The row of a checkpoint that opened: its file, SHA-256 and size (a symbolic link's target's), and its metrics — those
+    /// recorded for this step outside the file (the manifest, the run's metric logs), then the metrics the checkpoint
+    /// itself carries (epoch, loss, accuracy; <see cref="MetadataMetrics"/>) that those do not.
     /// </summary>
     public static CheckpointRow Ok(RunCheckpoint checkpoint, string relativeFile, ICheckpointReader reader)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(reader);
-        var metrics = ManifestMetrics(checkpoint);
-        foreach (var (name, value) in reader.Metadata)
-        {
-            string key = SnakeCase.From(name);
-            if (key is "step" || metrics.ContainsKey(key)) continue;
-            if (value is MetadataValue.Text t && !double.TryParse(t.Value, System.Globalization.NumberStyles.Float,
-                    System.Globalization.CultureInfo.InvariantCulture, out _)) continue;
-            if (value.TryGetDouble(out double v)) metrics[key] = v;
-        }
-        string file = WeightsFile(checkpoint.Path);
-        return CheckpointRow.Ok(checkpoint.Step, Normalize(relativeFile), RunSource.Hash(checkpoint.Path), new FileInfo(file).Length, metrics);
+        var metrics = MetadataMetrics.Merge(checkpoint, reader.Metadata);
+        return CheckpointRow.Ok(checkpoint.Step, Normalize(relativeFile), RunSource.Hash(checkpoint.Path), checkpoint.SizeBytes, metrics);
     }
 
     /// <summary>
@@ -49,7 +42,7 @@ public static class CheckpointRowFactory
             if (File.Exists(file))
             {
                 sha = RunSource.Hash(checkpoint.Path);
-                size = new FileInfo(file).Length;
+                size = checkpoint.SizeBytes;
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointFormatException)
@@ -57,7 +50,7 @@ public static class CheckpointRowFactory
             sha = null; // unreadable: the row says so through the nulls
             size = null;
         }
-        return CheckpointRow.Failed(checkpoint.Step, Normalize(relativeFile), OneLine(error), sha, size, ManifestMetrics(checkpoint));
+        return CheckpointRow.Failed(checkpoint.Step, Normalize(relativeFile), OneLine(error), sha, size, MetadataMetrics.Merge(checkpoint, null));
     }
 
     /// <summary>Makes an error message one line (rows and console messages hold one line).</summary>
@@ -65,13 +58,6 @@ public static class CheckpointRowFactory
     {
         ArgumentNullException.ThrowIfNull(text);
         return string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-    }
-
-    private static SortedDictionary<string, double> ManifestMetrics(RunCheckpoint checkpoint)
-    {
-        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, value) in checkpoint.Metrics) metrics[SnakeCase.From(name)] = value;
-        return metrics;
     }
 
     private static string WeightsFile(string path) => Directory.Exists(path) ? CheckpointFile.ResolveFolder(path) : path;

@@ -54,6 +54,16 @@ public static class CheckpointFile
             $"folder holds no weights file (looked for {string.Join(", ", FolderWeightFiles)})");
     }
 
+    /// <summary>
+    /// The size in bytes of a checkpoint's weights: the file's (a symbolic link's final target's, not the link's), or the
+    /// weights file's inside a Hugging Face-style folder.
+    /// </summary>
+    public static long SizeOf(string path)
+    {
+        var info = new FileInfo(Directory.Exists(path) ? ResolveFolder(path) : path);
+        return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target.Length : info.Length;
+    }
+
     /// <summary>Detects the format of a file from its leading bytes.</summary>
     public static CheckpointFormat Detect(string path)
     {

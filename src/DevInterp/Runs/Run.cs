@@ -1,30 +1,35 @@
 using DevInterp.Checkpoints;
+using DevInterp.Runs.Metrics;
 
 namespace DevInterp.Runs;
 
 /// <summary>
 /// A training run: a directory of checkpoints ordered by step, from <c>manifest.json</c> when present, else from file
-/// names (<c>step_000100.*</c>, <c>checkpoint-100/</c>, <c>epoch_12.*</c>, <c>1200.pth</c>) or, failing those, a step in
-/// each file's metadata. Entries that are not checkpoints are listed in <see cref="Skipped"/> with the reason.
-/// Opening a run reads no tensors; <see cref="Replay"/> opens one checkpoint at a time.
+/// names (<c>step_000100.*</c>, <c>checkpoint-100/</c>, <c>epoch_12.*</c>, <c>1200.pth</c>, <c>epoch=3-step=1200.ckpt</c>)
+/// or, for files whose names carry none (<c>final.pth</c>), a step in each file's metadata; the checkpoints may sit in one
+/// subfolder (<c>checkpoints/</c>). Entries that are not checkpoints are listed in <see cref="Skipped"/> with the reason;
+/// metrics the run logged beside its checkpoints are attached to them (<see cref="RunCheckpoint.Metrics"/>). Opening a
+/// run reads no tensors; <see cref="Replay"/> opens one checkpoint at a time. See docs/run-manifest.md.
 /// </summary>
 public sealed class Run
 {
-    private static readonly string[] MetadataStepKeys = ["step", "global_step", "iteration", "iter"];
-    private static readonly string[] MetadataEpochKeys = ["epoch"];
-
-    private Run(string directory, string name, RunManifest? manifest, IReadOnlyList<RunCheckpoint> checkpoints,
-        IReadOnlyList<SkippedEntry> skipped)
+    private Run(string directory, string checkpointDirectory, string name, RunManifest? manifest, IReadOnlyList<RunCheckpoint> checkpoints,
+        IReadOnlyList<SkippedEntry> skipped, IReadOnlyList<string> notes)
     {
         Directory = directory;
+        CheckpointDirectory = checkpointDirectory;
         Name = name;
         Manifest = manifest;
         Checkpoints = checkpoints;
         Skipped = skipped;
+        Notes = notes;
     }
 
-    /// <summary>The run directory.</summary>
+    /// <summary>The run directory (the folder given; relative paths of files and task data resolve against it).</summary>
     public string Directory { get; }
+
+    /// <summary>The folder holding the checkpoints: <see cref="Directory"/>, or the one subfolder they were found in.</summary>
+    public string CheckpointDirectory { get; }
 
     /// <summary>Run name (from the manifest, else the directory name).</summary>
     public string Name { get; }
@@ -38,48 +43,51 @@ public sealed class Run
     /// <summary>Entries that were not used, with reasons.</summary>
     public IReadOnlyList<SkippedEntry> Skipped { get; }
 
+    /// <summary>
+    /// What opening the run decided that a user should know, one line each: the subfolder the checkpoints were found in,
+    /// how bare-number names were read, where a step-less file was placed, which metric logs gave which metrics.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; }
+
     /// <summary>Whether steps count optimizer steps or epochs.</summary>
     public StepUnit Unit => Checkpoints.Count > 0 ? Checkpoints[0].Unit : StepUnit.Step;
 
     /// <summary>Lists the checkpoints of a run directory.</summary>
     /// <exception cref="RunFormatException">
-    /// Not a directory, no checkpoints, two checkpoints with one step, a malformed manifest, or steps and epochs mixed.
+    /// Not a directory, no checkpoints, two step-numbered checkpoints with one step, a malformed manifest, step- and
+    /// epoch-numbered names mixed, or checkpoints in several subfolders; the message names the path and the fix.
     /// </exception>
     public static Run Open(string directory, RunOpenOptions? options = null)
     {
         options ??= RunOpenOptions.Default;
         if (File.Exists(directory))
-            throw new RunFormatException(directory, "is a file, not a run directory (inspect it as a checkpoint file instead)");
+            throw new RunFormatException(directory, "is a file, not a run directory (inspect it as a checkpoint file: devinterp inspect FILE)");
         if (!System.IO.Directory.Exists(directory)) throw new RunFormatException(directory, "no such directory");
         string full = System.IO.Path.GetFullPath(directory);
         string manifestPath = System.IO.Path.Combine(full, RunManifest.FileName);
-        var skipped = new List<SkippedEntry>();
+        List<SkippedEntry> skipped;
+        var notes = new List<string>();
         List<RunCheckpoint> checkpoints;
         RunManifest? manifest = null;
+        DiscoveredRun? found = null;
         if (File.Exists(manifestPath))
         {
             manifest = RunManifest.Load(manifestPath);
+            skipped = [];
             checkpoints = FromManifest(full, manifest, options, skipped);
         }
         else
         {
-            checkpoints = FromNames(full, options, skipped);
+            found = RunDiscovery.Discover(full, options);
+            (checkpoints, skipped, notes) = (found.Checkpoints, found.Skipped, found.Notes);
         }
 
         if (checkpoints.Count == 0)
         {
             string why = skipped.Count == 0 ? "the directory is empty"
                 : $"{skipped.Count} entr{(skipped.Count == 1 ? "y" : "ies")} skipped, e.g. {System.IO.Path.GetFileName(skipped[0].Path)}: {skipped[0].Reason}";
-            throw new RunFormatException(directory, $"no checkpoints found ({why})");
-        }
-
-        var units = checkpoints.Select(c => c.Unit).Distinct().ToList();
-        if (units.Count > 1)
-        {
-            var s = checkpoints.First(c => c.Unit == StepUnit.Step);
-            var e = checkpoints.First(c => c.Unit == StepUnit.Epoch);
             throw new RunFormatException(directory,
-                $"mixes step-numbered ({s.Name}) and epoch-numbered ({e.Name}) checkpoints; add a manifest.json that gives each file its step");
+                $"no checkpoints found ({why}); point at the folder holding the checkpoint files, or list them with their steps in a manifest.json (docs/run-manifest.md)");
         }
 
         checkpoints.Sort((a, b) => a.Step.CompareTo(b.Step));
@@ -88,11 +96,14 @@ public sealed class Run
             if (checkpoints[i].Step == checkpoints[i - 1].Step)
             {
                 throw new RunFormatException(directory,
-                    $"duplicate {checkpoints[i].Unit.ToString().ToLowerInvariant()} {checkpoints[i].Step}: {checkpoints[i - 1].Name} and {checkpoints[i].Name}");
+                    $"duplicate {checkpoints[i].Unit.ToString().ToLowerInvariant()} {checkpoints[i].Step}: {checkpoints[i - 1].Name} and {checkpoints[i].Name}; " +
+                    "move one out of the folder, or give each file its step in a manifest.json (docs/run-manifest.md)");
             }
         }
+        if (found is not null) checkpoints = RunMetricLogs.Attach(full, checkpoints, checkpoints[0].Unit, found, skipped, notes);
+        skipped.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         string name = manifest?.Name ?? System.IO.Path.GetFileName(full.TrimEnd('/', '\\'));
-        return new Run(full, name, manifest, checkpoints, skipped);
+        return new Run(full, found?.CheckpointDirectory ?? full, name, manifest, checkpoints, skipped, notes);
     }
 
     /// <summary>
@@ -149,81 +160,6 @@ public sealed class Run
                 skipped.Add(new SkippedEntry(entry, "not listed in manifest.json"));
         }
         return result;
-    }
-
-    private static List<RunCheckpoint> FromNames(string dir, RunOpenOptions options, List<SkippedEntry> skipped)
-    {
-        var result = new List<RunCheckpoint>();
-        foreach (string folder in System.IO.Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
-        {
-            string name = System.IO.Path.GetFileName(folder);
-            string? weights = CheckpointFile.FolderWeightFiles.Select(f => System.IO.Path.Combine(folder, f)).FirstOrDefault(File.Exists);
-            var parsed = CheckpointName.Parse(name);
-            if (weights is null)
-            {
-                skipped.Add(new SkippedEntry(folder, $"folder without a weights file ({string.Join(", ", CheckpointFile.FolderWeightFiles)})"));
-            }
-            else if (parsed is { } p)
-            {
-                result.Add(new RunCheckpoint(p.Value, p.Unit, folder, "name", options.Key));
-            }
-            else
-            {
-                skipped.Add(new SkippedEntry(folder, "checkpoint folder whose name carries no step (expected e.g. checkpoint-500)"));
-            }
-        }
-        foreach (string file in System.IO.Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
-        {
-            string name = System.IO.Path.GetFileName(file);
-            string ext = System.IO.Path.GetExtension(name);
-            if (name.StartsWith('.'))
-            {
-                skipped.Add(new SkippedEntry(file, "hidden file"));
-                continue;
-            }
-            if (!CheckpointName.CheckpointExtensions.Contains(ext))
-            {
-                skipped.Add(new SkippedEntry(file, ext.Length == 0 ? "not a checkpoint file (no extension)" : $"not a checkpoint file ({ext})"));
-                continue;
-            }
-            if (CheckpointName.Parse(name) is { } parsed)
-            {
-                result.Add(new RunCheckpoint(parsed.Value, parsed.Unit, file, "name", options.Key));
-                continue;
-            }
-            if (!options.StepsFromMetadata)
-            {
-                skipped.Add(new SkippedEntry(file, "no step in the file name"));
-                continue;
-            }
-            var (found, reason) = StepFromMetadata(file, options.Key);
-            if (found is { } f) result.Add(new RunCheckpoint(f.Value, f.Unit, file, "metadata", options.Key));
-            else skipped.Add(new SkippedEntry(file, reason));
-        }
-        return result;
-    }
-
-    private static ((long Value, StepUnit Unit)? Found, string Reason) StepFromMetadata(string file, string? key)
-    {
-        try
-        {
-            using var reader = CheckpointFile.Open(file, new CheckpointOpenOptions(key));
-            foreach (string k in MetadataStepKeys)
-            {
-                if (reader.Metadata.TryGetValue(k, out var v) && v.TryGetInt64(out long step) && step >= 0)
-                    return ((step, StepUnit.Step), "");
-            }
-            foreach (string k in MetadataEpochKeys)
-            {
-                if (reader.Metadata.TryGetValue(k, out var v) && v.TryGetInt64(out long epoch) && epoch >= 0)
-                    return ((epoch, StepUnit.Epoch), "");
-            }
-            return (null, "no step: neither the file name nor its metadata gives a step or epoch");
-        }
-        catch (CheckpointFormatException e)
-        {
-            return (null, $"no step in the file name, and the file cannot be read: {e.Reason}");
-        }
     }
 }
 

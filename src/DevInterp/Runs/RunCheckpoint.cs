@@ -12,8 +12,15 @@ namespace DevInterp.Runs;
 /// <param name="Key">Key path of the state dict inside the file, when one was given.</param>
 public sealed record RunCheckpoint(long Step, StepUnit Unit, string Path, string StepSource, string? Key = null)
 {
-    /// <summary>Scalars the manifest records for this step (losses, accuracies).</summary>
+    /// <summary>
+    /// Scalars recorded for this step outside the checkpoint file (losses, accuracies): the manifest's, or those the run's
+    /// metric logs give it (docs/run-manifest.md, "Metrics"). The file's own scalars are added where it is read
+    /// (<see cref="Metrics.MetadataMetrics.Merge"/>).
+    /// </summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Size in bytes of the weights (a symbolic link's target, the weights file of a folder).</summary>
+    public long SizeBytes => CheckpointFile.SizeOf(Path);
 
     /// <summary>The file or folder name.</summary>
     public string Name => System.IO.Path.GetFileName(Path.TrimEnd('/', '\\'));

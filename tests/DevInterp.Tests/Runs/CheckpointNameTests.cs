@@ -17,6 +17,9 @@ public class CheckpointNameTests
     [InlineData("1200.pth", 1200, StepUnit.Step)]
     [InlineData("0.safetensors", 0, StepUnit.Step)]
     [InlineData("run3_step_20.pt", 20, StepUnit.Step)]
+    [InlineData("epoch=2-step=1200.ckpt", 1200, StepUnit.Step)]
+    [InlineData("epoch=7.ckpt", 7, StepUnit.Epoch)]
+    [InlineData("epoch=2-val_loss=0.37.ckpt", 2, StepUnit.Epoch)]
     public void ReadsTheStepFromCommonNamingSchemes(string name, long step, StepUnit unit)
     {
         Assert.Equal((step, unit), CheckpointName.Parse(name));
@@ -32,5 +35,22 @@ public class CheckpointNameTests
     public void NamesWithoutAStepGiveNull(string name)
     {
         Assert.Null(CheckpointName.Parse(name));
+    }
+
+    [Fact]
+    public void LightningNamesCarryMetricValues()
+    {
+        Assert.Equal(new Dictionary<string, double> { ["val_loss"] = 0.37, ["val_acc"] = 0.9 }, CheckpointName.Values("epoch=2-val_loss=0.37-val_acc=0.9.ckpt"));
+        Assert.Empty(CheckpointName.Values("epoch=2-step=1200.ckpt"));
+        Assert.Empty(CheckpointName.Values("step_100.pt"));
+    }
+
+    [Theory]
+    [InlineData("400.pth", true)]
+    [InlineData("step_400.pth", false)]
+    [InlineData("final.pth", false)]
+    public void BareNumbersAreTold(string name, bool bare)
+    {
+        Assert.Equal(bare, CheckpointName.IsBareNumber(name));
     }
 }

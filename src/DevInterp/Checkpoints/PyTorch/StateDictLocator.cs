@@ -165,6 +165,12 @@ internal static class StateDictLocator
                         found = true;
                     }
                 }
+                if (!found && PrefixView(dict, string.Join('.', parts[start..])) is { } view)
+                {
+                    // {"model.0.weight": ...} with key "model": the entries under that name prefix, without it
+                    // (a flat state dict's submodule, such as a LightningModule's self.model).
+                    return view;
+                }
                 if (!found)
                 {
                     string where = walked.Length == 0 ? "the file holds" : $"'{walked}' holds";
@@ -174,12 +180,34 @@ internal static class StateDictLocator
             return node;
         }
 
+        private static bool AllScalars(PyDict dict) => dict.Entries.All(e => e.Value switch
+        {
+            TorchTensorRef t => t.Shape.Length == 0,
+            PyDict d => AllScalars(d),
+            _ => true,
+        });
+
+        private static PyDict? PrefixView(PyDict dict, string prefix)
+        {
+            PyDict? view = null;
+            foreach (var (k, v) in dict.Entries)
+            {
+                if (k is string name && name.Length > prefix.Length + 1 && name.StartsWith(prefix, StringComparison.Ordinal) && name[prefix.Length] == '.')
+                    (view ??= new PyDict()).Set(name[(prefix.Length + 1)..], v);
+            }
+            return view;
+        }
+
         public PyDict FindSingleCandidate(object root)
         {
             if (root is not PyDict rootDict) throw Fail($"no state dict found: the file holds {Describe(root)}");
             var candidates = new List<(string Path, PyDict Dict)>();
             var skipped = new List<string>();
             Search(rootDict, "", candidates, skipped, 0);
+            // Dicts of 0-d tensors beside the weights are scores, not a second model (Lightning's
+            // callbacks.ModelCheckpoint.best_k_models maps file paths to tensor(val_loss)).
+            if (candidates.Count > 1 && candidates.Any(c => !AllScalars(c.Dict)))
+                candidates.RemoveAll(c => AllScalars(c.Dict));
             if (candidates.Count == 1) return candidates[0].Dict;
             if (candidates.Count > 1)
             {
