@@ -35,6 +35,7 @@ public static class CliApp
             string command = string.Join(' ', names);
             string errors = string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).Trim()).Distinct());
             context.Err.WriteLine($"error: {errors} (see `{command} --help`)");
+            if (args.Contains("--json")) JsonError(context, ExitCodes.Usage, $"{errors} (see `{command} --help`)", null);
             return ExitCodes.Usage;
         }
         var config = new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false };
@@ -72,8 +73,12 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Maps an exception to a one-line message on standard error and an exit code.</summary>
-    public static int ReportError(CliContext context, Exception e)
+    /// <summary>
+    /// Maps an exception to a one-line message on standard error and an exit code; with <paramref name="json"/> the
+    /// error is also written to standard output as JSON (<c>{"error": {"message", "path", "exit_code"}}</c>), so a tool
+    /// reading a command's --json output always gets JSON.
+    /// </summary>
+    public static int ReportError(CliContext context, Exception e, bool json = false)
     {
         var (code, message) = e switch
         {
@@ -92,6 +97,7 @@ public static class CliApp
             _ => (ExitCodes.BadInput, $"{e.GetType().Name}: {e.Message}"),
         };
         context.Err.WriteLine($"error: {OneLine(message)}");
+        if (json) JsonError(context, code, OneLine(message), e switch { CheckpointFormatException c => c.FilePath, RunFormatException r => r.FilePath, _ => null });
         if (context.Verbose) context.Err.WriteLine(e.ToString());
         else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException))
             context.Err.WriteLine("(run with --verbose for details)");
@@ -99,6 +105,10 @@ public static class CliApp
     }
 
     private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
+
+    // The JSON form of an error under --json (docs/cli.md, "Exit codes and errors").
+    private static void JsonError(CliContext context, int code, string message, string? path) =>
+        JsonOutput.Write(context.Out, new { error = new { message, path, exit_code = code } });
 
     /// <summary>Wraps a command body: exceptions become one-line errors with the documented exit codes.</summary>
     public static void SetGuardedAction(this Command command, CliContext context, Func<ParseResult, int> body)
@@ -111,10 +121,14 @@ public static class CliApp
             }
             catch (Exception e)
             {
-                return ReportError(context, e);
+                return ReportError(context, e, WantsJson(parse));
             }
         });
     }
+
+    // True when the command has a --json flag and it was given.
+    private static bool WantsJson(ParseResult parse) =>
+        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json && parse.GetValue(json);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string[]> Examples = new();
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DevInterp.Checkpoints;
 using DevInterp.Runs;
+using DevInterp.Runs.Metrics;
 using Spectre.Console;
 
 namespace DevInterp.Cli.Commands;
@@ -37,8 +38,9 @@ public static class InspectCommand
         return command;
     }
 
+    // A folder with a weights file of its own is one checkpoint (an HF checkpoint-N/), unless it is a run holding more.
     private static bool IsCheckpointFolder(string dir) =>
-        CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(dir, f))) && !File.Exists(Path.Combine(dir, RunManifest.FileName));
+        CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(dir, f))) && !Run.HoldsCheckpoints(dir);
 
     private static int InspectFile(CliContext context, string file, string? key, bool asJson)
     {
@@ -82,17 +84,19 @@ public static class InspectCommand
     private static int InspectRun(CliContext context, string dir, string? key, bool asJson, bool check)
     {
         var run = Run.Open(dir, new RunOpenOptions(key));
+        // Each checkpoint's index is read (no tensors) for the metrics it carries itself; --check also reports failures.
         var failures = new Dictionary<string, string>();
-        if (check)
+        var metrics = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        var notes = run.Notes.ToList();
+        foreach (var replay in run.Replay())
         {
-            foreach (var replay in run.Replay())
-            {
-                if (replay.Error is { } e) failures[replay.Checkpoint.Path] = e.Message;
-            }
+            if (replay.Error is { } e) failures[replay.Checkpoint.Path] = e.Message;
+            metrics[replay.Checkpoint.Path] = MetadataMetrics.Merge(replay.Checkpoint, replay.Reader?.Metadata);
+            if (replay.Reader is { } reader && notes.Count == run.Notes.Count && PrefixHint(reader, key) is { } hint) notes.Add(hint);
         }
         if (asJson)
         {
-            JsonOutput.Write(context.Out, InspectJson.Run(run, check ? failures : null));
+            JsonOutput.Write(context.Out, InspectJson.Run(run, metrics, notes, check ? failures : null));
         }
         else
         {
@@ -100,11 +104,15 @@ public static class InspectCommand
             context.OutConsole.MarkupLine($"[bold]{Markup.Escape(run.Name)}[/]  {Markup.Escape(run.Directory)}: " +
                 $"{run.Checkpoints.Count} checkpoints, {unit}s {run.Checkpoints[0].Step}..{run.Checkpoints[^1].Step}" +
                 (run.Manifest is null ? "" : " (from manifest.json)"));
-            var table = new Table().AddColumns(unit, "file", "step from");
+            var table = new Table().AddColumns(unit, "file", "step from", "size", "metrics");
             if (check) table.AddColumn("status");
             foreach (var c in run.Checkpoints)
             {
-                var cells = new List<string> { c.Step.ToString(CultureInfo.InvariantCulture), Markup.Escape(Path.GetRelativePath(run.Directory, c.Path)), c.StepSource };
+                var cells = new List<string>
+                {
+                    c.Step.ToString(CultureInfo.InvariantCulture), Markup.Escape(Path.GetRelativePath(run.Directory, c.Path)), c.StepSource,
+                    Size(c), Markup.Escape(Compact(metrics.GetValueOrDefault(c.Path))),
+                };
                 if (check) cells.Add(failures.TryGetValue(c.Path, out var why) ? "[red]" + Markup.Escape(why) + "[/]" : "ok");
                 table.AddRow(cells.ToArray());
             }
@@ -115,8 +123,38 @@ public static class InspectCommand
                 foreach (var s in run.Skipped) skipped.AddRow(Markup.Escape(Path.GetRelativePath(run.Directory, s.Path)), Markup.Escape(s.Reason));
                 context.OutConsole.Write(skipped);
             }
+            foreach (string note in notes) context.Out.WriteLine($"note: {note}");
         }
+        if (!check) return ExitCodes.Success;
         foreach (var (_, why) in failures) context.Err.WriteLine($"error: {why}");
         return failures.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+    }
+
+    /// <summary>
+    /// A PyTorch Lightning checkpoint's tensors carry the LightningModule attribute that held the network
+    /// (<c>model.0.weight</c> for <c>self.model</c>); the key that reads them without it, as a hint.
+    /// </summary>
+    private static string? PrefixHint(ICheckpointReader reader, string? key)
+    {
+        if (!reader.Metadata.ContainsKey("pytorch-lightning_version") || reader.Tensors.Count == 0) return null;
+        string first = reader.Tensors[0].Name;
+        int dot = first.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0) return null;
+        string prefix = first[..(dot + 1)];
+        if (!reader.Tensors.All(t => t.Name.StartsWith(prefix, StringComparison.Ordinal) && t.Name.Length > prefix.Length)) return null;
+        string suggested = $"{key ?? "state_dict"}.{prefix[..^1]}";
+        return $"PyTorch Lightning checkpoints: every tensor name starts with '{prefix}' (the LightningModule attribute " +
+            $"holding the network); pass --key {suggested} to read them without it, or keep the prefix in the name map";
+    }
+
+    private static string Size(RunCheckpoint c) => InspectJson.SizeOrNull(c) is { } n ? n.ToString("N0", CultureInfo.InvariantCulture) : "?";
+
+    // "train_loss=0.358 test_loss=3.79 (+2)": the first few metrics of a checkpoint, for the table.
+    private static string Compact(IReadOnlyDictionary<string, double>? metrics)
+    {
+        if (metrics is null || metrics.Count == 0) return "";
+        const int shown = 3;
+        string text = string.Join(" ", metrics.Take(shown).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value:G3}")));
+        return metrics.Count > shown ? $"{text} (+{metrics.Count - shown})" : text;
     }
 }

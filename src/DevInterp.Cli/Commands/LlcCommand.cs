@@ -144,7 +144,7 @@ public static class LlcCommand
             string? k = parse.GetValue(key);
             RunCheckpoint checkpoint;
             Run? run = null;
-            if (Directory.Exists(path) && !CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(path, f))))
+            if (Directory.Exists(path) && (!CheckpointFile.FolderWeightFiles.Any(f => File.Exists(Path.Combine(path, f))) || Run.HoldsCheckpoints(path)))
             {
                 run = Run.Open(path, new RunOpenOptions(k));
                 checkpoint = parse.GetValue(step) is { } s

@@ -13,7 +13,7 @@ namespace DevInterp.Analysis;
 /// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works). Each
 /// kind of evidence is one signal, so the confidence of a boundary counts kinds that agree, not layers:
 /// <list type="bullet">
-/// <item><c>loss</c>: change points of log(train_loss) from the <c>checkpoints</c> table's metrics (losses below
+/// <item><c>loss</c>: change points of log(train_loss) (or of a plain <c>loss</c> when there is no train_loss) from the <c>checkpoints</c> table's metrics (losses below
 /// <see cref="LossFloor"/> of the largest are raised to that floor: a converged loss's last decades are numerical noise,
 /// not stages); likewise <c>test_loss</c> (or val_loss, eval_loss) on the log scale, and accuracy metrics as they are.
 /// A plateau of the loss is a level, so change points of the level mark each plateau's start.</item>
@@ -42,7 +42,7 @@ public static class StageAnalysis
 
     /// <summary>Accuracy metrics, read as they are.</summary>
     public static IReadOnlyList<string> AccuracyMetrics { get; } =
-        ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "train_acc", "test_acc", "val_acc"];
+        ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "eval_accuracy", "train_acc", "test_acc", "val_acc", "eval_acc"];
 
     /// <summary>Losses below this fraction of the largest loss are raised to it before the logarithm.</summary>
     public const double LossFloor = 1e-3;
@@ -107,7 +107,8 @@ public static class StageAnalysis
 
         foreach (var (metric, name) in LossMetrics)
         {
-            var curve = Metric(checkpoints, metric);
+            // Many runs log the training loss as plain 'loss' (a summary pickle, a custom CSV).
+            var curve = Metric(checkpoints, metric) ?? (metric == "train_loss" ? Metric(checkpoints, "loss") : null);
             if (curve is null) continue;
             if (metric == "train_loss") lossCurve = curve;
             double floor = LossFloor * curve.Values.Max();

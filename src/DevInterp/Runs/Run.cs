@@ -52,6 +52,14 @@ public sealed class Run
     /// <summary>Whether steps count optimizer steps or epochs.</summary>
     public StepUnit Unit => Checkpoints.Count > 0 ? Checkpoints[0].Unit : StepUnit.Step;
 
+    /// <summary>
+    /// True when a folder is a run rather than one checkpoint even if it holds a weights file of its own (a Trainer's
+    /// output_dir keeps the final model beside its checkpoint-N/ folders): it has a manifest.json or step-numbered
+    /// checkpoints.
+    /// </summary>
+    public static bool HoldsCheckpoints(string directory) =>
+        File.Exists(System.IO.Path.Combine(directory, RunManifest.FileName)) || RunFolderScan.HasNamedCheckpoints(directory);
+
     /// <summary>Lists the checkpoints of a run directory.</summary>
     /// <exception cref="RunFormatException">
     /// Not a directory, no checkpoints, two step-numbered checkpoints with one step, a malformed manifest, step- and
@@ -87,7 +95,7 @@ public sealed class Run
             string why = skipped.Count == 0 ? "the directory is empty"
                 : $"{skipped.Count} entr{(skipped.Count == 1 ? "y" : "ies")} skipped, e.g. {System.IO.Path.GetFileName(skipped[0].Path)}: {skipped[0].Reason}";
             throw new RunFormatException(directory,
-                $"no checkpoints found ({why}); point at the folder holding the checkpoint files, or list them with their steps in a manifest.json (docs/run-manifest.md)");
+                $"no checkpoints found ({why}); give the folder that holds the checkpoint files, or list them with their steps in a manifest.json (docs/run-manifest.md)");
         }
 
         checkpoints.Sort((a, b) => a.Step.CompareTo(b.Step));

@@ -242,8 +242,8 @@ public class InspectCommandTests
         // The parse found the documented shapes, not an empty or partial list.
         Assert.Equal(["element_count", "format", "kind", "metadata", "path", "schema_version", "tensors"], file[""].Order());
         Assert.Equal(["dtype", "error", "inf_count", "name", "nan_count", "norm", "numel", "shape"], file["tensors[]"].Order());
-        Assert.Equal(["checkpoints", "has_manifest", "kind", "name", "path", "schema_version", "skipped", "unit"], run[""].Order());
-        Assert.Equal(["error", "file", "metrics", "status", "step", "step_source"], run["checkpoints[]"].Order());
+        Assert.Equal(["checkpoint_dir", "checkpoints", "has_manifest", "kind", "name", "notes", "path", "schema_version", "skipped", "unit"], run[""].Order());
+        Assert.Equal(["error", "file", "metrics", "size_bytes", "status", "step", "step_source"], run["checkpoints[]"].Order());
         Assert.Equal(["file", "reason"], run["skipped[]"].Order());
     }
 

@@ -29,7 +29,7 @@ public static class MetricMatcher
                 continue;
             }
             var given = new SortedSet<string>(StringComparer.Ordinal);
-            int matched = 0, r = 0;
+            int matched = 0, inWindow = 0, r = 0;
             for (int k = 0; k < steps.Length; k++)
             {
                 long lower = k == 0 ? long.MinValue : steps[k - 1];
@@ -41,15 +41,16 @@ public static class MetricMatcher
                     r++;
                 }
                 bool any = false;
+                if (latest.Count > 0) inWindow++;
                 foreach (var (metric, value) in latest)
                 {
                     if (byStep[steps[k]].TryAdd(metric, value)) { given.Add(metric); any = true; }
                 }
                 if (any) matched++;
             }
-            notes.Add(matched == 0
-                ? $"{name}: no row falls on or just before a checkpoint's {unitName}; not used"
-                : string.Create(CultureInfo.InvariantCulture, $"{name}: {string.Join(", ", given)} for {matched} of {steps.Length} checkpoints"));
+            notes.Add(matched > 0 ? string.Create(CultureInfo.InvariantCulture, $"{name}: {string.Join(", ", given)} for {matched} of {steps.Length} checkpoints")
+                : inWindow > 0 ? $"{name}: its values for the checkpoints are already given by the logs above"
+                : $"{name}: no row falls on or just before a checkpoint's {unitName}; not used");
         }
         return (byStep, notes);
     }

@@ -69,9 +69,11 @@ public static class PickledMetricLog
 
     private static void Collect(PyDict dict, PickledObjectFile file, Dictionary<string, double[]> lists, bool nested)
     {
+        // A dict of nothing but tensors is a state dict (its 1-D tensors are biases, not curves).
+        bool stateDict = dict.Entries.All(e => e.Value is TorchTensorRef or PyDict);
         foreach (var (k, v) in dict.Entries)
         {
-            if (k is not string key) continue;
+            if (k is not string key || (v is TorchTensorRef && (stateDict || key.Contains('.', StringComparison.Ordinal)))) continue;
             if (v is PyDict inner)
             {
                 if (!nested && Containers.Contains(key)) Collect(inner, file, lists, nested: true);
