@@ -28,7 +28,7 @@ public sealed class RunInputs
     public Option<string?> Key { get; } = new("--key") { Description = "Dotted key path to the state dict inside each checkpoint (e.g. model)" };
 
     /// <summary>--dtype.</summary>
-    public Option<string> DType { get; } = new("--dtype") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
+    public Option<string?> DType { get; } = new("--dtype") { Description = "float32 or float64 (default float32)" };
 
     /// <summary>--quiet.</summary>
     public Option<bool> Quiet { get; } = new("--quiet") { Description = "No progress display" };
@@ -42,16 +42,22 @@ public sealed class RunInputs
         foreach (var option in new Option[] { Out, Model, Task, NameMap, Key, DType, Quiet, Json }) command.Options.Add(option);
     }
 
-    /// <summary>Opens the run and builds a fresh config from the options (settings defaulted, the caller fills them in).</summary>
-    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string runPath)
+    /// <summary>
+    /// Opens the run and builds a fresh config from the options, then <paramref name="file"/> (a --config file), then the
+    /// run's manifest; settings neither gives are defaulted (the caller fills in its own). The run is
+    /// <paramref name="runPath"/>, else the file's <c>run.path</c>.
+    /// </summary>
+    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string? runPath, AnalysisConfigFile? file = null)
     {
-        string? key = parse.GetValue(Key);
+        runPath ??= file?.RunPath ?? throw new UsageException(
+            $"no run folder: give it as the first argument{(file is null ? "" : $", or as run.path in {file.Path}")} (docs/config.md)");
+        string? key = parse.GetValue(Key) ?? file?.Key;
         var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
         string outDir = parse.GetValue(Out)!;
         string? taskFile = parse.GetValue(Task);
         var config = AnalysisConfigBuilder.Create(Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), runPath, run,
             ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadJson(parse.GetValue(NameMap), "--name-map"),
-            key, parse.GetValue(DType)!);
+            key, parse.GetValue(DType), file: file);
         // Data files named relative to the task file resolve against its folder, wherever the command runs from.
         if (taskFile is not null) config = config with { TaskBase = Path.GetDirectoryName(Path.GetFullPath(taskFile)) };
         config.TaskSpec(run.Directory); // validate now: a bad task is an error before any work starts

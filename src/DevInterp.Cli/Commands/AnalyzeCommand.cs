@@ -16,9 +16,10 @@ public static class AnalyzeCommand
     /// <summary>Builds <c>analyze</c>.</summary>
     public static Command Build(CliContext context)
     {
-        var run = PathArgument.Create("run", "The run directory (checkpoints ordered by step)");
+        var run = PathArgument.Create("run", "The run directory (checkpoints ordered by step); may be left out when --config gives run.path");
+        run.Arity = ArgumentArity.ZeroOrOne;
         var inputs = new RunInputs();
-        var config = new Option<string?>("--config") { Description = "An analysis.json (e.g. from an earlier analysis) giving model, task, dtype and every setting; the numbers it recorded are reproduced" };
+        var config = new Option<string?>("--config") { Description = "A config file (docs/config.md; an earlier analysis.json is one) giving any of model, task, name map, dtype and the llc, similarity, dynamics and stages settings; the options given on the command line win" };
         var shard = new Option<string?>("--shard") { Description = "i/n (0-based): estimate the LLC of every n-th checkpoint only, so n processes or machines share a run; the last shard to finish (or 'devinterp merge') completes the analysis" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html" };
         var command = new Command("analyze",
@@ -39,8 +40,9 @@ public static class AnalyzeCommand
             "devinterp analyze checkpoints/dln --out analyses/dln --shard 0/2   # and --shard 1/2 elsewhere; then: devinterp merge analyses/dln");
         command.SetGuardedAction(context, parse =>
         {
-            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run)!);
-            if (parse.GetValue(config) is { } file) cfg = FromFile(file, cfg);
+            var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
+            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), file);
+            if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, !parse.GetValue(noReport),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
@@ -85,27 +87,22 @@ public static class AnalyzeCommand
         return RunAnalysisReport.Failures(context, result.Failed);
     }
 
-    /// <summary>Settings, model, task and dtype from an analysis.json; the run is the one given (its hashes must match).</summary>
-    private static AnalysisConfig FromFile(string file, AnalysisConfig fresh)
+    /// <summary>
+    /// A config is reusable across runs: the run's identity is checked only when resuming into the same folder
+    /// (<see cref="AnalysisFolder.Open"/>). When the file records another run's checkpoints (an analysis.json of an earlier
+    /// analysis), a warning says so, since its numbers will not be reproduced.
+    /// </summary>
+    private static void WarnIfRecordedOnAnotherRun(CliContext context, AnalysisConfigFile file, AnalysisConfig config)
     {
-        if (!File.Exists(file)) throw new RunFormatException(file, "no such file (given to --config)");
-        AnalysisConfig given;
-        try
-        {
-            given = AnalysisConfig.Load(file);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new RunFormatException(file, $"not a valid analysis.json: {e.Message}", e);
-        }
-        if (given.Run.Checkpoints.Count > 0)
-        {
-            var recorded = given.Run.Checkpoints.ToDictionary(c => c.Step, c => c.Sha256);
-            var changed = fresh.Run.Checkpoints.Where(c => !recorded.TryGetValue(c.Step, out var h) || h != c.Sha256).Select(c => c.Step).ToList();
-            if (changed.Count > 0 || recorded.Count != fresh.Run.Checkpoints.Count)
-                throw new RunFormatException(file, $"records a different run: {changed.Count} checkpoint(s) differ (first at step {(changed.Count > 0 ? changed[0].ToString(CultureInfo.InvariantCulture) : "?")}) or the number of checkpoints changed; the numbers would not be reproduced");
-        }
-        return given with { Name = fresh.Name, Run = fresh.Run };
+        if (file.Checkpoints is not { Count: > 0 } recorded) return;
+        var hashes = recorded.GroupBy(c => c.Step).ToDictionary(g => g.Key, g => g.First().Sha256);
+        var now = config.Run.Checkpoints;
+        int changed = now.Count(c => hashes.TryGetValue(c.Step, out var h) && h != c.Sha256);
+        int added = now.Count(c => !hashes.ContainsKey(c.Step));
+        int removed = hashes.Keys.Count(s => now.All(c => c.Step != s));
+        if (changed + added + removed == 0) return;
+        context.Warn(string.Create(CultureInfo.InvariantCulture,
+            $"{file.Path} was recorded on other checkpoints ({changed} rewritten, {added} new, {removed} missing); its settings are used, its numbers will not be reproduced"));
     }
 
     private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed)

@@ -40,7 +40,7 @@ public static class LlcCommand
             var settings = new LlcSettings(true, p.GetValue(Chains), p.GetValue(Draws), p.GetValue(BurnIn), p.GetValue(Thin),
                 p.GetValue(StepSize), null, p.GetValue(Localization), p.GetValue(NBeta), p.GetValue(BatchSize), p.GetValue(Seed),
                 p.GetValue(Sampler)!, p.GetValue(Integrator)!, !p.GetValue(NoControlVariates),
-                target is null ? 0.03 : target == 0 ? null : target, p.GetValue(MaxDraws), p.GetValue(Parameters));
+                target ?? 0.03, p.GetValue(MaxDraws), p.GetValue(Parameters)); // 0 means exactly --draws: LlcSettings says so
             settings.ToOptions(settings.StepSize ?? 1).Validate(); // names the first bad option now
             return settings;
         }

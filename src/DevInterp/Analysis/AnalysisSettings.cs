@@ -17,7 +17,10 @@ namespace DevInterp.Analysis;
 /// <param name="Sampler">sgld, rmsprop_sgld or sgnht.</param>
 /// <param name="Integrator">leimkuhler_matthews or euler_maruyama.</param>
 /// <param name="ControlVariates">Control variates with minibatches.</param>
-/// <param name="TargetRelativeError">Adaptive length target (null: exactly Draws).</param>
+/// <param name="TargetRelativeError">
+/// Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (at most <paramref name="MaxDraws"/>); null or 0:
+/// exactly <paramref name="Draws"/> (the same meaning as <c>--target-rel-error 0</c>).
+/// </param>
 /// <param name="MaxDraws">Adaptive length limit.</param>
 /// <param name="ParameterPattern">Regex of the sampled parameters (weight-restricted LLC); null for all.</param>
 /// <param name="Traces">Store every draw's losses (the llc_traces table).</param>
@@ -44,7 +47,7 @@ public sealed record LlcSettings(
     /// <summary>The estimator options these settings describe (with the given or calibrated step size).</summary>
     public LlcOptions ToOptions(double? stepSize = null) => new(
         Chains, Draws, BurnIn, StepsBetweenDraws, stepSize ?? StepSize, Localization, NBeta, BatchSize, Seed,
-        ParseSampler(Sampler), ParameterPattern, null, ControlVariates, TargetRelativeError, Math.Max(MaxDraws, Draws),
+        ParseSampler(Sampler), ParameterPattern, null, ControlVariates, TargetRelativeError == 0 ? null : TargetRelativeError, Math.Max(MaxDraws, Draws),
         ParseIntegrator(Integrator));
 
     /// <summary>Parses a sampler name (sgld, rmsprop_sgld, sgnht).</summary>
