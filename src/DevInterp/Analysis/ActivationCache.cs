@@ -117,7 +117,7 @@ public static class ActivationCache
         progress?.Report(new AnalysisProgress(checkpoints.Count, checkpoints.Count, null, "activations cached"));
         if (steps.Count == 0)
         {
-            if (failed.Count == 0) throw new RunFormatException(run.Directory, "the run has no checkpoints");
+            if (failed.Count == 0) throw new RunFormatException(run.Directory, "the run has no checkpoints (devinterp inspect RUN lists what it holds)");
             throw new CheckpointFormatException(run.Directory,
                 $"no checkpoint of the run could be used ({failed.Count} failed); the first problem (step {failed[0].Step}): {failed[0].Error}");
         }

@@ -85,10 +85,11 @@ public sealed record AnalysisConfig(
         }
         catch (JsonException e)
         {
-            throw new RunFormatException(path, $"not a valid analysis config: {e.Message}", e);
+            throw new RunFormatException(path, $"not a valid analysis.json (docs/config.md): {e.Message}", e);
         }
         if (config is null) throw new RunFormatException(path, "empty analysis config");
-        if (config.Run is null || string.IsNullOrWhiteSpace(config.Run.Path)) throw new RunFormatException(path, "'run.path' is required");
+        if (config.Run is null || string.IsNullOrWhiteSpace(config.Run.Path) || config.Run.Checkpoints is null)
+            throw new RunFormatException(path, "'run' with its 'path' and 'checkpoints' is required in an analysis folder's analysis.json (a config file for --config needs neither, docs/config.md)");
         if (config.Model is null) throw new RunFormatException(path, "'model' is required (a model spec, docs/models.md)");
         if (config.Task is null) throw new RunFormatException(path, "'task' is required (a task spec, docs/tasks.md)");
         return config with

@@ -93,7 +93,10 @@ public static class AnalysisFolder
 
     private static void Require(string path, string field, bool ok, string what)
     {
-        if (!ok) throw new RunFormatException(path, $"holds another analysis: '{field}' differs ({what})");
+        if (!ok)
+            throw new RunFormatException(path, what.Contains("--out", StringComparison.Ordinal)
+                ? $"holds another analysis: '{field}' differs ({what})"
+                : $"holds another analysis: '{field}' differs ({what}); rerun with the {field} it records to resume, or use a new --out folder");
     }
 
     private static void RequireNoResults(string path, string section, bool hasResults)

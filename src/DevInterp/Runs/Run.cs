@@ -70,7 +70,8 @@ public sealed class Run
         options ??= RunOpenOptions.Default;
         if (File.Exists(directory))
             throw new RunFormatException(directory, "is a file, not a run directory (inspect it as a checkpoint file: devinterp inspect FILE)");
-        if (!System.IO.Directory.Exists(directory)) throw new RunFormatException(directory, "no such directory");
+        if (!System.IO.Directory.Exists(directory))
+            throw new RunFormatException(directory, "no such directory (give the folder that holds the run's checkpoints, or the folder above it)");
         string full = System.IO.Path.GetFullPath(directory);
         string manifestPath = System.IO.Path.Combine(full, RunManifest.FileName);
         List<SkippedEntry> skipped;

@@ -43,6 +43,8 @@ public sealed record RunManifest(
         AllowTrailingCommas = true,
     };
 
+    private const string Schema = "docs/run-manifest.md";
+
     /// <summary>Reads and validates a manifest.</summary>
     /// <exception cref="RunFormatException">Not valid JSON, or a required field is missing or wrong.</exception>
     public static RunManifest Load(string path)
@@ -54,16 +56,16 @@ public sealed record RunManifest(
         }
         catch (JsonException e)
         {
-            throw new RunFormatException(path, $"not a valid manifest: {e.Message}", e);
+            throw new RunFormatException(path, $"not a valid manifest ({Schema}): {e.Message}", e);
         }
-        if (manifest is null) throw new RunFormatException(path, "manifest is empty (null)");
-        if (manifest.Checkpoints is null) throw new RunFormatException(path, "manifest has no 'checkpoints' list");
+        if (manifest is null) throw new RunFormatException(path, $"manifest is empty (null); write one as {Schema}, or delete it to order the files by name");
+        if (manifest.Checkpoints is null) throw new RunFormatException(path, $"manifest has no 'checkpoints' list of {{\"step\", \"file\"}} entries ({Schema})");
         for (int i = 0; i < manifest.Checkpoints.Count; i++)
         {
             var c = manifest.Checkpoints[i];
             if (c is null || string.IsNullOrWhiteSpace(c.File))
-                throw new RunFormatException(path, $"checkpoints[{i}] has no 'file'");
-            if (c.Step < 0) throw new RunFormatException(path, $"checkpoints[{i}] ({c.File}) has negative step {c.Step}");
+                throw new RunFormatException(path, $"checkpoints[{i}] has no 'file' (the checkpoint's path relative to the run folder, {Schema})");
+            if (c.Step < 0) throw new RunFormatException(path, $"checkpoints[{i}] ({c.File}) has negative step {c.Step}; steps count from 0 (the initialization)");
         }
         return manifest with { Name = manifest.Name ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "run" };
     }
