@@ -22,6 +22,8 @@ public sealed record AnalysisConfigFile
         "dynamics", "stages", "data_files", "software",
     };
 
+    private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
     private static readonly HashSet<string> RunFields = new(StringComparer.Ordinal) { "path", "key", "checkpoints" };
 
     private static readonly JsonSerializerOptions Strict = new(AnalysisConfig.Json)
@@ -77,8 +79,7 @@ public sealed record AnalysisConfigFile
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions
-            { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: Lenient) as JsonObject
                 ?? throw new RunFormatException(path, "an analysis config is a JSON object (docs/config.md)");
         }
         catch (JsonException e)
@@ -156,8 +157,7 @@ public sealed record AnalysisConfigFile
                 if (!File.Exists(full)) throw new RunFormatException(path, $"'{field}' names {full}, which does not exist");
                 try
                 {
-                    return JsonNode.Parse(File.ReadAllText(full), documentOptions: new JsonDocumentOptions
-                    { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                    return JsonNode.Parse(File.ReadAllText(full), documentOptions: Lenient) as JsonObject
                         ?? throw new RunFormatException(full, $"'{field}' must hold a JSON object");
                 }
                 catch (JsonException e)

@@ -120,7 +120,9 @@ public static class TextMetricLogs
             var lists = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var (key, value) in columns)
             {
-                if (value is JsonArray array && array.Count >= 2 && array.All(v => v is JsonValue jv && jv.TryGetValue(out double _)))
+                // Lists of numbers with a fraction among them (or position lists): whole-number lists are sizes and shapes.
+                if (value is JsonArray array && array.Count >= 2 && array.All(v => v is JsonValue jv && jv.TryGetValue(out double _)) &&
+                    (MetricNames.PositionUnit(key) is not null || array.Any(v => !v!.AsValue().TryGetValue(out long _))))
                     lists[key] = array.Select(v => v!.GetValue<double>()).ToArray();
             }
             var log = SeriesLog.FromColumns(path, lists);
