@@ -9,8 +9,12 @@ namespace DevInterp.Runs;
 /// <param name="Folders">Every folder scanned, from the run folder down to <paramref name="CheckpointDirectory"/>.</param>
 /// <param name="Skipped">Entries not used as checkpoints, with the reason.</param>
 /// <param name="Notes">What discovery decided that a user should know (where the checkpoints were found, units).</param>
+/// <param name="ParentLogFiles">
+/// Metric logs in the folder above a run folder named like a checkpoints folder (<c>checkpoints/</c>, <c>ckpt/</c>):
+/// Lightning keeps <c>metrics.csv</c> beside <c>checkpoints/</c>, not in it.
+/// </param>
 internal sealed record DiscoveredRun(List<RunCheckpoint> Checkpoints, string CheckpointDirectory, IReadOnlyList<RunFolderScan> Folders,
-    List<SkippedEntry> Skipped, List<string> Notes);
+    List<SkippedEntry> Skipped, List<string> Notes, IReadOnlyList<string> ParentLogFiles);
 
 /// <summary>
 /// Finds the checkpoints of a run folder as training code leaves them (docs/run-manifest.md): step-numbered files and
@@ -26,6 +30,10 @@ internal static class RunDiscovery
 
     /// <summary>How deep below the run folder checkpoints are looked for.</summary>
     public const int MaxSearchDepth = 3;
+
+    /// <summary>Names of folders that hold a run's checkpoints and nothing else; the folder above holds its logs.</summary>
+    public static readonly IReadOnlySet<string> CheckpointFolderNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        { "checkpoints", "checkpoint", "ckpt", "ckpts", "saved_models", "models", "weights", "snapshots" };
 
     public static DiscoveredRun Discover(string dir, RunOpenOptions options)
     {
@@ -68,7 +76,12 @@ internal static class RunDiscovery
             unit ??= bareUnit;
         }
         PlaceStepless(folders.SelectMany(f => f.Stepless).ToList(), checkpoints, ref unit, options, skipped, notes);
-        return new DiscoveredRun(checkpoints, folders[^1].Folder, folders, skipped, notes);
+        string? parent = Path.GetDirectoryName(dir.TrimEnd('/', '\\'));
+        var parentLogs = CheckpointFolderNames.Contains(Path.GetFileName(dir.TrimEnd('/', '\\'))) && parent is not null
+            ? Directory.EnumerateFiles(parent).Where(f => RunFolderScan.LogExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
+                .Order(StringComparer.Ordinal).ToList()
+            : [];
+        return new DiscoveredRun(checkpoints, folders[^1].Folder, folders, skipped, notes, parentLogs);
     }
 
     /// <summary>The position a checkpoint's own metadata gives, in steps and in epochs (either may be missing).</summary>

@@ -110,6 +110,17 @@ public class ForeignRunTests
         Assert.Equal(0.37293100357055664, run.Checkpoints[2].Metrics["val_loss"]);
     }
 
+    [Theory]
+    [InlineData("lightning/lightning_logs/version_0/checkpoints", "val_loss", 0.483123242855072)]
+    [InlineData("tanh_mlp/checkpoints", "train_loss", 1.0110218524932861)]
+    public void ACheckpointsFolderGivenAsTheRunStillGetsTheLogsBesideIt(string folder, string metric, double atSecond)
+    {
+        var run = Run.Open(Fixture(folder));
+
+        Assert.Equal(atSecond, run.Checkpoints[1].Metrics[metric]);
+        Assert.Contains(run.Notes, n => n.StartsWith("../", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void KeyPathDropsTheLightningModuleAttributePrefix()
     {

@@ -6,7 +6,8 @@ namespace DevInterp.Runs.Metrics;
 /// Reads the metrics a run keeps outside its checkpoints' own scalars and gives each checkpoint its values
 /// (<see cref="RunCheckpoint.Metrics"/>), in this order of precedence: the newest Hugging Face <c>trainer_state.json</c>
 /// (<c>log_history</c>), CSV / JSON-lines / JSON / pickle logs in the checkpoint folder and the folders above it up to
-/// the run folder (Lightning's <c>metrics.csv</c>, <c>train_log.jsonl</c>, <c>history.pkl</c>), the per-epoch lists of
+/// the run folder (Lightning's <c>metrics.csv</c>, <c>train_log.jsonl</c>, <c>history.pkl</c>) or, for a run folder named
+/// <c>checkpoints/</c> and the like, in the folder above it, the per-epoch lists of
 /// step-less files such as <c>final.pth</c>, and values in Lightning file names (<c>val_loss=0.37</c>).
 /// </summary>
 internal static class RunMetricLogs
@@ -53,25 +54,14 @@ internal static class RunMetricLogs
         {
             foreach (string file in scan.LogFiles)
             {
-                string name = Path.GetFileName(file);
-                string ext = Path.GetExtension(name).ToLowerInvariant();
-                string why;
-                var log = ext switch
-                {
-                    ".csv" or ".tsv" => TextMetricLogs.ReadCsv(file, out why),
-                    ".jsonl" => TextMetricLogs.ReadJsonLines(file, out why),
-                    ".json" => TextMetricLogs.ReadJson(file, out why),
-                    _ => PickledMetricLog.Read(file, out why),
-                };
-                if (log is null || log.IsEmpty)
-                {
-                    skipped.Add(new SkippedEntry(file, RunFileRoles.ForOtherFile(name)));
-                    continue;
-                }
-                skipped.Add(new SkippedEntry(file, "metrics log: read into the checkpoints' metrics"));
-                Add(log, null);
+                var log = ReadLog(file);
+                skipped.Add(new SkippedEntry(file, log is null ? RunFileRoles.ForOtherFile(Path.GetFileName(file)) : "metrics log: read into the checkpoints' metrics"));
+                if (log is not null) Add(log, null);
             }
         }
+        // Beside a checkpoints/ folder given as the run (outside the run: used, not listed).
+        foreach (string file in found.ParentLogFiles)
+            if (ReadLog(file) is { } log) Add(log, null);
 
         // Lists beside the weights of final.pth and the like (placed in the run or not).
         var placed = ordered.ToDictionary(c => c.Path, c => c.Step, StringComparer.Ordinal);
@@ -91,5 +81,18 @@ internal static class RunMetricLogs
         var (byStep, matchNotes) = MetricMatcher.Match(ordered, unit, logs);
         notes.AddRange(matchNotes);
         return ordered.Select(c => byStep[c.Step].Count == 0 ? c : c with { Metrics = byStep[c.Step] }).ToList();
+    }
+
+    // A CSV/TSV, JSON lines, JSON or pickle log; null when the file holds no metrics.
+    private static MetricLog? ReadLog(string file)
+    {
+        var log = Path.GetExtension(file).ToLowerInvariant() switch
+        {
+            ".csv" or ".tsv" => TextMetricLogs.ReadCsv(file, out _),
+            ".jsonl" => TextMetricLogs.ReadJsonLines(file, out _),
+            ".json" => TextMetricLogs.ReadJson(file, out _),
+            _ => PickledMetricLog.Read(file, out _),
+        };
+        return log is { IsEmpty: false } ? log : null;
     }
 }
