@@ -21,6 +21,7 @@ public static class AnalyzeCommand
         var config = new Option<string?>("--config") { Description = "An analysis.json (e.g. from an earlier analysis) giving model, task, dtype and every setting; the numbers it recorded are reproduced" };
         var shard = new Option<string?>("--shard") { Description = "i/n (0-based): estimate the LLC of every n-th checkpoint only, so n processes or machines share a run; the last shard to finish (or 'devinterp merge') completes the analysis" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html" };
+        var noMerge = new Option<bool>("--no-merge") { Description = "With --shard: write this shard's results only, even when it finishes last; 'devinterp merge' completes the analysis (what 'devinterp slurm' jobs do)" };
         var command = new Command("analyze",
             "Run the whole analysis of a run: the LLC of every checkpoint (with diagnostics), representation similarity " +
             "across steps, essential dynamics, the stage table, and the HTML report. Everything that determines the " +
@@ -32,6 +33,7 @@ public static class AnalyzeCommand
         command.Options.Add(config);
         command.Options.Add(shard);
         command.Options.Add(noReport);
+        command.Options.Add(noMerge);
         command.WithExamples(
             "devinterp analyze checkpoints/dln --out analyses/dln",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
@@ -42,7 +44,7 @@ public static class AnalyzeCommand
             var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run)!);
             if (parse.GetValue(config) is { } file) cfg = FromFile(file, cfg);
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
-            return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, !parse.GetValue(noReport),
+            return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, new AnalyzeOptions(shardSpec, !parse.GetValue(noReport), !parse.GetValue(noMerge)),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
         });
         return command;
@@ -68,25 +70,27 @@ public static class AnalyzeCommand
             var cfg = AnalysisConfig.Load(path);
             var r = Run.Open(cfg.Run.Path, new RunOpenOptions(cfg.Run.Key));
             cfg = cfg with { Run = RunSource.Of(r, cfg.Run.Path, cfg.Run.Key) };
-            return Execute(context, r, cfg, folder, Shard.All, true, parse.GetValue(quiet), parse.GetValue(json));
+            return Execute(context, r, cfg, folder, Shard.All, new AnalyzeOptions(), parse.GetValue(quiet), parse.GetValue(json));
         });
         return command;
     }
 
-    private static int Execute(CliContext context, Run run, AnalysisConfig config, string folder, Shard shard, bool report, bool quiet, bool json)
+    private static int Execute(CliContext context, Run run, AnalysisConfig config, string folder, Shard shard, AnalyzeOptions options, bool quiet, bool json)
     {
         var reporter = new ProgressReporter(context, quiet);
         var started = DateTime.UtcNow;
-        var result = reporter.Run("analyze", update => AnalysisPipeline.Run(config, run, folder, new AnalyzeOptions(shard, report),
+        var result = reporter.Run("analyze", update => AnalysisPipeline.Run(config, run, folder, options,
             new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"{p.Activity} · step {st}" : p.Activity))));
         var elapsed = DateTime.UtcNow - started;
-        if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed));
-        else Print(context, result, folder, shard, elapsed);
+        // A --no-merge shard leaves the rest to 'merge' even when every checkpoint is estimated.
+        bool complete = result.Complete && (options.Merge || shard.Count == 1);
+        if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed, complete));
+        else Print(context, result, folder, shard, elapsed, complete);
         return RunAnalysisReport.Failures(context, result.Failed);
     }
 
     /// <summary>Settings, model, task and dtype from an analysis.json; the run is the one given (its hashes must match).</summary>
-    private static AnalysisConfig FromFile(string file, AnalysisConfig fresh)
+    internal static AnalysisConfig FromFile(string file, AnalysisConfig fresh)
     {
         if (!File.Exists(file)) throw new RunFormatException(file, "no such file (given to --config)");
         AnalysisConfig given;
@@ -108,15 +112,16 @@ public static class AnalyzeCommand
         return given with { Name = fresh.Name, Run = fresh.Run };
     }
 
-    private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed)
+    private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed, bool complete)
     {
         if (r.Llc is { } llc)
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"llc: {llc.Estimated.Count} estimated, {llc.AlreadyDone.Count} already done, {llc.Failed.Count} failed; step size ε = {llc.StepSize:G3} ({llc.StepSizeSource})"));
-        if (!r.Complete)
+        if (!complete)
         {
+            string waiting = r.MissingLlcSteps.Count > 0 ? $"{r.MissingLlcSteps.Count} checkpoint(s) wait for other shards" : "every checkpoint is estimated";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"shard {shard} done in {elapsed.TotalSeconds:F0} s; {r.MissingLlcSteps.Count} checkpoint(s) wait for other shards. When all are done: devinterp merge {folder}"));
+                $"shard {shard} done in {elapsed.TotalSeconds:F0} s; {waiting}. When all are done: devinterp merge {folder}"));
             return;
         }
         if (r.Similarity is { } sim)
@@ -135,10 +140,10 @@ public static class AnalyzeCommand
             $"analysis complete in {elapsed.TotalSeconds:F0} s: {Path.GetFullPath(folder)}{(r.ReportPath is { } p ? $"; report: {p}" : "")}"));
     }
 
-    private static object ToJson(AnalyzeResult r, string folder, TimeSpan elapsed) => new
+    private static object ToJson(AnalyzeResult r, string folder, TimeSpan elapsed, bool complete) => new
     {
         folder = Path.GetFullPath(folder),
-        complete = r.Complete,
+        complete,
         seconds = elapsed.TotalSeconds,
         llc = r.Llc is { } l ? new { estimated = l.Estimated, already_done = l.AlreadyDone, step_size = l.StepSize, step_size_source = l.StepSizeSource } : null,
         missing_llc_steps = r.MissingLlcSteps,
