@@ -52,7 +52,8 @@ public static partial class SlurmScripts
         s.AppendLine($"RUN={ShellWords.Quote(spec.Run)}");
         s.AppendLine($"SHARDS={n}");
         s.AppendLine();
-        s.AppendLine("echo \"devinterp: shard ${SLURM_ARRAY_TASK_ID}/${SHARDS} of ${ANALYSIS}, job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), $(date -Is)\"");
+        s.AppendLine(": \"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch: each array task is one shard}\"");
+        s.AppendLine("echo \"devinterp: shard ${SLURM_ARRAY_TASK_ID}/${SHARDS} of ${ANALYSIS}, job ${SLURM_ARRAY_JOB_ID:-?}_${SLURM_ARRAY_TASK_ID} on $(hostname), $(date -Is)\"");
         s.AppendLine("\"${DEVINTERP[@]}\" --version");
         s.AppendLine();
         s.AppendLine("# --config: the analysis.json recorded at submission, so every task runs with the same settings and seeds.");
@@ -93,7 +94,7 @@ public static partial class SlurmScripts
         Directives(s, spec, JobName(spec.Analysis) + "-merge", Path.Combine(SlurmPaths.Logs(spec.Analysis), "merge-%j.out"), null);
         Preamble(s, spec);
         s.AppendLine();
-        s.AppendLine("echo \"devinterp: merge of ${ANALYSIS}, job ${SLURM_JOB_ID} on $(hostname), $(date -Is)\"");
+        s.AppendLine("echo \"devinterp: merge of ${ANALYSIS}, job ${SLURM_JOB_ID:-?} on $(hostname), $(date -Is)\"");
         s.AppendLine("\"${DEVINTERP[@]}\" --version");
         s.AppendLine("exec \"${DEVINTERP[@]}\" merge \"$ANALYSIS\"");
         return s.ToString();
