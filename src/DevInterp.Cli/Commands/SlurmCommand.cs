@@ -131,7 +131,7 @@ public static class SlurmCommand
         }
         foreach (string id in r.CancelledJobs) context.Out.WriteLine($"cancelled job {id} (a merge waiting on a shard that failed)");
         if (r.ShardsJob is not null)
-            context.Out.WriteLine($"shards: job {r.ShardsJob} (array {string.Join(',', r.Shards)})");
+            context.Out.WriteLine($"shards: job {r.ShardsJob} (array {SlurmAnalysis.ArraySpec(r.Shards)})");
         context.Out.WriteLine($"merge: job {r.MergeJob}{(r.ShardsJob is not null ? $" (starts when job {r.ShardsJob} succeeds)" : "")}");
         context.Out.WriteLine($"logs: {SlurmPaths.Logs(r.Analysis)}");
         context.Out.WriteLine($"follow with: devinterp slurm status {r.Analysis}");

@@ -191,7 +191,7 @@ public sealed class SlurmAnalysis(SlurmClient slurm)
     }
 
     /// <summary>sbatch's --array value: <c>0-3</c> for a contiguous range, else <c>1,3,7</c>.</summary>
-    internal static string ArraySpec(IReadOnlyList<int> shards) =>
+    public static string ArraySpec(IReadOnlyList<int> shards) =>
         shards.Count > 1 && shards[^1] - shards[0] == shards.Count - 1
             ? $"{shards[0].ToString(CultureInfo.InvariantCulture)}-{shards[^1].ToString(CultureInfo.InvariantCulture)}"
             : string.Join(',', shards.Select(s => s.ToString(CultureInfo.InvariantCulture)));
