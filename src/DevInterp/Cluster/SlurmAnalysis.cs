@@ -156,9 +156,10 @@ public sealed class SlurmAnalysis(SlurmClient slurm)
         return new SlurmSubmitResult(analysis, shardsScript, mergeScript, shards, arrayJob, mergeJob, commands, cancel, false, null);
     }
 
+    // A submit starts a new record (its shard count may differ; the earlier jobs have all ended), a resubmit appends.
     private static void Record(string analysis, int shardCount, IReadOnlyList<string> devinterp, SlurmRound round)
     {
-        var earlier = SlurmSubmission.Exists(analysis) ? SlurmSubmission.Load(analysis).Rounds : [];
+        var earlier = round.Kind == "resubmit" && SlurmSubmission.Exists(analysis) ? SlurmSubmission.Load(analysis).Rounds : [];
         new SlurmSubmission(Path.GetFullPath(analysis), shardCount, devinterp, [.. earlier, round]).Save();
     }
 

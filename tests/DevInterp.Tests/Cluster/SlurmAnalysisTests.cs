@@ -77,9 +77,11 @@ public class SlurmAnalysisTests
         slurm.Queue["101"] = "PENDING|Dependency";
         var e = Assert.Throws<SlurmException>(() => analysis.Submit(spec, config, false));
         Assert.Contains("still queued or running (100_0, 101)", e.Message);
-        slurm.Queue.Clear(); // ended: a new submission resumes the folder
-        Assert.Equal("102", analysis.Submit(spec, config, false).ShardsJob);
-        Assert.Equal(2, SlurmSubmission.Load(spec.Analysis).Rounds.Count);
+        slurm.Queue.Clear(); // ended: a new submission resumes the folder, with a new record (here of 3 shards)
+        Assert.Equal("102", analysis.Submit(spec with { Shards = 3 }, config, false).ShardsJob);
+        var record = SlurmSubmission.Load(spec.Analysis);
+        Assert.Equal(3, record.ShardCount);
+        Assert.Equal(["102_0", "102_1", "102_2"], Enumerable.Range(0, 3).Select(i => record.LatestFor(i)!.Value.TaskId));
     }
 
     [Fact]
