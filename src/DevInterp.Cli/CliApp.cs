@@ -69,6 +69,7 @@ public static class CliApp
         root.Subcommands.Add(StagesCommand.Build(context));
         root.Subcommands.Add(ReportCommand.Build(context));
         root.Subcommands.Add(ValidateCommand.Build(context));
+        root.Subcommands.Add(SlurmCommand.Build(context));
         AddExamples(root, context);
         return root;
     }
@@ -92,6 +93,7 @@ public static class CliApp
             InvalidDataException d => (ExitCodes.BadInput, d.Message),
             System.Text.Json.JsonException j => (ExitCodes.BadInput, j.Message),
             IOException io => (ExitCodes.BadInput, io.Message),
+            DevInterp.Cluster.SlurmException sl => (ExitCodes.BadInput, sl.Message),
             UnauthorizedAccessException ua => (ExitCodes.BadInput, ua.Message),
             ArgumentException a => (ExitCodes.Usage, a.Message),
             _ => (ExitCodes.BadInput, $"{e.GetType().Name}: {e.Message}"),
@@ -99,7 +101,7 @@ public static class CliApp
         context.Err.WriteLine($"error: {OneLine(message)}");
         if (json) JsonError(context, code, OneLine(message), e switch { CheckpointFormatException c => c.FilePath, RunFormatException r => r.FilePath, _ => null });
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException))
+        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException or DevInterp.Cluster.SlurmException))
             context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }

@@ -39,7 +39,7 @@ public static class NodeCheckSetup
 
     private static string? Prepare(string checkDir, bool chromium)
     {
-        if (Node is null && !AptInstall("nodejs", "npm", out string nodeError))
+        if (Node is null && !AptInstall(["nodejs", "npm"], out string nodeError))
             return $"node is not on PATH and could not be installed ({nodeError})";
         if (Node is null) return "node is not on PATH (apt-get installed nodejs, but no node command appeared)";
         if (PackageProblem(checkDir) is not null)
@@ -54,7 +54,7 @@ public static class NodeCheckSetup
         {
             if (Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 })
                 return $"CHROMIUM_PATH is {Chromium}, which does not exist";
-            if (!AptInstall("chromium", null, out string error)) return $"{Chromium} is missing and could not be installed ({error})";
+            if (!AptInstall(["chromium"], out string error)) return $"{Chromium} is missing and could not be installed ({error})";
             if (!File.Exists(Chromium)) return $"apt-get installed chromium, but {Chromium} does not exist";
         }
         return null;
@@ -76,9 +76,10 @@ public static class NodeCheckSetup
         return null;
     }
 
-    // apt-get as root, or through sudo when it needs no password; false (with the reason) when neither is possible.
-    private static bool AptInstall(string package, string? second, out string error)
+    /// <summary>apt-get as root, or through sudo when it needs no password; false (with the reason) when neither is possible.</summary>
+    internal static bool AptInstall(IReadOnlyList<string> packages, out string error)
     {
+        string package = string.Join(' ', packages);
         string? apt = FindOnPath("apt-get");
         if (apt is null) { error = "no apt-get on this system: install it by hand"; return false; }
         bool root = Environment.UserName == "root";
@@ -90,10 +91,9 @@ public static class NodeCheckSetup
         }
         string[] Command(params string[] a) => root ? a : ["-n", apt, .. a];
         string exe = root ? apt : sudo!;
-        Console.Error.WriteLine($"[test setup] apt-get install {package} {second}");
+        Console.Error.WriteLine($"[test setup] apt-get install {package}");
         var update = Run(exe, ".", TimeSpan.FromMinutes(10), Command("update"));
         if (update.Code != 0) { error = $"apt-get update failed: {Tail(update.Output)}"; return false; }
-        string[] packages = second is null ? [package] : [package, second];
         var install = Run(exe, ".", TimeSpan.FromMinutes(20), Command(["install", "-y", "--no-install-recommends", .. packages]));
         if (install.Code != 0) { error = $"apt-get install {string.Join(' ', packages)} failed: {Tail(install.Output)}"; return false; }
         error = "";

@@ -22,6 +22,7 @@ public static class AnalyzeCommand
         var config = new Option<string?>("--config") { Description = "A config file (docs/config.md; an earlier analysis.json is one) giving any of model, task, name map, dtype and the llc, similarity, dynamics and stages settings; the options given on the command line win" };
         var shard = new Option<string?>("--shard") { Description = "i/n (0-based): estimate the LLC of every n-th checkpoint only, so n processes or machines share a run; the last shard to finish (or 'devinterp merge') completes the analysis" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html" };
+        var noMerge = new Option<bool>("--no-merge") { Description = "With --shard: write this shard's results only, even when it finishes last; 'devinterp merge' completes the analysis (what 'devinterp slurm' jobs do)" };
         var command = new Command("analyze",
             "Run the whole analysis of a run: the LLC of every checkpoint (with diagnostics), representation similarity " +
             "across steps, essential dynamics, the stage table, and the HTML report. Everything that determines the " +
@@ -33,6 +34,7 @@ public static class AnalyzeCommand
         command.Options.Add(config);
         command.Options.Add(shard);
         command.Options.Add(noReport);
+        command.Options.Add(noMerge);
         command.WithExamples(
             "devinterp analyze checkpoints/dln --out analyses/dln",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
@@ -44,7 +46,7 @@ public static class AnalyzeCommand
             var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), file);
             if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
-            return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, !parse.GetValue(noReport),
+            return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, new AnalyzeOptions(shardSpec, !parse.GetValue(noReport), !parse.GetValue(noMerge)),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
         });
         return command;
@@ -70,20 +72,22 @@ public static class AnalyzeCommand
             var cfg = AnalysisConfig.Load(path);
             var r = Run.Open(cfg.Run.Path, new RunOpenOptions(cfg.Run.Key));
             cfg = cfg with { Run = RunSource.Of(r, cfg.Run.Path, cfg.Run.Key) };
-            return Execute(context, r, cfg, folder, Shard.All, true, parse.GetValue(quiet), parse.GetValue(json));
+            return Execute(context, r, cfg, folder, Shard.All, new AnalyzeOptions(), parse.GetValue(quiet), parse.GetValue(json));
         });
         return command;
     }
 
-    private static int Execute(CliContext context, Run run, AnalysisConfig config, string folder, Shard shard, bool report, bool quiet, bool json)
+    private static int Execute(CliContext context, Run run, AnalysisConfig config, string folder, Shard shard, AnalyzeOptions options, bool quiet, bool json)
     {
         var reporter = new ProgressReporter(context, quiet);
         var started = DateTime.UtcNow;
-        var result = reporter.Run("analyze", update => AnalysisPipeline.Run(config, run, folder, new AnalyzeOptions(shard, report),
+        var result = reporter.Run("analyze", update => AnalysisPipeline.Run(config, run, folder, options,
             new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"{p.Activity} · step {st}" : p.Activity))));
         var elapsed = DateTime.UtcNow - started;
-        if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed));
-        else Print(context, result, folder, shard, elapsed);
+        // A --no-merge shard leaves the rest to 'merge' even when every checkpoint is estimated.
+        bool complete = result.Complete && (options.Merge || shard.Count == 1);
+        if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed, complete));
+        else Print(context, result, folder, shard, elapsed, complete);
         return RunAnalysisReport.Failures(context, result.Failed);
     }
 
@@ -92,7 +96,7 @@ public static class AnalyzeCommand
     /// (<see cref="AnalysisFolder.Open"/>). When the file records another run's checkpoints (an analysis.json of an earlier
     /// analysis), a warning says so, since its numbers will not be reproduced.
     /// </summary>
-    private static void WarnIfRecordedOnAnotherRun(CliContext context, AnalysisConfigFile file, AnalysisConfig config)
+    internal static void WarnIfRecordedOnAnotherRun(CliContext context, AnalysisConfigFile file, AnalysisConfig config)
     {
         if (file.Checkpoints is not { Count: > 0 } recorded) return;
         var hashes = recorded.GroupBy(c => c.Step).ToDictionary(g => g.Key, g => g.First().Sha256);
@@ -105,15 +109,16 @@ public static class AnalyzeCommand
             $"{file.Path} was recorded on other checkpoints ({changed} rewritten, {added} new, {removed} missing); its settings are used, its numbers will not be reproduced"));
     }
 
-    private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed)
+    private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed, bool complete)
     {
         if (r.Llc is { } llc)
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"llc: {llc.Estimated.Count} estimated, {llc.AlreadyDone.Count} already done, {llc.Failed.Count} failed; step size ε = {llc.StepSize:G3} ({llc.StepSizeSource})"));
-        if (!r.Complete)
+        if (!complete)
         {
+            string waiting = r.MissingLlcSteps.Count > 0 ? $"{r.MissingLlcSteps.Count} checkpoint(s) wait for other shards" : "every checkpoint is estimated";
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"shard {shard} done in {elapsed.TotalSeconds:F0} s; {r.MissingLlcSteps.Count} checkpoint(s) wait for other shards. When all are done: devinterp merge {folder}"));
+                $"shard {shard} done in {elapsed.TotalSeconds:F0} s; {waiting}. When all are done: devinterp merge {folder}"));
             return;
         }
         if (r.Similarity is { } sim)
@@ -132,10 +137,10 @@ public static class AnalyzeCommand
             $"analysis complete in {elapsed.TotalSeconds:F0} s: {Path.GetFullPath(folder)}{(r.ReportPath is { } p ? $"; report: {p}" : "")}"));
     }
 
-    private static object ToJson(AnalyzeResult r, string folder, TimeSpan elapsed) => new
+    private static object ToJson(AnalyzeResult r, string folder, TimeSpan elapsed, bool complete) => new
     {
         folder = Path.GetFullPath(folder),
-        complete = r.Complete,
+        complete,
         seconds = elapsed.TotalSeconds,
         llc = r.Llc is { } l ? new { estimated = l.Estimated, already_done = l.AlreadyDone, step_size = l.StepSize, step_size_source = l.StepSizeSource } : null,
         missing_llc_steps = r.MissingLlcSteps,

@@ -82,7 +82,9 @@ public static class AnalysisFolder
                     break;
             }
         }
-        AtomicFile.WriteAllText(path, merged.ToJson());
+        // Rewritten only when something changed: shards of one analysis open it at once and must not write one file.
+        string text = merged.ToJson();
+        if (File.ReadAllText(path) != text) AtomicFile.WriteAllText(path, text);
         return (merged, store);
     }
 

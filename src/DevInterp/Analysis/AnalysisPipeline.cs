@@ -7,7 +7,11 @@ namespace DevInterp.Analysis;
 /// <summary>How <see cref="AnalysisPipeline.Run"/> runs.</summary>
 /// <param name="Shard">Which checkpoints this process estimates the LLC of (<see cref="Analysis.Shard.All"/> for all).</param>
 /// <param name="Report">Write <c>report.html</c> when the analysis is complete.</param>
-public sealed record AnalyzeOptions(Shard? Shard = null, bool Report = true);
+/// <param name="Merge">
+/// A shard that finds every checkpoint estimated completes the analysis (similarity, dynamics, stages, report); false
+/// leaves that to <c>devinterp merge</c>, as jobs that may finish at the same moment must (<c>devinterp slurm</c>).
+/// </param>
+public sealed record AnalyzeOptions(Shard? Shard = null, bool Report = true, bool Merge = true);
 
 /// <summary>What <see cref="AnalysisPipeline.Run"/> did.</summary>
 /// <param name="Llc">The LLC pass (this shard's checkpoints), or null when the LLC is switched off.</param>
@@ -66,12 +70,15 @@ public static class AnalysisPipeline
         {
             llc = LlcRunAnalysis.Run(cfg, run, store, shard, Phase("llc", LlcShare), cancel);
             failed.AddRange(llc.Failed);
-            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
         }
         else offset += LlcShare;
         var missing = cfg.Llc.Enabled ? MissingLlc(store, run) : [];
-        if (missing.Count > 0 && shard.Count > 1)
+        // A shard that does not complete the analysis writes its own part files only: the consolidated tables and
+        // everything after the LLC are written by the one process that completes it, so two shards never write one file.
+        if (shard.Count > 1 && (missing.Count > 0 || !options.Merge))
             return new AnalyzeResult(llc, null, null, null, null, missing, failed);
+        if (cfg.Llc.Enabled)
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
 
         SimilarityRunResult? similarity = null;
         DynamicsRunResult? dynamics = null;
@@ -111,12 +118,10 @@ public static class AnalysisPipeline
         return new AnalyzeResult(llc, similarity, dynamics, stages, report, missing, failed.OrderBy(f => f.Step).ToList());
     }
 
-    // Steps no shard has finished: neither an llc row nor a recorded failure (a failed checkpoint never gets a row).
+    // Steps no shard has finished: neither an llc row nor a recorded failure.
     private static List<long> MissingLlc(AnalysisStore store, Run run)
     {
-        var done = store.Read<LlcRow>().Select(r => r.Step).ToHashSet();
-        if (store.State(CheckpointRow.Schema.Name) != TableState.Absent)
-            done.UnionWith(store.Read<CheckpointRow>().Where(r => r.Status == CheckpointStatus.Failed).Select(r => r.Step));
+        var done = LlcCompletion.Steps(store).Finished;
         return run.Checkpoints.Select(c => c.Step).Where(s => !done.Contains(s)).ToList();
     }
 }
