@@ -81,6 +81,9 @@ public static class CliApp
             CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
             RunFormatException r => (ExitCodes.BadInput, r.Message),
             DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
+            DevInterp.Tasks.DataFileException d => (ExitCodes.BadInput, d.Message),
+            DevInterp.Tasks.TaskFitException t => (ExitCodes.BadInput, t.Message),
+            System.Runtime.InteropServices.ExternalException x => (ExitCodes.BadInput, NativeMessage(x)),
             KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
             FileNotFoundException f => (ExitCodes.BadInput, f.FileName is { } n ? $"{n}: no such file" : f.Message),
             DirectoryNotFoundException d => (ExitCodes.BadInput, d.Message),
@@ -93,12 +96,17 @@ public static class CliApp
         };
         context.Err.WriteLine($"error: {OneLine(message)}");
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException))
+        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException
+                     or DevInterp.Tasks.DataFileException or DevInterp.Tasks.TaskFitException))
             context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }
 
     private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
+
+    // libtorch's messages carry a C++ stack trace after the first line ("Exception raised from ..."); the user gets the first line.
+    private static string NativeMessage(System.Runtime.InteropServices.ExternalException e) =>
+        $"libtorch: {e.Message.Split('\n', 2)[0].Trim()}";
 
     /// <summary>Wraps a command body: exceptions become one-line errors with the documented exit codes.</summary>
     public static void SetGuardedAction(this Command command, CliContext context, Func<ParseResult, int> body)

@@ -21,6 +21,7 @@ public static class AnalyzeCommand
         var config = new Option<string?>("--config") { Description = "An analysis.json (e.g. from an earlier analysis) giving model, task, dtype and every setting; the numbers it recorded are reproduced" };
         var shard = new Option<string?>("--shard") { Description = "i/n (0-based): estimate the LLC of every n-th checkpoint only, so n processes or machines share a run; the last shard to finish (or 'devinterp merge') completes the analysis" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html" };
+        var probe = new ProbeOptions();
         var command = new Command("analyze",
             "Run the whole analysis of a run: the LLC of every checkpoint (with diagnostics), representation similarity " +
             "across steps, essential dynamics, the stage table, and the HTML report. Everything that determines the " +
@@ -32,6 +33,7 @@ public static class AnalyzeCommand
         command.Options.Add(config);
         command.Options.Add(shard);
         command.Options.Add(noReport);
+        probe.AddTo(command);
         command.WithExamples(
             "devinterp analyze checkpoints/dln --out analyses/dln",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
@@ -41,6 +43,7 @@ public static class AnalyzeCommand
         {
             var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run)!);
             if (parse.GetValue(config) is { } file) cfg = FromFile(file, cfg);
+            if (probe.Given(parse)) cfg = cfg with { Similarity = probe.Apply(parse, cfg.Similarity) };
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, !parse.GetValue(noReport),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));

@@ -172,6 +172,7 @@ public static class LlcCommand
             var spec = ModelSpec.Parse(modelJson);
             var map = RunInputs.ReadJson(parse.GetValue(nameMap), "--name-map") is { } m ? NameMap.Parse(m) : null;
             using var training = taskSpec.LoadTraining();
+            DevInterp.Tasks.TaskModelFit.Check(training, spec);
             var (data, loss) = training;
             using var reader = checkpoint.Open();
             using var potential = CheckpointPotentials.Create(spec, reader, data, loss,

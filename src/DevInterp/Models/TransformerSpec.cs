@@ -36,6 +36,12 @@ public sealed record TransformerSpec(
     /// <inheritdoc />
     public override long OutputSize => Vocab;
 
+    /// <inheritdoc />
+    public override long? TokenVocabulary => Vocab;
+
+    /// <inheritdoc />
+    public override string? RejectSequenceLength(long length) => length <= Context ? null : $"at most {Context} tokens (the context)";
+
     /// <summary>Width of one head.</summary>
     public long DHead => DModel / Heads;
 
