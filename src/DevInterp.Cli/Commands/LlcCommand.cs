@@ -170,7 +170,7 @@ public static class LlcCommand
                 Localizations = ParseList(parse.GetValue(gammas), "--localizations"),
             };
             var spec = ModelSpec.Parse(modelJson);
-            var map = RunInputs.ReadJson(parse.GetValue(nameMap), "--name-map") is { } m ? NameMap.Parse(m) : null;
+            var map = RunInputs.ReadNameMap(parse.GetValue(nameMap)) is { } m ? NameMap.Parse(m) : null;
             using var training = taskSpec.LoadTraining();
             DevInterp.Tasks.TaskModelFit.Check(training, spec);
             var (data, loss) = training;
