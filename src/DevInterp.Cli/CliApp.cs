@@ -61,6 +61,7 @@ public static class CliApp
         root.Subcommands.Add(AnalyzeCommand.Build(context));
         root.Subcommands.Add(AnalyzeCommand.BuildMerge(context));
         root.Subcommands.Add(InspectCommand.Build(context));
+        root.Subcommands.Add(InitCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context));
         root.Subcommands.Add(LlcCommand.Build(context));
         root.Subcommands.Add(SimilarityCommand.Build(context));
