@@ -95,10 +95,12 @@ def grok_run(name, model, seed):
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": step, **metrics},
                        os.path.join(folder, f"{step}.pth"))
             print(name, step, metrics)
+            if step == STEPS[-1]:
+                last_outputs = out_te.clone()
         opt.zero_grad()
         F.cross_entropy(model(xtr), ytr).backward()
         opt.step()
-    return model, xte
+    return xte, last_outputs
 
 
 def classifier_run():
@@ -192,9 +194,8 @@ def tl_run():
 
 def main():
     grok_run("grok_mlp", OneHotMlp(), 1)
-    model, xte = grok_run("grok_mlp_embed", EmbedMlp(), 2)
-    with torch.no_grad():
-        save_safetensors(os.path.join(HERE, "grok_mlp_embed.io.safetensors"), {"input": xte, "output": model(xte)})
+    xte, outputs = grok_run("grok_mlp_embed", EmbedMlp(), 2)
+    save_safetensors(os.path.join(HERE, "grok_mlp_embed.io.safetensors"), {"input": xte, "output": outputs})
     classifier_run()
     tl_run()
 
