@@ -13,17 +13,7 @@ internal static class DataSourceJson
     /// <summary>A split: a path string, or {path, format, header, delimiter, key, inputs, targets, rows}.</summary>
     public static DataSource ReadSource(JsonNode node, string field)
     {
-        if (node.GetValueKind() == JsonValueKind.String)
-        {
-            string path = node.GetValue<string>();
-            if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
-            if (DataFormats.FromExtension(path) is null)
-            {
-                throw new SpecFormatException(Spec, field,
-                    $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
-            }
-            return new DataSource(new DataFileRef(path));
-        }
+        if (node.GetValueKind() == JsonValueKind.String) return new DataSource(PathOnly(node, field));
         if (node is not JsonObject json)
             throw new SpecFormatException(Spec, field, $"expected a file path or an object with \"path\", \"inputs\", \"targets\", got {Show(node)}");
         var r = new SpecReader(json, Spec, field + ".");
@@ -54,19 +44,22 @@ internal static class DataSourceJson
     /// <summary>A file with an optional column choice: a path string, or {path, format, header, delimiter, key, columns}.</summary>
     public static DataSelection ReadFileSelection(JsonNode node, string field)
     {
-        if (node.GetValueKind() == JsonValueKind.String)
-        {
-            string path = node.GetValue<string>();
-            if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
-            if (DataFormats.FromExtension(path) is null)
-            {
-                throw new SpecFormatException(Spec, field,
-                    $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
-            }
-            return new DataSelection(new DataFileRef(path));
-        }
+        if (node.GetValueKind() == JsonValueKind.String) return new DataSelection(PathOnly(node, field));
         if (node is not JsonObject) throw new SpecFormatException(Spec, field, $"expected a file path or an object with \"path\" (and \"columns\"), got {Show(node)}");
         return ReadSelection(node, field);
+    }
+
+    /// <summary>A file given by its path alone (a JSON string), whose extension must tell the format.</summary>
+    private static DataFileRef PathOnly(JsonNode node, string field)
+    {
+        string path = node.GetValue<string>();
+        if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
+        if (DataFormats.FromExtension(path) is null)
+        {
+            throw new SpecFormatException(Spec, field,
+                $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
+        }
+        return new DataFileRef(path);
     }
 
     /// <summary>The JSON of a file selection: the path alone when nothing else is set.</summary>

@@ -210,4 +210,45 @@ public class InitCommandTests
         Assert.Contains("no 2-D weight among the checkpoint's tensors (scale [3])", bad.Err);
         Assert.Single(bad.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void AHuggingFaceGpt2RunReadsItsConfigAndLoadsThroughTheBuiltInMap()
+    {
+        string run = TestPaths.NewTempDir();
+        foreach (int step in new[] { 10, 20 })
+        {
+            string dir = Directory.CreateDirectory(Path.Combine(run, $"checkpoint-{step}")).FullName;
+            foreach (string f in Directory.GetFiles(TestPaths.Fixture(Path.Combine("transformers", "hf_gpt2")))) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        }
+        var (folder, analyze, r) = Init(run);
+        Assert.Contains("(built-in name map hf-gpt2)", r.Out);
+        Assert.Contains("--name-map hf-gpt2", analyze);
+        var spec = ModelSpec.FromJsonFile(Path.Combine(folder, "model.json"));
+        Assert.Equal(ModelSpec.FromJsonFile(TestPaths.Fixture(Path.Combine("transformers", "hf_gpt2.json"))), spec); // heads, activation, eps from config.json
+        using var scope = NewDisposeScope();
+        using var model = spec.Load(Path.Combine(run, "checkpoint-20", "pytorch_model.bin"), options: new StateDictLoadOptions(Map: NameMaps.HuggingFaceGpt2));
+    }
+
+    [Fact]
+    public void WeightsStoredInOutAreTransposedByTheProposedNameMap()
+    {
+        // A hand-written MLP computing relu(x @ W1 + b1) @ W2 + b2, its weights stored [in, out].
+        using var scope = NewDisposeScope();
+        using var gen = new Generator(3);
+        var w1 = randn([4, 8], generator: gen);
+        var b1 = randn([8], generator: gen);
+        var w2 = randn([8, 3], generator: gen);
+        var b2 = randn([3], generator: gen);
+        string run = TestPaths.NewTempDir();
+        DevInterp.Checkpoints.Safetensors.SafetensorsWriter.Write(Path.Combine(run, "step_5.safetensors"),
+            new Dictionary<string, Tensor> { ["W1"] = w1, ["b1"] = b1, ["W2"] = w2, ["b2"] = b2 }, new Dictionary<string, string> { ["activation"] = "relu" });
+        var (folder, _, r) = Init(run);
+        Assert.Contains("model: an MLP 4 → 8 → 3 with biases", r.Out);
+        Assert.Contains("\"transpose\": true", File.ReadAllText(Path.Combine(folder, "names.json")));
+        var spec = ModelSpec.FromJsonFile(Path.Combine(folder, "model.json"));
+        using var model = spec.Load(Path.Combine(run, "step_5.safetensors"), options: new StateDictLoadOptions(Map: NameMap.FromJsonFile(Path.Combine(folder, "names.json"))));
+        var x = randn([5, 4], generator: gen);
+        using var _ = no_grad();
+        DevInterp.Tests.Models.PyTorchParityTests.AssertClose((x.matmul(w1) + b1).relu().matmul(w2) + b2, model.call(x), "x @ W MLP");
+    }
 }
