@@ -21,6 +21,8 @@ internal static partial class TaskGuesser
 
     private static readonly string[] Operations = ["add", "subtract", "multiply", "divide"];
 
+    private const long MaxInspectedBytes = 256L << 20;
+
     [GeneratedRegex(@"(metric|log|loss|histor|config|args|hparam|optim|schedul|event|result|summary|manifest)", RegexOptions.IgnoreCase)]
     private static partial Regex NotData();
 
@@ -53,7 +55,8 @@ internal static partial class TaskGuesser
     private static DataFile? Inspect(string path)
     {
         var format = DataFormats.FromExtension(path);
-        if (format is null) return null;
+        // Data files are read whole; a very large file beside the checkpoints is left for the user to name.
+        if (format is null || new FileInfo(path).Length > MaxInspectedBytes) return null;
         try
         {
             using var file = SourceLoader.OpenFile(new DataFileRef(path), path);
