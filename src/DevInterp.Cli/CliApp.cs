@@ -62,6 +62,7 @@ public static class CliApp
         root.Subcommands.Add(AnalyzeCommand.Build(context));
         root.Subcommands.Add(AnalyzeCommand.BuildMerge(context));
         root.Subcommands.Add(InspectCommand.Build(context));
+        root.Subcommands.Add(InitCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context));
         root.Subcommands.Add(LlcCommand.Build(context));
         root.Subcommands.Add(SimilarityCommand.Build(context));
@@ -87,6 +88,9 @@ public static class CliApp
             CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
             RunFormatException r => (ExitCodes.BadInput, r.Message),
             DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
+            DevInterp.Tasks.DataFileException d => (ExitCodes.BadInput, d.Message),
+            DevInterp.Tasks.TaskFitException t => (ExitCodes.BadInput, t.Message),
+            System.Runtime.InteropServices.ExternalException x => (ExitCodes.BadInput, NativeMessage(x)),
             KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
             FileNotFoundException f => (ExitCodes.BadInput, f.FileName is { } n ? $"{n}: no such file" : f.Message),
             DirectoryNotFoundException d => (ExitCodes.BadInput, d.Message),
@@ -101,7 +105,8 @@ public static class CliApp
         context.Err.WriteLine($"error: {OneLine(message)}");
         if (json) JsonError(context, code, OneLine(message), e switch { CheckpointFormatException c => c.FilePath, RunFormatException r => r.FilePath, _ => null });
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException or DevInterp.Cluster.SlurmException))
+        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException or DevInterp.Cluster.SlurmException
+                     or DevInterp.Tasks.DataFileException or DevInterp.Tasks.TaskFitException))
             context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }
@@ -111,6 +116,10 @@ public static class CliApp
     // The JSON form of an error under --json (docs/cli.md, "Exit codes and errors").
     private static void JsonError(CliContext context, int code, string message, string? path) =>
         JsonOutput.Write(context.Out, new { error = new { message, path, exit_code = code } });
+
+    // libtorch's messages carry a C++ stack trace after the first line ("Exception raised from ..."); the user gets the first line.
+    private static string NativeMessage(System.Runtime.InteropServices.ExternalException e) =>
+        $"libtorch: {e.Message.Split('\n', 2)[0].Trim()}";
 
     /// <summary>Wraps a command body: exceptions become one-line errors with the documented exit codes.</summary>
     public static void SetGuardedAction(this Command command, CliContext context, Func<ParseResult, int> body)

@@ -22,7 +22,7 @@ public sealed class RunInputs
     public Option<string?> Task { get; } = new("--task") { Description = "Task spec JSON: the training data and loss (docs/tasks.md); default: the run's manifest.json" };
 
     /// <summary>--name-map.</summary>
-    public Option<string?> NameMap { get; } = new("--name-map") { Description = "Name map JSON from the checkpoints' tensor names to the model's (docs/models.md)" };
+    public Option<string?> NameMap { get; } = new("--name-map") { Description = "Name map from the checkpoints' tensor names to the model's: a JSON file, or a built-in map: transformerlens, hf-gpt2 (docs/models.md)" };
 
     /// <summary>--key.</summary>
     public Option<string?> Key { get; } = new("--key") { Description = "Dotted key path to the state dict inside each checkpoint (e.g. model)" };
@@ -56,12 +56,22 @@ public sealed class RunInputs
         string outDir = parse.GetValue(Out)!;
         string? taskFile = parse.GetValue(Task);
         var config = AnalysisConfigBuilder.Create(Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), runPath, run,
-            ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadJson(parse.GetValue(NameMap), "--name-map"),
+            ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadNameMap(parse.GetValue(NameMap)),
             key, parse.GetValue(DType), file: file);
         // Data files named relative to the task file resolve against its folder, wherever the command runs from.
         if (taskFile is not null) config = config with { TaskBase = Path.GetDirectoryName(Path.GetFullPath(taskFile)) };
         config.TaskSpec(run.Directory); // validate now: a bad task is an error before any work starts
         return (run, config);
+    }
+
+    /// <summary>The JSON of <c>--name-map</c>: a built-in map by name (transformerlens, hf-gpt2), else a JSON file.</summary>
+    public static JsonObject? ReadNameMap(string? value)
+    {
+        if (value is null) return null;
+        if (!File.Exists(value) && DevInterp.Models.NameMaps.Named(value) is { } builtIn) return builtIn.ToJson();
+        if (!File.Exists(value) && !value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            throw new DevInterp.Runs.RunFormatException(value, $"no such file (given to --name-map), nor a built-in name map ({string.Join(", ", DevInterp.Models.NameMaps.Names)})");
+        return ReadJson(value, "--name-map");
     }
 
     /// <summary>Reads a JSON object file given to an option; errors name the option and the file.</summary>

@@ -23,6 +23,7 @@ public static class AnalyzeCommand
         var shard = new Option<string?>("--shard") { Description = "i/n (0-based): estimate the LLC of every n-th checkpoint only, so n processes or machines share a run; the last shard to finish (or 'devinterp merge') completes the analysis" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html" };
         var noMerge = new Option<bool>("--no-merge") { Description = "With --shard: write this shard's results only, even when it finishes last; 'devinterp merge' completes the analysis (what 'devinterp slurm' jobs do)" };
+        var probe = new ProbeOptions();
         var command = new Command("analyze",
             "Run the whole analysis of a run: the LLC of every checkpoint (with diagnostics), representation similarity " +
             "across steps, essential dynamics, the stage table, and the HTML report. Everything that determines the " +
@@ -35,6 +36,7 @@ public static class AnalyzeCommand
         command.Options.Add(shard);
         command.Options.Add(noReport);
         command.Options.Add(noMerge);
+        probe.AddTo(command);
         command.WithExamples(
             "devinterp analyze checkpoints/dln --out analyses/dln",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
@@ -45,6 +47,7 @@ public static class AnalyzeCommand
             var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
             var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), file);
             if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
+            if (probe.Given(parse)) cfg = cfg with { Similarity = probe.Apply(parse, cfg.Similarity) };
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, new AnalyzeOptions(shardSpec, !parse.GetValue(noReport), !parse.GetValue(noMerge)),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));

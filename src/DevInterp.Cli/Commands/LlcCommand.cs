@@ -120,7 +120,7 @@ public static class LlcCommand
         var step = new Option<long?>("--step") { Description = "Step of the run's checkpoint to calibrate on" };
         var model = new Option<string?>("--model") { Description = "Model spec JSON; default: the run's manifest.json" };
         var task = new Option<string?>("--task") { Description = "Task spec JSON; default: the run's manifest.json" };
-        var nameMap = new Option<string?>("--name-map") { Description = "Name map JSON for foreign checkpoints" };
+        var nameMap = new Option<string?>("--name-map") { Description = "Name map for foreign checkpoints: a JSON file, or a built-in map: transformerlens, hf-gpt2" };
         var key = new Option<string?>("--key") { Description = "Key path of the state dict inside the checkpoint" };
         var outDir = new Option<string?>("--out") { Description = "Analysis folder to save the grid into (calibration table, calibration.json)" };
         var nbetas = new Option<string?>("--nbetas") { Description = "Extra nβ values to sweep, comma-separated (sensitivity table)" };
@@ -170,8 +170,9 @@ public static class LlcCommand
                 Localizations = ParseList(parse.GetValue(gammas), "--localizations"),
             };
             var spec = ModelSpec.Parse(modelJson);
-            var map = RunInputs.ReadJson(parse.GetValue(nameMap), "--name-map") is { } m ? NameMap.Parse(m) : null;
+            var map = RunInputs.ReadNameMap(parse.GetValue(nameMap)) is { } m ? NameMap.Parse(m) : null;
             using var training = taskSpec.LoadTraining();
+            DevInterp.Tasks.TaskModelFit.Check(training, spec);
             var (data, loss) = training;
             using var reader = checkpoint.Open();
             using var potential = CheckpointPotentials.Create(spec, reader, data, loss,

@@ -11,17 +11,19 @@ internal sealed class ProbeOptions
 {
     public Option<int?> Count { get; } = new("--probe-count") { Description = "Probe inputs (at most; fewer when the source has fewer), default 256" };
     public Option<long?> Seed { get; } = new("--probe-seed") { Description = "Seed of the probe draw, default 0" };
-    public Option<string?> File { get; } = new("--probe-file") { Description = "Probe inputs from a tensor file (safetensors or .pt) instead of the task's training inputs" };
-    public Option<string?> Tensor { get; } = new("--probe-tensor") { Description = "Tensor name inside --probe-file (when it holds several)" };
+    public Option<string?> Source { get; } = new("--probe") { Description = "train (default: --probe-count rows of the training inputs), all-train, all-test, all-inputs (every input of a finite task, e.g. all p² pairs of modular arithmetic), or a data file of inputs" };
+    public Option<string?> File { get; } = new("--probe-file") { Description = "Probe inputs from a data file (safetensors, .pt/.pkl, .npy, .npz, CSV, text, Arrow) instead of the task's training inputs" };
+    public Option<string?> Tensor { get; } = new("--probe-tensor") { Description = "Array or column name(s), comma-separated, inside the probe file (when it holds several)" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Count, Seed, File, Tensor }) command.Options.Add(option);
+        foreach (var option in new Option[] { Source, Count, Seed, File, Tensor }) command.Options.Add(option);
     }
 
     /// <summary>True when any probe option was given.</summary>
     public bool Given(ParseResult parse) =>
-        parse.GetValue(Count) is not null || parse.GetValue(Seed) is not null || parse.GetValue(File) is not null || parse.GetValue(Tensor) is not null;
+        parse.GetValue(Source) is not null || parse.GetValue(Count) is not null || parse.GetValue(Seed) is not null ||
+        parse.GetValue(File) is not null || parse.GetValue(Tensor) is not null;
 
     /// <summary>The similarity settings with the given probe options applied.</summary>
     public SimilaritySettings Apply(ParseResult parse, SimilaritySettings settings)
@@ -29,14 +31,25 @@ internal sealed class ProbeOptions
         if (parse.GetValue(Count) is { } count)
             settings = settings with { ProbeCount = count >= 1 ? count : throw new UsageException($"--probe-count: expected at least 1, got {count}") };
         if (parse.GetValue(Seed) is { } seed) settings = settings with { ProbeSeed = seed };
-        if (parse.GetValue(File) is { } file)
+        string? file = parse.GetValue(File);
+        if (parse.GetValue(Source) is { } source)
+        {
+            if (SimilaritySettings.ProbeSources.Contains(source))
+                settings = settings with { Probe = source == "train" ? null : source, ProbeFile = null, ProbeTensor = null };
+            else if (file is not null)
+                throw new UsageException($"--probe {source}: give the probe file once, with --probe or --probe-file");
+            else if (System.IO.File.Exists(source)) file = source;
+            else
+                throw new UsageException($"--probe {source}: neither one of {string.Join(", ", SimilaritySettings.ProbeSources)} nor an existing data file");
+        }
+        if (file is not null)
         {
             if (!System.IO.File.Exists(file)) throw new FileNotFoundException($"--probe-file: {file}: no such file", file);
-            settings = settings with { ProbeFile = Path.GetFullPath(file) };
+            settings = settings with { ProbeFile = Path.GetFullPath(file), Probe = null };
         }
         if (parse.GetValue(Tensor) is { } tensor)
         {
-            if (parse.GetValue(File) is null) throw new UsageException("--probe-tensor needs --probe-file");
+            if (file is null) throw new UsageException("--probe-tensor needs --probe-file (or --probe FILE)");
             settings = settings with { ProbeTensor = tensor };
         }
         return settings;

@@ -87,6 +87,9 @@ public sealed class ActivationRecorder : IDisposable
             var repeated = _calls.Where(kv => kv.Value > 1).Select(kv => $"'{kv.Key}' ({kv.Value} times)").ToList();
             if (repeated.Count > 0)
                 throw new InvalidOperationException($"layers ran more than once in one forward pass: {string.Join(", ", repeated)}; their outputs are ambiguous, select modules that run once");
+            // A token model whose output has no position dimension ([B, K], e.g. an MLP embedding its tokens) gives one
+            // row per sample, not per token.
+            if (layout.Tokens && output.dim() == 2 && output.shape[0] == probe.shape[0]) layout = layout.PerSample();
             var layers = new List<(string, Tensor)>();
             foreach (string name in Layers.Where(_recording.ContainsKey))
             {

@@ -44,6 +44,7 @@ public sealed record LayerSelection(IReadOnlyList<string> Patterns)
         MlpSpec => new(["layers.*"]),
         DlnSpec => new(["layers.*"]),
         TmsSpec => new(["hook_hidden"]),
+        TransformerSpec { AttnOnly: true } => new(["hook_embed", "h.*", "h.*.attn"]),
         TransformerSpec => new(["hook_embed", "h.*", "h.*.attn", "h.*.mlp"]),
         _ => All,
     };

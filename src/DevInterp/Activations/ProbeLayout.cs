@@ -4,7 +4,9 @@ namespace DevInterp.Activations;
 
 /// <summary>
 /// Which dimensions of a probe batch index samples: for float inputs [B, ..., in] all but the last (features), for int64
-/// token ids [B, T] both (each token is a row). Captured tensors are flattened so that these dimensions become rows.
+/// token ids [B, T] both (each token is a row) — unless the model's output has no position dimension (an MLP embedding
+/// its tokens), when each sample is a row (<see cref="PerSample"/>). Captured tensors are flattened so that these
+/// dimensions become rows.
 /// </summary>
 internal sealed record ProbeLayout(long[] RowShape, bool Tokens)
 {
@@ -25,6 +27,9 @@ internal sealed record ProbeLayout(long[] RowShape, bool Tokens)
             throw new ArgumentException($"probe: token ids must be [batch, positions], got shape [{string.Join(", ", probe.shape)}]", nameof(probe));
         return new ProbeLayout(probe.shape, true);
     }
+
+    /// <summary>One row per sample (the batch dimension alone), for token inputs to a model that is not a sequence model.</summary>
+    public ProbeLayout PerSample() => new([RowShape[0]], false);
 
     /// <summary>
     /// <paramref name="output"/> as float64 [rows, features]: the row dimensions lead and the rest is flattened into

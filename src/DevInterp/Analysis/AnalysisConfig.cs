@@ -134,15 +134,13 @@ public sealed record RunSource(string Path, string? Key, IReadOnlyList<Checkpoin
 /// <param name="Sha256">Hash of the file's bytes.</param>
 public sealed record DataFileSource(string File, string Sha256)
 {
-    /// <summary>The data files of <paramref name="config"/>'s task, hashed now; null when the task reads no files.</summary>
+    /// <summary>The data files of <paramref name="config"/>'s task (<see cref="Tasks.TaskSpec.DataFiles"/>), hashed now; null when the task reads no files.</summary>
     public static IReadOnlyList<DataFileSource>? Of(AnalysisConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config.TaskSpec(System.IO.Path.GetFullPath(config.Run.Path)) is not Tasks.FileTaskSpec task) return null;
-        // A split's own file, and the files its inputs and targets may name of their own.
-        return new[] { task.Train, task.Test }.OfType<Tasks.DataSource>()
-            .SelectMany(s => new[] { s.File, s.Inputs?.File, s.Targets?.File }).OfType<Tasks.DataFileRef>()
-            .Select(f => new DataFileSource(f.Path, RunSource.Hash(f.Resolve(task.BaseDirectory)))).ToList();
+        var task = config.TaskSpec(System.IO.Path.GetFullPath(config.Run.Path));
+        if (task.DataFiles.Count == 0) return null;
+        return task.DataFiles.Select(f => new DataFileSource(f.Path, RunSource.Hash(f.Resolve(task.DataBaseDirectory)))).ToList();
     }
 }
 

@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using DevInterp.Activations;
 using DevInterp.Checkpoints;
 using DevInterp.Checkpoints.Safetensors;
+using DevInterp.Models;
 using DevInterp.Runs;
+using DevInterp.Tasks;
 using TorchSharp;
 
 namespace DevInterp.Analysis;
@@ -12,7 +14,10 @@ namespace DevInterp.Analysis;
 /// <summary>
 /// The probe batch of a run analysis (the inputs every checkpoint's activations are captured on) and its guard against
 /// silent change. The probe is <c>similarity.probe_count</c> rows (at most; fewer when the source has fewer) drawn with
-/// <c>similarity.probe_seed</c> from the task's training inputs, or from <c>similarity.probe_file</c> when given. It is
+/// <c>similarity.probe_seed</c> from the task's training inputs, or from <c>similarity.probe_file</c> when given (any
+/// data format of the file task); or every input of <c>similarity.probe</c> = <c>all-train</c>, <c>all-test</c> or
+/// <c>all-inputs</c> (the task's whole finite input space). The probe is checked against the model (kind, width,
+/// vocabulary) before any activation is captured. It is
 /// saved once as <c>cache/probe.safetensors</c> together with everything the cached activations depend on (probe
 /// settings, task, model, name map, dtype); a later run rebuilds it and compares, and any difference is an error that
 /// names the setting, because cached activations of another probe or model would be mixed in silently.
@@ -22,8 +27,9 @@ public static class AnalysisProbe
     private const string TensorName = "inputs";
     private const string HashKey = "inputs_sha256";
 
-    /// <summary>Builds the probe batch the config describes.</summary>
-    /// <exception cref="ArgumentException">The probe count is below 1.</exception>
+    /// <summary>Builds the probe batch the config describes, and checks that it fits the model.</summary>
+    /// <exception cref="ArgumentException">The probe count is below 1, or the probe source is unknown.</exception>
+    /// <exception cref="TaskFitException">The probe inputs do not fit the model, or the task has no such inputs.</exception>
     public static ProbeBatch Build(AnalysisConfig config, Run run)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -31,13 +37,46 @@ public static class AnalysisProbe
         var settings = config.Similarity;
         if (settings.ProbeCount < 1)
             throw new ArgumentException($"similarity.probe_count: expected at least 1, got {settings.ProbeCount}");
+        var model = ModelSpec.Parse(config.Model);
+        var (inputs, source) = Inputs(config, run, model);
+        using (inputs)
+        {
+            TaskModelFit.CheckInputs(inputs, model, source, "the probe inputs");
+            bool all = settings.ProbeFile is null && settings.Probe is "all-train" or "all-test" or "all-inputs";
+            return all || inputs.shape[0] <= settings.ProbeCount ? ProbeBatch.From(inputs) : ProbeBatch.Sample(inputs, settings.ProbeCount, settings.ProbeSeed);
+        }
+    }
+
+    /// <summary>The rows the probe is drawn from, and where they came from (for messages).</summary>
+    private static (torch.Tensor Inputs, string Source) Inputs(AnalysisConfig config, Run run, ModelSpec model)
+    {
+        var settings = config.Similarity;
         if (settings.ProbeFile is { } file)
         {
-            using var all = ProbeBatch.FromFile(file, settings.ProbeTensor);
-            return all.Count <= settings.ProbeCount ? ProbeBatch.From(all.Inputs) : ProbeBatch.Sample(all.Inputs, settings.ProbeCount, settings.ProbeSeed);
+            // safetensors keeps its own dtypes (the original probe-file format); every other data format is read as
+            // numbers and given the kind the model takes.
+            if (Path.GetExtension(file).Equals(".safetensors", StringComparison.OrdinalIgnoreCase))
+            {
+                using var saved = ProbeBatch.FromFile(file, settings.ProbeTensor);
+                return (saved.Inputs.clone(), file);
+            }
+            return (DataFileInputs.Read(file, settings.ProbeTensor, model.TokenVocabulary is not null, config.ScalarType), file);
         }
-        using var train = config.TaskSpec(run.Directory).LoadTraining(config.ScalarType);
-        return ProbeBatch.Sample(train.Inputs, Math.Min(settings.ProbeCount, train.Count), settings.ProbeSeed);
+        var task = config.TaskSpec(run.Directory);
+        string probe = settings.Probe ?? "train";
+        TaskData? data = probe switch
+        {
+            "train" or "all-train" => task.LoadTraining(config.ScalarType),
+            "all-test" => task.LoadTest(config.ScalarType) ?? throw new TaskFitException("task",
+                $"--probe all-test: the {task.Type} task has no test split{(task is FileTaskSpec ? " (give \"test\" or \"train_fraction\")" : "")}; use all-train"),
+            "all-inputs" => task.LoadAll(config.ScalarType) ?? throw new TaskFitException("task",
+                $"--probe all-inputs: the {task.Type} task draws its inputs from a distribution, so it has no finite list of inputs; use all-train (or a probe file)"),
+            _ => throw new ArgumentException($"similarity.probe '{probe}' is not one of {string.Join(", ", SimilaritySettings.ProbeSources)} (or give a probe file)"),
+        };
+        using (data)
+        {
+            return (data.Inputs.clone(), data.InputsSource ?? "task");
+        }
     }
 
     /// <summary>SHA-256 (hex) of the probe's dtype, shape and values.</summary>
@@ -87,6 +126,7 @@ public static class AnalysisProbe
             ["similarity.probe_seed"] = s.ProbeSeed.ToString(CultureInfo.InvariantCulture),
             ["similarity.probe_file"] = s.ProbeFile ?? "",
             ["similarity.probe_tensor"] = s.ProbeTensor ?? "",
+            ["similarity.probe"] = s.Probe ?? "train",
             ["task"] = config.Task.ToJsonString(),
             ["model"] = config.Model.ToJsonString(),
             ["name_map"] = config.NameMap?.ToJsonString() ?? "",
@@ -97,7 +137,7 @@ public static class AnalysisProbe
     }
 
     // Settings that change the probe's rows, in the order a mismatch is reported; then those that change activations.
-    private static readonly string[] ProbeSettings = ["similarity.probe_count", "similarity.probe_seed", "similarity.probe_file", "similarity.probe_tensor", "task"];
+    private static readonly string[] ProbeSettings = ["similarity.probe", "similarity.probe_count", "similarity.probe_seed", "similarity.probe_file", "similarity.probe_tensor", "task"];
     private static readonly string[] ModelSettings = ["model", "name_map", "dtype"];
 
     private static void Check(string path, IReadOnlyDictionary<string, string> current)
@@ -128,6 +168,7 @@ public static class AnalysisProbe
 
     private static bool Same(string key, string? saved, string current)
     {
+        if (saved is null && key == "similarity.probe") saved = "train"; // probes saved before the setting existed
         if (saved is null) return false;
         if (key is "task" or "model" or "name_map")
         {

@@ -72,10 +72,16 @@ public sealed record LlcSettings(
 /// <param name="Enabled">Compute step × step similarity per layer.</param>
 /// <param name="Layers">Comma-separated glob patterns over module names; null for the model's default layers.</param>
 /// <param name="Measures">Measure names (linear_cka, debiased_cka, rbf_cka, cca, svcca, pwcca, procrustes, rsa).</param>
-/// <param name="ProbeCount">Probe batch size (rows drawn from the task's training inputs).</param>
+/// <param name="ProbeCount">Probe batch size (rows drawn from the task's training inputs, or from the probe file).</param>
 /// <param name="ProbeSeed">Seed of the probe draw.</param>
-/// <param name="ProbeFile">A file holding the probe inputs instead (safetensors or .pt), or null.</param>
-/// <param name="ProbeTensor">Tensor name inside <paramref name="ProbeFile"/>, or null for its only tensor.</param>
+/// <param name="ProbeFile">A file holding the probe inputs instead (any data format of the file task), or null.</param>
+/// <param name="ProbeTensor">Array or column name(s), comma-separated, inside <paramref name="ProbeFile"/>, or null for the default.</param>
+/// <param name="Probe">
+/// Where the probe comes from when there is no <paramref name="ProbeFile"/>: null or <c>train</c> (<paramref name="ProbeCount"/>
+/// rows drawn from the training inputs), or every input of <c>all-train</c>, <c>all-test</c> or <c>all-inputs</c> (the
+/// whole input space of a finite task, e.g. all p² pairs of modular arithmetic); the <c>all-*</c> sources ignore
+/// <paramref name="ProbeCount"/>.
+/// </param>
 public sealed record SimilaritySettings(
     bool Enabled = true,
     string? Layers = null,
@@ -83,8 +89,12 @@ public sealed record SimilaritySettings(
     int ProbeCount = 256,
     long ProbeSeed = 0,
     string? ProbeFile = null,
-    string? ProbeTensor = null)
+    string? ProbeTensor = null,
+    string? Probe = null)
 {
+    /// <summary>The probe sources besides a file.</summary>
+    public static readonly IReadOnlyList<string> ProbeSources = ["train", "all-train", "all-test", "all-inputs"];
+
     /// <summary>The measures computed when none are given: the two CKAs the step engine computes together.</summary>
     public static readonly IReadOnlyList<string> DefaultMeasures = ["linear_cka", "debiased_cka"];
 

@@ -38,6 +38,7 @@ public static class LlcRunAnalysis
         var load = new StateDictLoadOptions(Map: config.NameMap is null ? null : NameMap.Parse(config.NameMap));
         var task = config.TaskSpec(run.Directory);
         using var training = task.LoadTraining(config.ScalarType);
+        TaskModelFit.Check(training, spec);
         var (data, loss) = training;
         var potentialOptions = new CheckpointPotentialOptions(config.ScalarType, settings.ParameterPattern, load);
 

@@ -14,7 +14,12 @@ namespace DevInterp.Models;
 /// <param name="Activation">relu, tanh or gelu (exact).</param>
 /// <param name="Bias">Whether the Linear layers have biases.</param>
 /// <param name="Naming">sequential (PyTorch nn.Sequential indices, default) or contiguous.</param>
-public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "relu", bool Bias = true, string Naming = "sequential") : ModelSpec
+/// <param name="Embedding">
+/// A token embedding in front of the first layer (<c>embed.weight</c> [vocab, dim]), as grokking MLPs take the pair
+/// (a, b) as two tokens; null for an MLP on float features.
+/// </param>
+public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "relu", bool Bias = true, string Naming = "sequential",
+    MlpEmbedding? Embedding = null) : ModelSpec
 {
     /// <summary>The <c>type</c> value.</summary>
     public const string TypeName = "mlp";
@@ -26,7 +31,15 @@ public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "re
     public override string Type => TypeName;
 
     /// <inheritdoc />
-    public override long? InputSize => Widths[0];
+    public override long? InputSize => Embedding is null ? Widths[0] : null;
+
+    /// <inheritdoc />
+    public override long? TokenVocabulary => Embedding?.Vocab;
+
+    /// <inheritdoc />
+    public override string? RejectSequenceLength(long length) =>
+        Embedding is not { Combine: "concat" } e || length * e.Dim == Widths[0] ? null
+            : $"{Widths[0] / e.Dim} tokens (widths[0] = {Widths[0]} is {Widths[0] / e.Dim} concatenated embeddings of {e.Dim})";
 
     /// <inheritdoc />
     public override long OutputSize => Widths[^1];
@@ -43,6 +56,7 @@ public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "re
         get
         {
             var list = new List<ParameterShape>();
+            if (Embedding is { } e) list.Add(new ParameterShape("embed.weight", e.Vocab, e.Dim));
             for (int i = 0; i < LinearCount; i++)
             {
                 list.Add(new ParameterShape($"{LinearName(i)}.weight", Widths[i + 1], Widths[i]));
@@ -58,19 +72,40 @@ public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "re
         string activation = r.OptionalString("activation", "relu", Activations.MlpNames)!;
         bool bias = r.OptionalBool("bias", true);
         string naming = r.OptionalString("naming", "sequential", Namings)!;
+        var embedding = r.OptionalObject("embedding") is { } e ? MlpEmbedding.Read(new SpecReader(e, SpecName, "embedding.")) : null;
         r.RejectUnknown();
-        return new MlpSpec(widths, activation, bias, naming);
+        var spec = new MlpSpec(widths, activation, bias, naming, embedding);
+        if (spec.EmbeddingProblem() is { } problem) throw r.Error(problem.Field, problem.Reason);
+        return spec;
     }
 
     /// <inheritdoc />
-    public override JsonObject ToJson() => new()
+    public override JsonObject ToJson()
     {
-        ["type"] = TypeName,
-        ["widths"] = new JsonArray([.. Widths.Select(w => (JsonNode)w)]),
-        ["activation"] = Activation,
-        ["bias"] = Bias,
-        ["naming"] = Naming,
-    };
+        var json = new JsonObject
+        {
+            ["type"] = TypeName,
+            ["widths"] = new JsonArray([.. Widths.Select(w => (JsonNode)w)]),
+            ["activation"] = Activation,
+            ["bias"] = Bias,
+            ["naming"] = Naming,
+        };
+        if (Embedding is { } e) json["embedding"] = new JsonObject { ["vocab"] = e.Vocab, ["dim"] = e.Dim, ["combine"] = e.Combine };
+        return json;
+    }
+
+    private (string Field, string Reason)? EmbeddingProblem()
+    {
+        if (Embedding is not { } e) return null;
+        if (e.Vocab < 1) return ("embedding.vocab", $"expected an integer >= 1, got {e.Vocab}");
+        if (e.Dim < 1) return ("embedding.dim", $"expected an integer >= 1, got {e.Dim}");
+        if (!MlpEmbedding.Combines.Contains(e.Combine)) return ("embedding.combine", $"'{e.Combine}' is not one of {string.Join(", ", MlpEmbedding.Combines)}");
+        if (e.Combine == "sum" && Widths[0] != e.Dim)
+            return ("widths[0]", $"summed embeddings of dim {e.Dim} give {e.Dim} inputs, got widths[0] = {Widths[0]}");
+        if (e.Combine == "concat" && Widths[0] % e.Dim != 0)
+            return ("widths[0]", $"concatenated embeddings of dim {e.Dim} give a multiple of {e.Dim} inputs, got widths[0] = {Widths[0]}");
+        return null;
+    }
 
     /// <inheritdoc />
     protected override nn.Module<Tensor, Tensor> BuildCore(Generator generator, ScalarType dtype)
@@ -88,5 +123,28 @@ public sealed record MlpSpec(IReadOnlyList<long> Widths, string Activation = "re
             throw new SpecFormatException(SpecName, "activation", $"'{Activation}' is not one of {string.Join(", ", Activations.MlpNames)}");
         if (!Namings.Contains(Naming))
             throw new SpecFormatException(SpecName, "naming", $"'{Naming}' is not one of {string.Join(", ", Namings)}");
+        if (EmbeddingProblem() is { } problem) throw new SpecFormatException(SpecName, problem.Field, problem.Reason);
+    }
+}
+
+/// <summary>
+/// The token embedding of an <see cref="MlpSpec"/>: token ids [batch, k] → <c>embed.weight</c> rows [batch, k, dim],
+/// then concatenated to [batch, k·dim] (<c>concat</c>) or summed to [batch, dim] (<c>sum</c>) before the first layer.
+/// </summary>
+/// <param name="Vocab">Number of tokens (rows of <c>embed.weight</c>).</param>
+/// <param name="Dim">Embedding width.</param>
+/// <param name="Combine">concat or sum.</param>
+public sealed record MlpEmbedding(long Vocab, long Dim, string Combine = "concat")
+{
+    /// <summary>The combine values.</summary>
+    public static readonly string[] Combines = ["concat", "sum"];
+
+    internal static MlpEmbedding Read(SpecReader r)
+    {
+        long vocab = r.RequireInt("vocab", 1);
+        long dim = r.RequireInt("dim", 1);
+        string combine = r.OptionalString("combine", "concat", Combines)!;
+        r.RejectUnknown();
+        return new MlpEmbedding(vocab, dim, combine);
     }
 }

@@ -27,6 +27,12 @@ public abstract record ModelSpec
     /// <summary>Width of the output vector (the vocabulary for token models).</summary>
     public abstract long OutputSize { get; }
 
+    /// <summary>For models that take int64 token ids: the vocabulary (ids lie below it); null for models that take float features.</summary>
+    public virtual long? TokenVocabulary => null;
+
+    /// <summary>For token models: the sequence length the model accepts, described for messages when <paramref name="length"/> is not one of them; null when it is.</summary>
+    public virtual string? RejectSequenceLength(long length) => null;
+
     /// <summary>
     /// The parameters a built module has, in registration order, with exactly the names <c>named_parameters()</c> and
     /// <c>state_dict()</c> report and the shapes PyTorch would give them.

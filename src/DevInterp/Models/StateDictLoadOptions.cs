@@ -31,4 +31,15 @@ public sealed record StateDictLoadResult(
 /// <param name="Source">Name in the checkpoint.</param>
 /// <param name="Target">Name in the module's state dict.</param>
 /// <param name="Transposed">Whether it was transposed on the way.</param>
-public sealed record LoadedTensor(string Source, string Target, bool Transposed);
+public sealed record LoadedTensor(string Source, string Target, bool Transposed)
+{
+    /// <summary>The name-map rule that renamed it (and may permute, flatten, transpose or slice it), or null.</summary>
+    public NameRule? Rule { get; init; }
+
+    /// <summary>Equal when source, target and transposition are (the rule is how, not what).</summary>
+    public bool Equals(LoadedTensor? other) =>
+        other is not null && Source == other.Source && Target == other.Target && Transposed == other.Transposed;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Source, Target, Transposed);
+}

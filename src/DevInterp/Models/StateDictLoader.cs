@@ -34,7 +34,12 @@ public static class StateDictLoader
                 using var scope = NewDisposeScope();
                 var target = targets[item.Target];
                 var source = reader.ReadTorch(item.Source);
-                if (item.Transposed) source = source.t();
+                source = item.Rule is { ChangesLayout: true } rule ? rule.Apply(source) : item.Transposed ? source.t() : source;
+                if (item.Rule?.Part is var (index, count))
+                {
+                    long length = target.shape[0] / count;
+                    target = target.narrow(0, index * length, length);
+                }
                 target.copy_(source.to_type(target.dtype));
             }
         }
@@ -70,6 +75,8 @@ public static class StateDictLoader
         var otherProblems = new List<string>();
         var sourceOf = new Dictionary<string, string>();
 
+        // Targets filled slice by slice (NameRule.Part): which slices have a source so far.
+        var parts = new Dictionary<string, string?[]>();
         foreach (var info in reader.Tensors)
         {
             if (map.IsIgnored(info.Name))
@@ -77,7 +84,8 @@ public static class StateDictLoader
                 ignored.Add(info.Name);
                 continue;
             }
-            var (target, transpose) = map.Map(info.Name);
+            var (target, rule) = map.Resolve(info.Name);
+            bool transpose = rule?.Transpose ?? false;
             string shown = target == info.Name ? $"'{info.Name}'" : $"'{info.Name}' (mapped to '{target}')";
             if (!targets.TryGetValue(target, out var tensor))
             {
@@ -85,34 +93,63 @@ public static class StateDictLoader
                 unexpectedShown.Add(shown);
                 continue;
             }
-            if (sourceOf.TryGetValue(target, out string? first))
+            if (rule?.Part is var (index, count))
+            {
+                var slots = parts.TryGetValue(target, out var s) ? s : parts[target] = new string?[count];
+                if (slots.Length != count)
+                {
+                    otherProblems.Add($"{shown} is part {index} of {count}, but another rule splits '{target}' into {slots.Length}");
+                    continue;
+                }
+                if (slots[index] is { } earlier)
+                {
+                    otherProblems.Add($"'{earlier}' and '{info.Name}' both map to part {index} of '{target}'");
+                    continue;
+                }
+                slots[index] = info.Name;
+                sourceOf.TryAdd(target, info.Name);
+            }
+            else if (sourceOf.TryGetValue(target, out string? first))
             {
                 otherProblems.Add($"'{first}' and '{info.Name}' both map to '{target}'");
                 continue;
             }
-            sourceOf[target] = info.Name;
+            else sourceOf[target] = info.Name;
             if (!info.DType.IsSupported())
             {
                 otherProblems.Add($"{shown} has dtype {info.DType.SafetensorsCode()}, which cannot be read");
                 continue;
             }
-            var shape = info.Shape.ToArray();
-            if (transpose)
+            var (shape, problem) = rule is null ? (info.Shape.ToArray(), null) : rule.Reshape(info.Shape);
+            if (shape is null)
             {
-                if (shape.Length != 2)
-                {
-                    otherProblems.Add($"{shown} is to be transposed but has {shape.Length} dimensions {info.ShapeText}");
-                    continue;
-                }
-                shape = [shape[1], shape[0]];
-            }
-            if (!shape.SequenceEqual(tensor.shape))
-            {
-                string note = transpose ? $" ({info.ShapeText} before transposing)" : "";
-                shapeProblems.Add($"{shown} is [{string.Join(", ", shape)}]{note}, the module expects [{string.Join(", ", tensor.shape)}]");
+                otherProblems.Add($"{shown} {problem}");
                 continue;
             }
-            loaded.Add(new LoadedTensor(info.Name, target, transpose));
+            long[] expected = tensor.shape;
+            if (rule?.Part is var (_, parts2))
+            {
+                if (expected.Length == 0 || expected[0] % parts2 != 0)
+                {
+                    otherProblems.Add($"{shown} is one of {parts2} slices of '{target}' [{string.Join(", ", expected)}], whose first dimension does not divide into {parts2}");
+                    continue;
+                }
+                expected = [expected[0] / parts2, .. expected[1..]];
+            }
+            if (!shape.SequenceEqual(expected))
+            {
+                string note = rule is { ChangesLayout: true } ? $" ({info.ShapeText} before {(rule.Permute is null && rule.Flatten is null ? "transposing" : "reshaping")})" : "";
+                string what = rule?.Part is var (i, n) ? $"part {i} of {n} of the module's [{string.Join(", ", tensor.shape)}], i.e. [{string.Join(", ", expected)}]" : $"[{string.Join(", ", expected)}]";
+                shapeProblems.Add($"{shown} is [{string.Join(", ", shape)}]{note}, the module expects {what}");
+                continue;
+            }
+            loaded.Add(new LoadedTensor(info.Name, target, transpose) { Rule = rule });
+        }
+        foreach (var (target, slots) in parts)
+        {
+            var absent = Enumerable.Range(0, slots.Length).Where(i => slots[i] is null).ToList();
+            if (absent.Count > 0)
+                otherProblems.Add($"'{target}' is filled from {slots.Length} parts, but part{(absent.Count == 1 ? "" : "s")} {string.Join(", ", absent)} {(absent.Count == 1 ? "is" : "are")} missing from the checkpoint (present: {string.Join(", ", slots.OfType<string>().Select(n => $"'{n}'"))})");
         }
 
         var missing = targets.Keys.Where(k => !sourceOf.ContainsKey(k)).ToList();

@@ -34,4 +34,5 @@ public sealed record DataSelection(DataFileRef? File = null, IReadOnlyList<DataC
 /// <param name="File">The file holding the split, or null when <see cref="Inputs"/> and <see cref="Targets"/> each name their own.</param>
 /// <param name="Inputs">Which columns or arrays are the inputs (null: defaults).</param>
 /// <param name="Targets">Which columns or arrays are the targets (null: defaults).</param>
-public sealed record DataSource(DataFileRef? File, DataSelection? Inputs = null, DataSelection? Targets = null);
+/// <param name="Rows">An index file choosing the rows of the split (0-based row numbers, in the order to use), or null for all rows.</param>
+public sealed record DataSource(DataFileRef? File, DataSelection? Inputs = null, DataSelection? Targets = null, DataSelection? Rows = null);

@@ -10,30 +10,21 @@ internal static class DataSourceJson
 {
     private const string Spec = TaskSpec.SpecName;
 
-    /// <summary>A split: a path string, or {path, format, header, delimiter, key, inputs, targets}.</summary>
+    /// <summary>A split: a path string, or {path, format, header, delimiter, key, inputs, targets, rows}.</summary>
     public static DataSource ReadSource(JsonNode node, string field)
     {
-        if (node.GetValueKind() == JsonValueKind.String)
-        {
-            string path = node.GetValue<string>();
-            if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
-            if (DataFormats.FromExtension(path) is null)
-            {
-                throw new SpecFormatException(Spec, field,
-                    $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
-            }
-            return new DataSource(new DataFileRef(path));
-        }
+        if (node.GetValueKind() == JsonValueKind.String) return new DataSource(PathOnly(node, field));
         if (node is not JsonObject json)
             throw new SpecFormatException(Spec, field, $"expected a file path or an object with \"path\", \"inputs\", \"targets\", got {Show(node)}");
         var r = new SpecReader(json, Spec, field + ".");
         var file = ReadFileFields(r, field, required: false);
         var inputs = r.Has("inputs") ? ReadSelection(json["inputs"]!, field + ".inputs") : null;
         var targets = r.Has("targets") ? ReadSelection(json["targets"]!, field + ".targets") : null;
+        var rows = r.Has("rows") ? ReadFileSelection(json["rows"]!, field + ".rows") : null;
         r.RejectUnknown();
         if (file is null && (inputs?.File is null || targets?.File is null))
             throw new SpecFormatException(Spec, field + ".path", "required (unless both \"inputs\" and \"targets\" name their own \"path\")");
-        return new DataSource(file, inputs, targets);
+        return new DataSource(file, inputs, targets, rows);
     }
 
     /// <summary>A selection: a name, an index, an array of those, or {path, format, ..., columns}.</summary>
@@ -48,6 +39,36 @@ internal static class DataSourceJson
             return new DataSelection(file, columns);
         }
         return new DataSelection(null, ReadColumns(node, field));
+    }
+
+    /// <summary>A file with an optional column choice: a path string, or {path, format, header, delimiter, key, columns}.</summary>
+    public static DataSelection ReadFileSelection(JsonNode node, string field)
+    {
+        if (node.GetValueKind() == JsonValueKind.String) return new DataSelection(PathOnly(node, field));
+        if (node is not JsonObject) throw new SpecFormatException(Spec, field, $"expected a file path or an object with \"path\" (and \"columns\"), got {Show(node)}");
+        return ReadSelection(node, field);
+    }
+
+    /// <summary>A file given by its path alone (a JSON string), whose extension must tell the format.</summary>
+    private static DataFileRef PathOnly(JsonNode node, string field)
+    {
+        string path = node.GetValue<string>();
+        if (path.Length == 0) throw new SpecFormatException(Spec, field, "expected a file path, got an empty string");
+        if (DataFormats.FromExtension(path) is null)
+        {
+            throw new SpecFormatException(Spec, field,
+                $"the extension of '{path}' does not tell the format (known: {DataFormats.KnownExtensions}); write {{\"path\": ..., \"format\": ...}}");
+        }
+        return new DataFileRef(path);
+    }
+
+    /// <summary>The JSON of a file selection: the path alone when nothing else is set.</summary>
+    public static JsonNode WriteFileSelection(DataSelection selection)
+    {
+        var file = selection.File ?? throw new ArgumentException("a file selection needs a file");
+        if (selection.Columns is null && file.Format is null && file.Header is null && file.Delimiter is null && file.Key is null)
+            return JsonValue.Create(file.Path);
+        return Write(selection);
     }
 
     private static List<DataColumn> ReadColumns(JsonNode node, string field)
@@ -117,6 +138,7 @@ internal static class DataSourceJson
         if (source.File is not null) WriteFileFields(json, source.File);
         if (source.Inputs is not null) json["inputs"] = Write(source.Inputs);
         if (source.Targets is not null) json["targets"] = Write(source.Targets);
+        if (source.Rows is not null) json["rows"] = WriteFileSelection(source.Rows);
         return json;
     }
 

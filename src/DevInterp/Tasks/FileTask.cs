@@ -55,6 +55,12 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
     /// <summary>The folder relative paths resolve against (the task JSON file's folder), or null for the current directory. Not written to JSON.</summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>Rows to keep, by their target (JSON <c>where</c>, e.g. <c>"target &lt;= 4"</c>), applied to every split before any <see cref="TrainFraction"/> split; null keeps all.</summary>
+    public RowCondition? Where { get; init; }
+
+    /// <summary>Class renumbering (JSON <c>relabel</c>; cross_entropy only), applied after <see cref="Where"/>; null keeps the labels.</summary>
+    public LabelMap? Relabel { get; init; }
+
     /// <inheritdoc />
     public override string Type => TypeName;
 
@@ -79,6 +85,8 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
         double? sigma = r.Has("sigma") ? r.RequireDouble("sigma", 0, double.PositiveInfinity, exclusiveMin: true) : null;
         int? classes = r.Has("num_classes") ? (int)r.RequireInt("num_classes", 1, int.MaxValue) : null;
         var inputType = (FileInputType)Array.IndexOf(InputTypeNames, r.OptionalString("input_type", "features", InputTypeNames)!);
+        var where = r.OptionalString("where", null) is { } condition ? RowCondition.Parse(condition) : null;
+        var relabel = r.Has("relabel") ? LabelMap.Read(json["relabel"]!, "relabel") : null;
         r.RejectUnknown();
 
         DataSource train;
@@ -101,7 +109,13 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
         }
         if (sigma is not null && loss != FileTaskLoss.GaussianNll) throw r.Error("sigma", "only applies to the gaussian_nll loss");
         if (classes is not null && loss != FileTaskLoss.CrossEntropy) throw r.Error("num_classes", "only applies to the cross_entropy loss");
-        return new FileTaskSpec(loss, train, test, fraction, seed, sigma ?? 1.0, classes, inputType) { BaseDirectory = baseDirectory };
+        if (relabel is not null && loss != FileTaskLoss.CrossEntropy) throw r.Error("relabel", "only applies to the cross_entropy loss (class labels)");
+        return new FileTaskSpec(loss, train, test, fraction, seed, sigma ?? 1.0, classes, inputType)
+        {
+            BaseDirectory = baseDirectory,
+            Where = where,
+            Relabel = relabel,
+        };
     }
 
     /// <inheritdoc />
@@ -123,6 +137,8 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
         if (Loss == FileTaskLoss.GaussianNll) json["sigma"] = Sigma;
         if (Loss == FileTaskLoss.CrossEntropy && NumClasses is { } classes) json["num_classes"] = classes;
         json["input_type"] = InputTypeNames[(int)InputType];
+        if (Where is not null) json["where"] = Where.Text;
+        if (Relabel is not null) json["relabel"] = Relabel.ToJson();
         return json;
     }
 
@@ -138,19 +154,71 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
     public override TaskData LoadTraining(ScalarType dtype = ScalarType.Float32)
     {
         Validate();
-        if (TrainFraction is null) return ToTaskData(SourceLoader.Load(Train, BaseDirectory), null, dtype);
-        var all = SourceLoader.Load(Train, BaseDirectory);
-        return ToTaskData(all, Split(all).Train, dtype);
+        var all = LoadSource(Train, TrainFraction is null ? "train" : "data");
+        if (TrainFraction is null) return ToTaskData(all, null, dtype, Labels(all, null));
+        var rows = Split(all).Train;
+        return ToTaskData(all, rows, dtype, Labels(all, rows));
     }
 
     /// <summary>The test split, or null when there is none (no <c>test</c>, or a fraction that leaves no test sample).</summary>
     public override TaskData? LoadTest(ScalarType dtype = ScalarType.Float32)
     {
         Validate();
-        if (TrainFraction is null) return Test is null ? null : ToTaskData(SourceLoader.Load(Test, BaseDirectory), null, dtype);
-        var all = SourceLoader.Load(Train, BaseDirectory);
-        var test = Split(all).Test;
-        return test.Length == 0 ? null : ToTaskData(all, test, dtype);
+        if (TrainFraction is null)
+        {
+            if (Test is null) return null;
+            var test = LoadSource(Test, "test");
+            return ToTaskData(test, null, dtype, Relabel is { IsDense: true } ? Labels(LoadSource(Train, "train"), null) : Labels(test, null));
+        }
+        var all = LoadSource(Train, "data");
+        var (trainRows, testRows) = Split(all);
+        return testRows.Length == 0 ? null : ToTaskData(all, testRows, dtype, Labels(all, trainRows));
+    }
+
+    /// <summary>The training rows followed by the test rows (every input the task has); the training set alone when there is no test split.</summary>
+    public override TaskData? LoadAll(ScalarType dtype = ScalarType.Float32)
+    {
+        Validate();
+        var all = LoadSource(Train, TrainFraction is null ? "train" : "data");
+        if (TrainFraction is not null) return ToTaskData(all, null, dtype, Labels(all, Split(all).Train));
+        if (Test is null) return ToTaskData(all, null, dtype, Labels(all, null));
+        var test = LoadSource(Test, "test");
+        if (!all.Inputs.Shape[1..].SequenceEqual(test.Inputs.Shape[1..]) || !all.Targets.Shape[1..].SequenceEqual(test.Targets.Shape[1..]))
+            throw new DataFileException(test.InputsPath, $"the test inputs {test.Inputs.ShapeText} and targets {test.Targets.ShapeText} do not line up with the training inputs {all.Inputs.ShapeText} and targets {all.Targets.ShapeText}");
+        var both = new SourceLoader.Loaded(NumericArray.Concat(all.Inputs, test.Inputs), all.InputsPath, NumericArray.Concat(all.Targets, test.Targets), all.TargetsPath);
+        return ToTaskData(both, null, dtype, Labels(all, null));
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataFileRef> DataFiles => new[] { Train, Test }.OfType<DataSource>()
+        .SelectMany(s => new[] { s.File, s.Inputs?.File, s.Targets?.File, s.Rows?.File }).OfType<DataFileRef>().ToList();
+
+    /// <inheritdoc />
+    public override string? DataBaseDirectory => BaseDirectory;
+
+    /// <summary>A split's rows: the files read, then the index file's rows, then the rows <see cref="Where"/> keeps.</summary>
+    private SourceLoader.Loaded LoadSource(DataSource source, string split)
+    {
+        var loaded = SourceLoader.Load(source, BaseDirectory);
+        if (source.Rows is not null) loaded = RowIndexFile.Apply(loaded, source.Rows, BaseDirectory, split);
+        if (Where is null) return loaded;
+        var y = loaded.Targets;
+        if (y.Width != 1)
+            throw new DataFileException(loaded.TargetsPath, $"\"where\": \"{Where.Text}\" tests the target, but the targets ({y.Name}) have {y.Width} values per row; it needs one");
+        var keep = new List<int>();
+        for (int i = 0; i < y.Rows; i++)
+            if (Where.Keeps(y.Values[i])) keep.Add(i);
+        if (keep.Count == 0)
+            throw new DataFileException(loaded.TargetsPath, $"\"where\": \"{Where.Text}\" keeps none of the {y.Rows} rows of the {split} split");
+        return keep.Count == y.Rows ? loaded : loaded with { Inputs = loaded.Inputs.SelectRows(keep), Targets = loaded.Targets.SelectRows(keep) };
+    }
+
+    /// <summary>The training labels a dense relabelling numbers (rows of <paramref name="train"/>, or all when null); null without one.</summary>
+    private IReadOnlyDictionary<double, long>? Labels(SourceLoader.Loaded train, int[]? rows)
+    {
+        if (Relabel is null || Loss != FileTaskLoss.CrossEntropy) return null;
+        var y = rows is null ? train.Targets : train.Targets.SelectRows(rows);
+        return Relabel.Resolve(y.Values);
     }
 
     private (int[] Train, int[] Test) Split(SourceLoader.Loaded all)
@@ -163,10 +231,11 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
         return SeededSplit.Split((int)n, TrainFraction.Value, Seed);
     }
 
-    private TaskData ToTaskData(SourceLoader.Loaded loaded, int[]? rows, ScalarType dtype)
+    private TaskData ToTaskData(SourceLoader.Loaded loaded, int[]? rows, ScalarType dtype, IReadOnlyDictionary<double, long>? relabel)
     {
         var x = rows is null ? loaded.Inputs : loaded.Inputs.SelectRows(rows);
         var y = rows is null ? loaded.Targets : loaded.Targets.SelectRows(rows);
+        if (relabel is not null) y = Renumber(y, relabel, loaded.TargetsPath);
         var inputs = InputType == FileInputType.Tokens
             ? Integers(x, loaded.InputsPath, "input token", null)
             : Floats(x, loaded.InputsPath, "input", dtype, x.Shape);
@@ -194,7 +263,24 @@ public sealed record FileTaskSpec(FileTaskLoss Loss, DataSource Train, DataSourc
             inputs.Dispose();
             throw;
         }
-        return new TaskData(inputs, targets, CreateLoss());
+        return new TaskData(inputs, targets, CreateLoss()) { InputsSource = loaded.InputsPath, TargetsSource = loaded.TargetsPath };
+    }
+
+    private NumericArray Renumber(NumericArray y, IReadOnlyDictionary<double, long> map, string path)
+    {
+        var values = new double[y.Values.LongLength];
+        for (long i = 0; i < values.LongLength; i++)
+        {
+            if (!map.TryGetValue(y.Values[i], out long to))
+            {
+                string known = string.Join(", ", map.Keys.Order().Take(12).Select(k => k.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                throw new DataFileException(path, Relabel!.IsDense
+                    ? $"label {y.Values[i]} at sample {i / Math.Max(1, y.Width)} does not occur in the training split, so \"relabel\": \"dense\" gives it no number (training labels: {known})"
+                    : $"label {y.Values[i]} at sample {i / Math.Max(1, y.Width)} is not in \"relabel\" (it maps {known}); add it, or drop such rows with \"where\"");
+            }
+            values[i] = to;
+        }
+        return new NumericArray(y.Name, y.Shape, values);
     }
 
     private static Tensor Floats(NumericArray array, string path, string what, ScalarType dtype, long[] shape)

@@ -51,8 +51,15 @@ public enum ModularEncoding
 /// <param name="Encoding">How pairs are encoded.</param>
 /// <param name="EqualsToken">For the tokens encoding, whether a third token p ("=") follows a and b.</param>
 /// <param name="Polynomial">The expression for <see cref="ModularOperation.Polynomial"/> (e.g. <c>a^2 + b^2</c>); null otherwise.</param>
+/// <param name="TrainPairs">
+/// The run's own training pairs, read from a file (a pickled list of (a, b) tuples, a tensor or array [n, 2], a CSV, ...;
+/// <see cref="ModularPairs"/>); null to split all pairs by <paramref name="TrainFraction"/> and <paramref name="Seed"/>,
+/// which are then unused.
+/// </param>
+/// <param name="TestPairs">The run's own test pairs (only with <paramref name="TrainPairs"/>), or null for none.</param>
 public sealed record ModularTaskSpec(int P, ModularOperation Operation, double TrainFraction, long Seed,
-    ModularEncoding Encoding = ModularEncoding.Concat, bool EqualsToken = true, string? Polynomial = null) : TaskSpec
+    ModularEncoding Encoding = ModularEncoding.Concat, bool EqualsToken = true, string? Polynomial = null,
+    DataSelection? TrainPairs = null, DataSelection? TestPairs = null) : TaskSpec
 {
     /// <summary>The <c>type</c> value.</summary>
     public const string TypeName = "modular";
@@ -68,6 +75,12 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
 
     private static readonly string[] OperationNames = ["add", "subtract", "multiply", "divide", "polynomial"];
     private static readonly string[] EncodingNames = ["concat", "sum", "tokens"];
+
+    /// <summary>The folder relative pair-file paths resolve against (the task JSON file's folder), or null for the current directory. Not written to JSON.</summary>
+    public string? BaseDirectory { get; init; }
+
+    /// <summary>True when the pairs come from the run's own files rather than from a seeded split of all pairs.</summary>
+    public bool PairsFromFiles => TrainPairs is not null;
 
     /// <inheritdoc />
     public override string Type => TypeName;
@@ -95,26 +108,41 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
     /// <summary>Number of pairs: p², or p(p − 1) for division.</summary>
     public int PairCount => Operation == ModularOperation.Divide ? P * (P - 1) : P * P;
 
-    /// <summary>Number of training pairs: ⌊train_fraction · pairs⌋.</summary>
+    /// <summary>Number of training pairs of the seeded split: ⌊train_fraction · pairs⌋ (not the size of a training pair file).</summary>
     public int NTrain => SeededSplit.TrainCount(PairCount, TrainFraction);
 
     /// <summary>Number of test pairs.</summary>
     public int NTest => PairCount - NTrain;
 
-    internal static ModularTaskSpec Read(SpecReader r)
+    internal static ModularTaskSpec Read(SpecReader r, JsonObject json, string? baseDirectory)
     {
         int p = (int)r.RequireInt("p", 2, MaxP);
         var operation = (ModularOperation)Array.IndexOf(OperationNames, r.RequireString("operation", OperationNames));
         string? polynomial = r.OptionalString("polynomial", null);
-        double fraction = r.RequireDouble("train_fraction", 0, 1, exclusiveMin: true);
-        long seed = r.RequireInt("seed");
+        bool fromFiles = r.Has("train");
+        DataSelection? trainPairs = null, testPairs = null;
+        double fraction = 1;
+        long seed = 0;
+        if (fromFiles)
+        {
+            if (r.Has("train_fraction")) throw r.Error("train_fraction", "the split comes from the \"train\" (and \"test\") pair files; drop \"train_fraction\"");
+            if (r.Has("seed")) throw r.Error("seed", "the split comes from the \"train\" (and \"test\") pair files; drop \"seed\"");
+            trainPairs = DataSourceJson.ReadFileSelection(json["train"]!, "train");
+            if (r.Has("test")) testPairs = DataSourceJson.ReadFileSelection(json["test"]!, "test");
+        }
+        else
+        {
+            if (r.Has("test")) throw r.Error("test", "only with \"train\" (the run's own pair files); without it the test set is the rest of the seeded split");
+            fraction = r.RequireDouble("train_fraction", 0, 1, exclusiveMin: true);
+            seed = r.RequireInt("seed");
+        }
         var encoding = (ModularEncoding)Array.IndexOf(EncodingNames, r.OptionalString("encoding", "concat", EncodingNames)!);
         bool hasEquals = r.Has("equals_token");
         bool equals = r.OptionalBool("equals_token", true);
         r.OptionalString("loss", CrossEntropyLoss, CrossEntropyLoss);
         r.RejectUnknown();
         if (hasEquals && encoding != ModularEncoding.Tokens) throw r.Error("equals_token", "only applies to the tokens encoding");
-        var spec = new ModularTaskSpec(p, operation, fraction, seed, encoding, equals, polynomial);
+        var spec = new ModularTaskSpec(p, operation, fraction, seed, encoding, equals, polynomial, trainPairs, testPairs) { BaseDirectory = baseDirectory };
         spec.Validate();
         return spec;
     }
@@ -129,8 +157,16 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
             ["operation"] = OperationNames[(int)Operation],
         };
         if (Polynomial is not null) json["polynomial"] = Polynomial;
-        json["train_fraction"] = TrainFraction;
-        json["seed"] = Seed;
+        if (TrainPairs is not null)
+        {
+            json["train"] = DataSourceJson.WriteFileSelection(TrainPairs);
+            if (TestPairs is not null) json["test"] = DataSourceJson.WriteFileSelection(TestPairs);
+        }
+        else
+        {
+            json["train_fraction"] = TrainFraction;
+            json["seed"] = Seed;
+        }
         json["encoding"] = EncodingNames[(int)Encoding];
         if (Encoding == ModularEncoding.Tokens) json["equals_token"] = EqualsToken;
         json["loss"] = CrossEntropyLoss;
@@ -162,9 +198,11 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
         return Operation == ModularOperation.Divide ? (index / (P - 1), index % (P - 1) + 1) : (index / P, index % P);
     }
 
-    /// <summary>The indices of the training and test pairs (each ascending).</summary>
+    /// <summary>The indices of the training and test pairs (each ascending) of the seeded split.</summary>
+    /// <exception cref="InvalidOperationException">The pairs come from files (<see cref="TrainPairs"/>).</exception>
     public (int[] Train, int[] Test) SplitIndices()
     {
+        if (PairsFromFiles) throw new InvalidOperationException("the modular task reads its pairs from files; there is no seeded split");
         Validate();
         return SeededSplit.Split(PairCount, TrainFraction, Seed);
     }
@@ -173,29 +211,57 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
     public override IChainLoss CreateLoss() => new LastPositionCrossEntropyLoss();
 
     /// <inheritdoc />
-    public override TaskData LoadTraining(ScalarType dtype = ScalarType.Float32) => Build(SplitIndices().Train, dtype);
+    public override TaskData LoadTraining(ScalarType dtype = ScalarType.Float32)
+    {
+        if (TrainPairs is null) return Build(SplitIndices().Train, dtype);
+        Validate();
+        return Build(ModularPairs.Load(this, TrainPairs, "train"), dtype);
+    }
 
-    /// <summary>The held-out pairs, or null when the training fraction leaves none.</summary>
+    /// <summary>The held-out pairs, or null when the training fraction leaves none (or no test pair file is given).</summary>
     public override TaskData? LoadTest(ScalarType dtype = ScalarType.Float32)
     {
+        if (TrainPairs is not null)
+        {
+            Validate();
+            return TestPairs is null ? null : Build(ModularPairs.Load(this, TestPairs, "test"), dtype);
+        }
         var test = SplitIndices().Test;
         return test.Length == 0 ? null : Build(test, dtype);
     }
 
+    /// <summary>Every pair (a-major order), labelled: the whole finite input space of the task.</summary>
+    public override TaskData LoadAll(ScalarType dtype = ScalarType.Float32)
+    {
+        Validate();
+        return Build(Enumerable.Range(0, PairCount).ToArray(), dtype);
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataFileRef> DataFiles => new[] { TrainPairs?.File, TestPairs?.File }.OfType<DataFileRef>().ToList();
+
+    /// <inheritdoc />
+    public override string? DataBaseDirectory => BaseDirectory;
+
     private TaskData Build(int[] indices, ScalarType dtype)
     {
-        int n = indices.Length;
-        var a = new long[n];
-        var b = new long[n];
-        var c = new long[n];
-        var polynomial = Operation == ModularOperation.Polynomial ? ParsedPolynomial() : null;
-        for (int i = 0; i < n; i++)
+        var pairs = new ModularPairs.Loaded(new long[indices.Length], new long[indices.Length], null);
+        for (int i = 0; i < indices.Length; i++)
         {
             var (x, y) = Pair(indices[i]);
-            a[i] = x;
-            b[i] = y;
-            c[i] = polynomial?.Evaluate(x, y, P) ?? Answer(x, y);
+            pairs.A[i] = x;
+            pairs.B[i] = y;
         }
+        return Build(pairs, dtype);
+    }
+
+    private TaskData Build(ModularPairs.Loaded pairs, ScalarType dtype)
+    {
+        var (a, b) = (pairs.A, pairs.B);
+        int n = a.Length;
+        var c = new long[n];
+        var polynomial = Operation == ModularOperation.Polynomial ? ParsedPolynomial() : null;
+        for (int i = 0; i < n; i++) c[i] = polynomial?.Evaluate((int)a[i], (int)b[i], P) ?? Answer((int)a[i], (int)b[i]);
         using var scope = NewDisposeScope();
         var at = tensor(a);
         var bt = tensor(b);
@@ -206,7 +272,11 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
             _ => EqualsToken ? stack([at, bt, full(n, (long)P, ScalarType.Int64)], 1) : stack([at, bt], 1),
         };
         var targets = tensor(c);
-        return new TaskData(inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), CreateLoss());
+        return new TaskData(inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope(), CreateLoss())
+        {
+            InputsSource = pairs.Path,
+            TargetsSource = pairs.Path,
+        };
     }
 
     private ModularPolynomial ParsedPolynomial()
@@ -230,9 +300,11 @@ public sealed record ModularTaskSpec(int P, ModularOperation Operation, double T
             throw new SpecFormatException(SpecName, "p", $"division needs a prime modulus (every b ≠ 0 invertible); {P} is not prime");
         if (Operation == ModularOperation.Polynomial) ParsedPolynomial();
         else if (Polynomial is not null) throw new SpecFormatException(SpecName, "polynomial", "only applies to the polynomial operation");
-        if (!(TrainFraction > 0 && TrainFraction <= 1))
+        if (TestPairs is not null && TrainPairs is null)
+            throw new SpecFormatException(SpecName, "test", "a test pair file needs a training pair file (\"train\")");
+        if (TrainPairs is null && !(TrainFraction > 0 && TrainFraction <= 1))
             throw new SpecFormatException(SpecName, "train_fraction", $"expected a number > 0 and <= 1, got {TrainFraction}");
-        if (NTrain < 1)
+        if (TrainPairs is null && NTrain < 1)
             throw new SpecFormatException(SpecName, "train_fraction", $"{TrainFraction} of {PairCount} pairs leaves no training pair");
         long width = InputSize ?? 0;
         if (width * PairCount > MaxOneHotValues)

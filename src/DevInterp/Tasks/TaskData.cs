@@ -45,6 +45,12 @@ public sealed class TaskData : IDisposable
     /// <summary>The inputs and targets as the LLC estimator takes them (the same tensors, still owned by this object).</summary>
     public SupervisedData Supervised { get; }
 
+    /// <summary>Where the inputs came from (a data file's path), for messages; null for generated data.</summary>
+    public string? InputsSource { get; init; }
+
+    /// <summary>Where the targets came from (a data file's path), for messages; null for generated data.</summary>
+    public string? TargetsSource { get; init; }
+
     /// <summary>Number of samples n.</summary>
     public long Count => Inputs.shape[0];
 

@@ -50,6 +50,18 @@ public abstract record TaskSpec
     /// <summary>The held-out test set with the same loss, or null when the task has none (tms, dln).</summary>
     public virtual TaskData? LoadTest(ScalarType dtype = ScalarType.Float32) => null;
 
+    /// <summary>
+    /// Every input the task has, labelled: all pairs of a modular task, the training and test rows of a file task; null
+    /// when the task's input space is not a finite list (tms, dln draw samples from a distribution).
+    /// </summary>
+    public virtual TaskData? LoadAll(ScalarType dtype = ScalarType.Float32) => null;
+
+    /// <summary>The data files the task reads (relative paths resolve against the task's base directory); empty for generated tasks.</summary>
+    public virtual IReadOnlyList<DataFileRef> DataFiles => [];
+
+    /// <summary>The folder the <see cref="DataFiles"/> resolve against (null: the current directory).</summary>
+    public virtual string? DataBaseDirectory => null;
+
     /// <summary>The training set: the same as <see cref="LoadTraining"/> (the name the generated tasks started with).</summary>
     public TaskData Generate(ScalarType dtype = ScalarType.Float32) => LoadTraining(dtype);
 
@@ -71,7 +83,7 @@ public abstract record TaskSpec
         {
             TmsTaskSpec.TypeName => TmsTaskSpec.Read(r),
             DlnTaskSpec.TypeName => DlnTaskSpec.Read(r),
-            ModularTaskSpec.TypeName => ModularTaskSpec.Read(r),
+            ModularTaskSpec.TypeName => ModularTaskSpec.Read(r, json, baseDirectory),
             _ => FileTaskSpec.Read(r, json, baseDirectory),
         };
     }

@@ -35,7 +35,7 @@ public class CliDocsTests
     public void TheCommandTreeIsTheOneTheReadmeNames()
     {
         Assert.Equal(
-            ["analyze", "dynamics", "inspect", "llc", "llc calibrate", "merge", "report", "similarity", "slurm resubmit", "slurm status", "slurm submit", "stages", "train", "validate llc"],
+            ["analyze", "dynamics", "init", "inspect", "llc", "llc calibrate", "merge", "report", "similarity", "slurm resubmit", "slurm status", "slurm submit", "stages", "train", "validate llc"],
             CommandPaths().Order());
     }
 

@@ -17,6 +17,7 @@ public static class ChainModels
         ArgumentNullException.ThrowIfNull(spec);
         return spec switch
         {
+            MlpSpec { Embedding: not null } embedded => new EmbeddingMlpChainModel(embedded),
             MlpSpec mlp => new MlpChainModel(mlp),
             DlnSpec dln => new DeepLinearChainModel(dln.Widths.Select(w => checked((int)w)).ToArray()),
             TmsSpec tms => new TmsChainModel(tms),

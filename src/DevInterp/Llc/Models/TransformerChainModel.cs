@@ -9,7 +9,7 @@ namespace DevInterp.Llc.Models;
 /// pre-norm blocks of causal multi-head attention and MLP, final norm, tied (<c>wte</c>) or untied (<c>lm_head</c>)
 /// logits. Every projection is a batched matrix product over the chains; attention is batched over chains, sequences
 /// and heads. Parameters are named and ordered exactly as the module's <c>named_parameters()</c>. Inputs are int64
-/// token ids [C, B, T] (T ≤ context) → logits [C, B, T, vocab].
+/// token ids [C, B, T] (T ≤ context) → logits [C, B, T, vocab_out].
 /// </summary>
 public sealed class TransformerChainModel : IChainModel
 {
@@ -20,7 +20,7 @@ public sealed class TransformerChainModel : IChainModel
     public TransformerChainModel(TransformerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Heads < 1 || spec.DModel % spec.Heads != 0)
+        if (spec.Heads < 1 || (spec.HeadDim is null && spec.DModel % spec.Heads != 0))
             throw new ArgumentException($"model spec field 'heads': must divide d_model ({spec.DModel}), got {spec.Heads}", nameof(spec));
         Spec = spec;
         _activation = ChainOps.Activation(spec.Activation);
@@ -55,12 +55,13 @@ public sealed class TransformerChainModel : IChainModel
             string p = $"h.{i}.";
             var attention = Attention(Norm(x, p + "ln_1", P), p + "attn.", P, future);
             x = x + attention;
+            if (Spec.AttnOnly) continue;
             var hidden = ChainOps.Linear(Norm(x, p + "ln_2", P), P(p + "mlp.c_fc.weight"), P(p + "mlp.c_fc.bias"));
             x = x + ChainOps.Linear(_activation(hidden), P(p + "mlp.c_proj.weight"), P(p + "mlp.c_proj.bias"));
         }
         x = Norm(x, "ln_f", P);
         var head = Spec.TieEmbeddings ? wte : P("lm_head.weight");
-        return ChainOps.Linear(x, head, null);
+        return ChainOps.Linear(x, head, !Spec.TieEmbeddings && Spec.UnembedBias ? P("lm_head.bias") : null);
     }
 
     private torch.Tensor Norm(torch.Tensor x, string name, Func<string, torch.Tensor> p) =>
@@ -69,15 +70,15 @@ public sealed class TransformerChainModel : IChainModel
     // Causal multi-head self-attention on x [C, B, T, d]: q, k, v from c_attn (in that order), heads split from d.
     private torch.Tensor Attention(torch.Tensor x, string prefix, Func<string, torch.Tensor> p, torch.Tensor future)
     {
-        long chains = x.shape[0], batch = x.shape[1], seq = x.shape[2], d = Spec.DModel, heads = Spec.Heads, dHead = Spec.DHead;
-        var qkv = ChainOps.Linear(x, p(prefix + "c_attn.weight"), p(prefix + "c_attn.bias")).split(d, dim: -1);
+        long chains = x.shape[0], batch = x.shape[1], seq = x.shape[2], inner = Spec.DAttention, heads = Spec.Heads, dHead = Spec.DHead;
+        var qkv = ChainOps.Linear(x, p(prefix + "c_attn.weight"), p(prefix + "c_attn.bias")).split(inner, dim: -1);
         torch.Tensor Heads(torch.Tensor t) => t.reshape(chains, batch, seq, heads, dHead).permute(0, 1, 3, 2, 4); // [C, B, H, T, dh]
         var q = Heads(qkv[0]);
         var k = Heads(qkv[1]);
         var v = Heads(qkv[2]);
         var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(dHead);
         var pattern = scores.masked_fill(future, double.NegativeInfinity).softmax(-1);
-        var z = pattern.matmul(v).permute(0, 1, 3, 2, 4).reshape(chains, batch, seq, d);
+        var z = pattern.matmul(v).permute(0, 1, 3, 2, 4).reshape(chains, batch, seq, inner);
         return ChainOps.Linear(z, p(prefix + "c_proj.weight"), p(prefix + "c_proj.bias"));
     }
 

@@ -3,25 +3,28 @@ using static TorchSharp.torch;
 namespace DevInterp.Models.Transformer;
 
 /// <summary>
-/// One pre-norm block <c>h.{i}</c>: x + attn(ln_1(x)) → <c>hook_resid_mid</c> → + mlp(ln_2(·)). Its output is the
-/// residual stream after the block; <c>attn</c> and <c>mlp</c> outputs are what each adds to the stream.
+/// One pre-norm block <c>h.{i}</c>: x + attn(ln_1(x)) → <c>hook_resid_mid</c> → + mlp(ln_2(·)); an attention-only
+/// block (<see cref="TransformerSpec.AttnOnly"/>) stops after x + attn(ln_1(x)). Its output is the residual stream after
+/// the block; <c>attn</c> and <c>mlp</c> outputs are what each adds to the stream.
 /// </summary>
 public sealed class GptBlock : ExplicitModule
 {
     private readonly nn.Module<Tensor, Tensor> _ln1;
     private readonly CausalSelfAttention _attn;
-    private readonly HookPoint _hookResidMid = new();
-    private readonly nn.Module<Tensor, Tensor> _ln2;
-    private readonly GptMlp _mlp;
+    private readonly HookPoint? _hookResidMid;
+    private readonly nn.Module<Tensor, Tensor>? _ln2;
+    private readonly GptMlp? _mlp;
 
     internal GptBlock(TransformerSpec spec, Generator generator, ScalarType dtype, double projStd) : base(nameof(GptBlock))
     {
         _ln1 = Norm(spec, dtype);
         _attn = new CausalSelfAttention(spec, generator, dtype, projStd);
-        _ln2 = Norm(spec, dtype);
-        _mlp = new GptMlp(spec, generator, dtype, projStd);
         register_module("ln_1", _ln1);
         register_module("attn", _attn);
+        if (spec.AttnOnly) return;
+        _hookResidMid = new HookPoint();
+        _ln2 = Norm(spec, dtype);
+        _mlp = new GptMlp(spec, generator, dtype, projStd);
         register_module("hook_resid_mid", _hookResidMid);
         register_module("ln_2", _ln2);
         register_module("mlp", _mlp);
@@ -34,7 +37,9 @@ public sealed class GptBlock : ExplicitModule
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        var mid = _hookResidMid.call(x + _attn.call(_ln1.call(x)));
-        return mid + _mlp.call(_ln2.call(mid));
+        var mid = x + _attn.call(_ln1.call(x));
+        if (_mlp is null) return mid;
+        mid = _hookResidMid!.call(mid);
+        return mid + _mlp.call(_ln2!.call(mid));
     }
 }

@@ -5,7 +5,7 @@ namespace DevInterp.Models.Transformer;
 
 /// <summary>
 /// The module a <see cref="TransformerSpec"/> builds: token ids [batch, seq] (or [seq]) of int64 → logits
-/// [batch, seq, vocab] (or [seq, vocab]). Submodules, each hookable by name: <c>wte</c>, <c>wpe</c>, <c>hook_embed</c>
+/// [batch, seq, vocab_out] (or [seq, vocab_out]). Submodules, each hookable by name: <c>wte</c>, <c>wpe</c>, <c>hook_embed</c>
 /// (token + position embedding, the residual stream entering block 0), <c>h.{i}</c> (output = residual stream after
 /// block i), <c>ln_f</c>, and <c>lm_head</c> when embeddings are not tied.
 /// </summary>
@@ -37,8 +37,9 @@ public sealed class GptModel : ExplicitModule
         register_module("ln_f", _lnF);
         if (!spec.TieEmbeddings)
         {
-            _lmHead = nn.Linear(spec.DModel, spec.Vocab, hasBias: false, dtype: dtype);
+            _lmHead = nn.Linear(spec.DModel, spec.OutputSize, hasBias: spec.UnembedBias, dtype: dtype);
             ParameterInit.Normal(_lmHead.weight!, 0.02, generator);
+            if (_lmHead.bias is { } bias) ParameterInit.Fill(bias, 0);
             register_module("lm_head", _lmHead);
         }
     }

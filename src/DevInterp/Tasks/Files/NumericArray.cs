@@ -36,6 +36,13 @@ internal sealed class NumericArray
         return new NumericArray($"{Name}[:, {column}]", [rows], values);
     }
 
+    /// <summary>The rows of <paramref name="first"/> followed by those of <paramref name="second"/> (same shape past the first dimension).</summary>
+    public static NumericArray Concat(NumericArray first, NumericArray second)
+    {
+        if (!first.Shape[1..].SequenceEqual(second.Shape[1..])) throw new ArgumentException($"cannot stack {first.ShapeText} and {second.ShapeText}");
+        return new NumericArray(first.Name, [first.Rows + second.Rows, .. first.Shape[1..]], [.. first.Values, .. second.Values]);
+    }
+
     /// <summary>The rows <paramref name="indices"/>, in that order.</summary>
     public NumericArray SelectRows(IReadOnlyList<int> indices)
     {

@@ -41,6 +41,7 @@ internal static class SourceLoader
             var inputsRef = source.Inputs?.File ?? source.File ?? throw new ArgumentException("the split names no file for its inputs");
             var targetsFile = Open(targetsRef);
             var inputsFile = Open(inputsRef);
+            if (source.Inputs is null && source.Targets is null) RefuseUnnamedIntegerPair(targetsFile);
             var targetKeys = ResolveTargets(targetsFile, source.Targets?.Columns, ownFile: source.Targets?.File is not null);
             var inputKeys = ResolveInputs(inputsFile, source.Inputs?.Columns, ownFile: source.Inputs?.File is not null,
                 ReferenceEquals(inputsFile, targetsFile) ? targetKeys : null);
@@ -78,6 +79,14 @@ internal static class SourceLoader
         };
     }
 
+    /// <summary>The columns or arrays <paramref name="columns"/> of an open file, assembled into one array [n, ...].</summary>
+    public static NumericArray Select(DataContents file, IReadOnlyList<DataColumn> columns, string role) =>
+        Assemble(file, Resolve(file, columns, role), role);
+
+    /// <summary>Every column of a table, or the only array of a file, assembled; null when the file holds several arrays.</summary>
+    public static NumericArray? Whole(DataContents file, string role) =>
+        WholeFile(file) is { } keys ? Assemble(file, keys, role) : null;
+
     private static List<ColumnKey> ResolveTargets(DataContents file, IReadOnlyList<DataColumn>? columns, bool ownFile)
     {
         if (columns is not null) return Resolve(file, columns, "targets");
@@ -106,6 +115,27 @@ internal static class SourceLoader
         }
         throw new DataFileException(file.Path,
             $"cannot tell which {file.FieldKind}s are the inputs (the file has {file.Describe()}); name them in \"inputs\"");
+    }
+
+    /// <summary>
+    /// Two unnamed integer columns — a pickled list of (a, b) tuples, an int array [n, 2], a header-less CSV — are most
+    /// likely the pairs of a modular-arithmetic run, not (input, target); reading them as such would silently train on
+    /// nonsense, so the defaults refuse and say what to write instead.
+    /// </summary>
+    private static void RefuseUnnamedIntegerPair(DataContents file)
+    {
+        if (file.Has(DefaultTargetNames[0]) || file.Has(DefaultTargetNames[1]) || file.IsPair) return;
+        bool positional = file.IsTable ? file.Names.SequenceEqual(["0", "1"]) : file.Names.Count == 1;
+        var columns = Columns(file);
+        if (!positional || columns is not { Count: 2 }) return;
+        var a = columns[0].Column is null ? file.Field(columns[0].Field) : file.Field(columns[0].Field).Column(columns[0].Column!.Value);
+        var b = columns[1].Column is null ? file.Field(columns[1].Field) : file.Field(columns[1].Field).Column(columns[1].Column!.Value);
+        static bool Integers(NumericArray x) => x.Values.All(v => v >= 0 && v == Math.Floor(v));
+        if (a.Shape.Length != 1 || !Integers(a) || !Integers(b)) return;
+        throw new DataFileException(file.Path,
+            $"holds {a.Rows} rows of two unnamed integers, which look like (a, b) pairs of modular arithmetic rather than (input, target); " +
+            "for a modular run use {\"type\": \"modular\", \"p\": ..., \"operation\": ..., \"train\": \"<this file>\"} (docs/tasks.md), " +
+            "otherwise say which column is which: \"inputs\": 0, \"targets\": 1");
     }
 
     /// <summary>A file of the inputs' or targets' own: its only array, or all columns of a table; null otherwise.</summary>
