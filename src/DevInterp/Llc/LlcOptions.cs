@@ -28,6 +28,11 @@ namespace DevInterp.Llc;
 /// </param>
 /// <param name="MaxDraws">Upper limit on draws per chain when drawing adaptively.</param>
 /// <param name="Integrator">How SGLD discretizes Langevin dynamics; Leimkuhler–Matthews by default (exact for Gaussian targets).</param>
+/// <param name="Compat">
+/// Whose conventions to follow: <see cref="LlcCompat.None"/>, or <see cref="LlcCompat.Devinterp"/> (set it with
+/// <see cref="WithDevinterpConventions"/>, which also sets the sampler, integrator, control variates and draw count the
+/// reference library uses).
+/// </param>
 /// <param name="ControlVariates">
 /// With minibatches, subtract the zero-mean control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*) from every draw and drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
@@ -49,7 +54,8 @@ public sealed record LlcOptions(
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
     int MaxDraws = 3000,
-    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews)
+    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews,
+    LlcCompat Compat = LlcCompat.None)
 {
     /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
@@ -64,6 +70,28 @@ public sealed record LlcOptions(
     public const long AutoBatchBudget = 1L << 22;
 
     /// <summary>
+    /// These options with the Python devinterp library's conventions (<see cref="LlcCompat.Devinterp"/>): plain SGLD with
+    /// Euler–Maruyama steps, no control variates, exactly <see cref="Draws"/> draws per chain. The step size,
+    /// localization, chains, draws and burn-in stay as given (the reference library's users choose them).
+    /// </summary>
+    public LlcOptions WithDevinterpConventions() => this with
+    {
+        Compat = LlcCompat.Devinterp,
+        Sampler = SamplerKind.Sgld,
+        Integrator = LangevinIntegrator.EulerMaruyama,
+        ControlVariates = false,
+        TargetRelativeError = null,
+    };
+
+    /// <summary>
+    /// The inverse temperature for n samples and D sampled values: the given one, else n/ln n (the theory's β* = 1/ln n);
+    /// with <see cref="LlcCompat.Devinterp"/>, m/ln m for the batch size m (the reference library's
+    /// <c>default_nbeta(loader)</c>, which equals n/ln n in full batch).
+    /// </summary>
+    public double ResolveNBeta(long n, long dimension) =>
+        NBeta ?? DefaultNBeta(Compat == LlcCompat.Devinterp ? ResolveBatchSize(n, dimension) : n);
+
+    /// <summary>
     /// The batch size used for n samples and D sampled values: the given one, or automatically the full training set
     /// when n·D ≤ <see cref="AutoBatchBudget"/> (exact gradients are then cheap, and exact gradients sample the intended
     /// posterior without minibatch noise), else ⌈budget/D⌉ clamped to [256, n].
@@ -71,6 +99,7 @@ public sealed record LlcOptions(
     public long ResolveBatchSize(long n, long dimension)
     {
         if (BatchSize is { } b) return Math.Min(b, n);
+        if (Compat == LlcCompat.Devinterp) return n; // the reference's users pass a full-batch loader to match its numbers
         long affordable = AutoBatchBudget / Math.Max(1, dimension);
         return Math.Min(n, Math.Max(256, affordable));
     }
@@ -89,5 +118,7 @@ public sealed record LlcOptions(
         if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
         if (TargetRelativeError is { } t && !(t > 0)) throw new ArgumentException($"target relative error must be > 0 (got {t})");
         if (TargetRelativeError is not null && MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
+        if (Compat == LlcCompat.Devinterp && (Sampler != SamplerKind.Sgld || Integrator != LangevinIntegrator.EulerMaruyama || ControlVariates || TargetRelativeError is not null))
+            throw new ArgumentException("compat devinterp samples with plain Euler–Maruyama SGLD and a fixed number of draws: use sampler sgld (set the options with WithDevinterpConventions)");
     }
 }
