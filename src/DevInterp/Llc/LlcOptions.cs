@@ -13,7 +13,8 @@ namespace DevInterp.Llc;
 /// <param name="NBeta">Inverse temperature nβ; null for the theory's default n/ln n (β* = 1/ln n, n = training-set size).</param>
 /// <param name="BatchSize">
 /// Minibatch size; ≥ n for full-batch gradients; null (the default) to choose: full batch when a full pass is cheap
-/// (n·D ≤ 2²², D = sampled parameters), else the batch that costs about that much, at least 256 (see <see cref="ResolveBatchSize"/>).
+/// (n·D ≤ 2²², D = sampled parameters) or costs no more than a minibatch step with control variates, else the batch that
+/// costs about 2²², at least 256 (see <see cref="ResolveBatchSize"/>).
 /// </param>
 /// <param name="Seed">Seed of all randomness (noise and minibatches); equal seeds give bit-identical results.</param>
 /// <param name="Sampler">The sampler.</param>
@@ -94,14 +95,19 @@ public sealed record LlcOptions(
     /// <summary>
     /// The batch size used for n samples and D sampled values: the given one, or automatically the full training set
     /// when n·D ≤ <see cref="AutoBatchBudget"/> (exact gradients are then cheap, and exact gradients sample the intended
-    /// posterior without minibatch noise), else ⌈budget/D⌉ clamped to [256, n].
+    /// posterior without minibatch noise), else m = ⌈budget/D⌉ clamped to [256, n] — unless a full-batch step costs no
+    /// more than a minibatch step: with control variates a minibatch step takes two gradients on m samples (at the
+    /// chains and at w*), so the full batch wins whenever n ≤ 2m; it also samples better per step (no minibatch noise
+    /// left at all), so at equal cost it is the better effective sample.
     /// </summary>
     public long ResolveBatchSize(long n, long dimension)
     {
         if (BatchSize is { } b) return Math.Min(b, n);
         if (Compat == LlcCompat.Devinterp) return n; // the reference's users pass a full-batch loader to match its numbers
         long affordable = AutoBatchBudget / Math.Max(1, dimension);
-        return Math.Min(n, Math.Max(256, affordable));
+        long batch = Math.Min(n, Math.Max(256, affordable));
+        long gradientsPerStep = ControlVariates ? 2 : 1;
+        return gradientsPerStep * batch >= n ? n : batch;
     }
 
     /// <summary>Checks the settings, naming the first bad one.</summary>

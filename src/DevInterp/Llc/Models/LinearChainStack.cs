@@ -26,6 +26,9 @@ internal sealed record StackLayer(int Weight, bool Transposed, int Bias, StackAc
 /// batched product A·H whose long dimension is the rows (libtorch's BLAS is several times faster on that shape than
 /// on H·Aᵀ when the layers are narrow). The backward pass is two batched products per layer (weight gradient G·Hᵀ and
 /// input gradient Aᵀ·G) and a row sum for the bias. Outputs are a [C, B, ..., out] view of the last activation.
+/// With k-hot inputs (<see cref="KHotBatch"/>) the first layer gathers and sums k rows of Aᵀ per sample instead of a
+/// product, sample-major ([C, rows, out], read by the next product through a transposed view), and its weight
+/// gradient is a scatter-add (<c>index_add_</c>) of the sample-major error.
 /// </summary>
 internal sealed class LinearChainStack
 {
@@ -52,40 +55,57 @@ internal sealed class LinearChainStack
     };
 
     /// <summary>The outputs only.</summary>
-    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, record: false).Outputs;
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, null, record: false).Outputs;
 
     /// <summary>The outputs and what the backward pass needs.</summary>
-    public IChainBackward Record(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, record: true);
+    public IChainBackward Record(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs) => Run(parameters, inputs, null, record: true);
+
+    /// <summary>The outputs only, for k-hot inputs.</summary>
+    public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, KHotBatch inputs) => Run(parameters, null, inputs, record: false).Outputs;
+
+    /// <summary>The outputs and what the backward pass needs, for k-hot inputs.</summary>
+    public IChainBackward Record(IReadOnlyList<torch.Tensor> parameters, KHotBatch inputs) => Run(parameters, null, inputs, record: true);
 
     // The layer's matrix A ([C, out, in]) from its parameter.
     private static torch.Tensor Matrix(StackLayer layer, torch.Tensor weight) => layer.Transposed ? weight.transpose(1, 2) : weight;
 
-    private Tape Run(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs, bool record)
+    private Tape Run(IReadOnlyList<torch.Tensor> parameters, torch.Tensor? inputs, KHotBatch? kHot, bool record)
     {
-        var shape = inputs.shape;
+        long[] shape = kHot is null ? inputs!.shape : [kHot.Chains, kHot.Count, kHot.Width];
         bool rows = shape.Length == 3;
-        var h = (rows ? inputs : inputs.reshape(shape[0], -1, shape[^1])).transpose(1, 2); // [C, in, R]
-        // Narrow inputs laid out sample-major are copied feature-major (cheap), so the first product reads contiguous
-        // rows; wide ones are read through the transposed view, which BLAS handles at full speed without a large copy.
-        if (ChainLayout.FeatureMajor(shape[^1]) && h.stride(2) != 1) h = h.contiguous();
-        long width = shape[^1];
         var layerInputs = record ? new torch.Tensor[_layers.Length] : null;
         var kept = record ? new torch.Tensor[_layers.Length] : null;
-        for (int l = 0; l < _layers.Length; l++)
+        torch.Tensor h;
+        int start = 0;
+        KHotRows? hot = null;
+        if (kHot is not null)
+        {
+            // First layer as a gather: sample-major [C, R, out]; the next product reads it through a transposed view.
+            var layer = _layers[0];
+            hot = new KHotRows(kHot);
+            var y = hot.Gather(Matrix(layer, parameters[layer.Weight]));
+            if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(1), Scalars.One);
+            var a = Activate(y, layer.Activation);
+            if (kept is not null) kept[0] = layer.Activation == StackActivation.Gelu ? y : a; // sample-major, as its error
+            h = a.transpose(1, 2);
+            start = 1;
+        }
+        else
+        {
+            h = (rows ? inputs! : inputs!.reshape(shape[0], -1, shape[^1])).transpose(1, 2); // [C, in, R]
+            // Narrow inputs laid out sample-major are copied feature-major (cheap), so the first product reads contiguous
+            // rows; wide ones are read through the transposed view, which BLAS handles at full speed without a large copy.
+            if (ChainLayout.FeatureMajor(shape[^1]) && h.stride(2) != 1) h = h.contiguous();
+        }
+        long width = start == 0 ? shape[^1] : _widths[0];
+        for (int l = start; l < _layers.Length; l++)
         {
             var layer = _layers[l];
             if (layerInputs is not null) layerInputs[l] = h;
             var y = torch.bmm(Matrix(layer, parameters[layer.Weight]), h); // [C, out, R], a fresh tensor: update it in place
             if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(2), Scalars.One);
             width = _widths[l];
-            h = layer.Activation switch
-            {
-                StackActivation.Identity => y,
-                StackActivation.Relu => y.relu_(),
-                StackActivation.Tanh => y.tanh_(),
-                StackActivation.Gelu => torch.nn.functional.gelu(y),
-                _ => throw new InvalidOperationException($"unknown activation {layer.Activation}"),
-            };
+            h = Activate(y, layer.Activation);
             // ReLU and tanh derivatives are functions of the output; GELU's needs the pre-activation.
             if (kept is not null) kept[l] = layer.Activation == StackActivation.Gelu ? y : h;
         }
@@ -95,11 +115,45 @@ internal sealed class LinearChainStack
         var outputs = h.transpose(1, 2);
         if (!ChainLayout.FeatureMajor(width)) outputs = outputs.contiguous();
         if (!rows) outputs = outputs.reshape([.. shape[..^1], width]);
-        return new Tape(this, parameters, layerInputs, kept, outputs);
+        return new Tape(this, parameters, layerInputs, kept, outputs, hot);
+    }
+
+    // y = act(y), in place where the activation allows (y is a fresh tensor).
+    private static torch.Tensor Activate(torch.Tensor y, StackActivation activation) => activation switch
+    {
+        StackActivation.Identity => y,
+        StackActivation.Relu => y.relu_(),
+        StackActivation.Tanh => y.tanh_(),
+        StackActivation.Gelu => torch.nn.functional.gelu(y),
+        _ => throw new InvalidOperationException($"unknown activation {activation}"),
+    };
+
+    /// <summary>The first layer on k-hot rows: a gather of rows of Aᵀ and, backwards, a scatter-add into them.</summary>
+    private sealed class KHotRows(KHotBatch batch)
+    {
+        // Σ_j Aᵀ[c, column_j(r), :] for A [C, out, in]: [C, R, out], sample-major.
+        public torch.Tensor Gather(torch.Tensor matrix)
+        {
+            long outputs = matrix.shape[1];
+            var table = matrix.transpose(1, 2).contiguous().view(batch.Chains * batch.Width, outputs);
+            var y = table.index_select(0, batch.Rows[0]);
+            for (long j = 1; j < batch.Rows.shape[0]; j++) y.add_(table.index_select(0, batch.Rows[j]), Scalars.One);
+            return y.view(batch.Chains, batch.Count, outputs);
+        }
+
+        // ∂/∂A of Σ ⟨error, gathered⟩ for the sample-major error [C, R, out]: [C, out, in] (a transposed view).
+        public torch.Tensor Scatter(torch.Tensor error)
+        {
+            long outputs = error.shape[2];
+            var flat = error.reshape(batch.Chains * batch.Count, outputs);
+            var table = torch.zeros([batch.Chains * batch.Width, outputs], dtype: error.dtype, device: error.device);
+            for (long j = 0; j < batch.Rows.shape[0]; j++) table.index_add_(0, batch.Rows[j], flat, Scalars.One);
+            return table.view(batch.Chains, batch.Width, outputs).transpose(1, 2);
+        }
     }
 
     private sealed class Tape(LinearChainStack stack, IReadOnlyList<torch.Tensor> parameters, torch.Tensor[]? layerInputs,
-        torch.Tensor[]? kept, torch.Tensor outputs) : IChainBackward
+        torch.Tensor[]? kept, torch.Tensor outputs, KHotRows? hot) : IChainBackward
     {
         public torch.Tensor Outputs => outputs;
 
@@ -112,14 +166,27 @@ internal sealed class LinearChainStack
             var gradients = new torch.Tensor?[stack._parameterCount];
             int first = Array.FindIndex(layers, l => wanted[l.Weight] || (l.Bias >= 0 && wanted[l.Bias]));
             if (first < 0) return gradients;
-            var g = (outputGradient.dim() == 3 ? outputGradient : outputGradient.reshape(outputGradient.shape[0], -1, outputGradient.shape[^1]))
-                .transpose(1, 2); // [C, out, R]
+            var sampleMajor = outputGradient.dim() == 3 ? outputGradient : outputGradient.reshape(outputGradient.shape[0], -1, outputGradient.shape[^1]);
+            var g = sampleMajor.transpose(1, 2); // [C, out, R]
             // Rows contiguous like the activations it meets; a copy is ours to overwrite, the caller's gradient is not.
             bool owned = g.stride(2) != 1;
             if (owned) g = g.contiguous();
             for (int l = layers.Length - 1; l >= first; l--)
             {
                 var layer = layers[l];
+                if (l == 0 && hot is not null)
+                {
+                    // The gathered first layer: its error sample-major [C, R, out] (the caller's when it is the only layer).
+                    if (layers.Length == 1) (g, owned) = (sampleMajor, false);
+                    g = ActivationGradient(g, owned, layer.Activation, kept[0]);
+                    if (wanted[layer.Weight])
+                    {
+                        var dA = hot.Scatter(g);
+                        Accumulate(gradients, layer.Weight, layer.Transposed ? dA.transpose(1, 2) : dA);
+                    }
+                    if (layer.Bias >= 0 && wanted[layer.Bias]) Accumulate(gradients, layer.Bias, g.sum(1));
+                    break;
+                }
                 g = ActivationGradient(g, owned, layer.Activation, kept[l]);
                 var h = layerInputs[l];
                 if (wanted[layer.Weight])
@@ -131,7 +198,9 @@ internal sealed class LinearChainStack
                 if (layer.Bias >= 0 && wanted[layer.Bias]) Accumulate(gradients, layer.Bias, g.sum(2));
                 if (l > first)
                 {
-                    g = torch.bmm(Matrix(layer, parameters[layer.Weight]).transpose(1, 2), g); // Aᵀ·G: [C, in, R]
+                    var a = Matrix(layer, parameters[layer.Weight]);
+                    // Aᵀ·G: [C, in, R]; into a gathered first layer sample-major, (Aᵀ·G)ᵀ = Gᵀ·A: [C, R, in].
+                    g = l == 1 && hot is not null ? torch.bmm(g.transpose(1, 2), a) : torch.bmm(a.transpose(1, 2), g);
                     owned = true;
                 }
             }
