@@ -86,6 +86,43 @@ public class KHotInputsTests
             Assert.True((gathered.CenterLoss(indices) - dense.Loss(dense.Center.unsqueeze(0).expand(Chains, -1), indices, null)).abs().max().item<double>() < 1e-12);
     }
 
+    [Theory]
+    [InlineData("pair-mlp", null, false)]
+    [InlineData("pair-mlp", null, true)]
+    [InlineData("pair-mlp", @"^layers\.0\.bias$", false)]
+    [InlineData("mlp-tanh-nobias", null, true)]
+    [InlineData("mlp-gelu-contiguous", null, false)]
+    [InlineData("tms", null, false)]
+    [InlineData("pair-linear", null, true)]
+    public void Float32KernelsMatchTheDenseFloat64Gradients(string modelName, string? pattern, bool minibatch)
+    {
+        // The float32 path runs the managed gather/scatter kernels (KHotKernels): compared with the dense float64
+        // products, losses and gradients agree to float32 precision.
+        using var scope = NewDisposeScope();
+        var model = Model(modelName);
+        long width = model.ParameterShapes[0].Shape[^1];
+        int k = modelName.StartsWith("pair", StringComparison.Ordinal) ? 2 : 1;
+        long outputs = model is TmsChainModel ? width : model.ParameterShapes.Last(p => p.Shape.Length == 2).Shape[0];
+        using var gen = new Generator(8);
+        var x = KHot(N, width, k, gen);
+        var y = randint(outputs, [N], dtype: ScalarType.Int64, generator: gen);
+        var center = model.ParameterShapes.ToDictionary(p => p.Name, p => 0.6 * randn(p.Shape, dtype: ScalarType.Float64, generator: gen));
+        var loss = new CrossEntropyChainLoss();
+        using var fast = new BatchedPotential(model, center, new SupervisedData(x, y), loss, pattern, ScalarType.Float32);
+        using var exact = new BatchedPotential(model, center, new SupervisedData(x, y), new DelegateChainLoss(loss.Name, loss.Compute), pattern, ScalarType.Float64);
+        Assert.True(fast.KHotInputs);
+        var weights = exact.Center.unsqueeze(0) + 0.4 * randn([Chains, exact.Dimension], dtype: ScalarType.Float64, generator: gen);
+        var indices = minibatch ? randint(N, [Chains, 11], dtype: ScalarType.Int64, generator: gen) : null;
+        var g1 = zeros([Chains, fast.Dimension], dtype: ScalarType.Float32);
+        var g2 = zeros_like(weights);
+        var l1 = fast.Loss(weights.to_type(ScalarType.Float32), indices, g1).to_type(ScalarType.Float64);
+        var l2 = exact.Loss(weights, indices, g2);
+        Assert.True((l1 - l2).abs().max().item<double>() <= 1e-5 * Math.Max(1, l2.abs().max().item<double>()), $"{modelName}: losses differ");
+        double scale = g2.abs().max().item<double>();
+        double diff = (g1.to_type(ScalarType.Float64) - g2).abs().max().item<double>();
+        Assert.True(scale > 1e-3 && diff <= 1e-5 * Math.Max(1, scale), $"{modelName}: gradients differ by {diff:g3} (max {scale:g3})");
+    }
+
     [Fact]
     public void RowsThatAreNotKHotKeepTheDenseProducts()
     {

@@ -83,9 +83,7 @@ internal sealed class LinearChainStack
             // First layer as a gather: sample-major [C, R, out]; the next product reads it through a transposed view.
             var layer = _layers[0];
             hot = new KHotRows(kHot);
-            var y = hot.Gather(Matrix(layer, parameters[layer.Weight]));
-            if (layer.Bias >= 0) y.add_(parameters[layer.Bias].unsqueeze(1), Scalars.One);
-            var a = Activate(y, layer.Activation);
+            var (y, a) = hot.Forward(Matrix(layer, parameters[layer.Weight]), layer.Bias >= 0 ? parameters[layer.Bias] : null, layer.Activation);
             if (kept is not null) kept[0] = layer.Activation == StackActivation.Gelu ? y : a; // sample-major, as its error
             h = a.transpose(1, 2);
             start = 1;
@@ -128,28 +126,61 @@ internal sealed class LinearChainStack
         _ => throw new InvalidOperationException($"unknown activation {activation}"),
     };
 
-    /// <summary>The first layer on k-hot rows: a gather of rows of Aᵀ and, backwards, a scatter-add into them.</summary>
+    /// <summary>
+    /// The first layer on k-hot rows: a gather of rows of Aᵀ and, backwards, a scatter-add into them (the managed
+    /// <see cref="KHotKernels"/> for float32, fused with the bias and a ReLU; torch operations otherwise).
+    /// </summary>
     private sealed class KHotRows(KHotBatch batch)
     {
-        // Σ_j Aᵀ[c, column_j(r), :] for A [C, out, in]: [C, R, out], sample-major.
-        public torch.Tensor Gather(torch.Tensor matrix)
+        // (pre-activation, activation), both sample-major [C, R, out]; the same tensor for ReLU and the identity.
+        public (torch.Tensor Pre, torch.Tensor Out) Forward(torch.Tensor matrix, torch.Tensor? bias, StackActivation activation)
         {
             long outputs = matrix.shape[1];
             var table = matrix.transpose(1, 2).contiguous().view(batch.Chains * batch.Width, outputs);
-            var y = table.index_select(0, batch.Rows[0]);
-            for (long j = 1; j < batch.Rows.shape[0]; j++) y.add_(table.index_select(0, batch.Rows[j]), Scalars.One);
-            return y.view(batch.Chains, batch.Count, outputs);
+            torch.Tensor y;
+            if (KHotKernels.Supports(table.dtype))
+            {
+                bool relu = activation == StackActivation.Relu;
+                y = KHotKernels.Gather(table, batch.Rows, bias, relu, batch.Chains, batch.Count);
+                if (relu) return (y, y);
+            }
+            else
+            {
+                y = table.index_select(0, batch.Rows[0]);
+                for (long j = 1; j < batch.Rows.shape[0]; j++) y.add_(table.index_select(0, batch.Rows[j]), Scalars.One);
+                y = y.view(batch.Chains, batch.Count, outputs);
+                if (bias is not null) y.add_(bias.unsqueeze(1), Scalars.One);
+            }
+            return (y, Activate(y, activation));
         }
 
-        // ∂/∂A of Σ ⟨error, gathered⟩ for the sample-major error [C, R, out]: [C, out, in] (a transposed view).
-        public torch.Tensor Scatter(torch.Tensor error)
+        // (∂/∂A [C, out, in] as a transposed view, ∂/∂bias [C, out]) of Σ ⟨error, activation⟩ for the sample-major
+        // error [C, R, out]; null where not wanted.
+        public (torch.Tensor? Weight, torch.Tensor? Bias) Backward(torch.Tensor error, bool owned, StackActivation activation,
+            torch.Tensor kept, bool weight, bool bias)
         {
-            long outputs = error.shape[2];
-            var flat = error.reshape(batch.Chains * batch.Count, outputs);
-            var table = torch.zeros([batch.Chains * batch.Width, outputs], dtype: error.dtype, device: error.device);
-            for (long j = 0; j < batch.Rows.shape[0]; j++) table.index_add_(0, batch.Rows[j], flat, Scalars.One);
-            return table.view(batch.Chains, batch.Width, outputs).transpose(1, 2);
+            if (KHotKernels.Supports(error.dtype))
+            {
+                torch.Tensor? mask = null;
+                if (activation == StackActivation.Relu) mask = kept.is_contiguous() ? kept : kept.contiguous();
+                else error = Tape.ActivationGradient(error, owned, activation, kept);
+                if (!error.is_contiguous()) error = error.contiguous();
+                var (table, b) = KHotKernels.Scatter(error, mask, batch.Rows, batch.Chains, batch.Count, batch.Width, bias);
+                return (weight ? Transposed(table) : null, b);
+            }
+            error = Tape.ActivationGradient(error, owned, activation, kept);
+            torch.Tensor? dA = null;
+            if (weight)
+            {
+                var flat = error.reshape(batch.Chains * batch.Count, error.shape[2]);
+                var table = torch.zeros([batch.Chains * batch.Width, error.shape[2]], dtype: error.dtype, device: error.device);
+                for (long j = 0; j < batch.Rows.shape[0]; j++) table.index_add_(0, batch.Rows[j], flat, Scalars.One);
+                dA = Transposed(table);
+            }
+            return (dA, bias ? error.sum(1) : null);
         }
+
+        private torch.Tensor Transposed(torch.Tensor table) => table.view(batch.Chains, batch.Width, table.shape[1]).transpose(1, 2);
     }
 
     private sealed class Tape(LinearChainStack stack, IReadOnlyList<torch.Tensor> parameters, torch.Tensor[]? layerInputs,
@@ -178,13 +209,9 @@ internal sealed class LinearChainStack
                 {
                     // The gathered first layer: its error sample-major [C, R, out] (the caller's when it is the only layer).
                     if (layers.Length == 1) (g, owned) = (sampleMajor, false);
-                    g = ActivationGradient(g, owned, layer.Activation, kept[0]);
-                    if (wanted[layer.Weight])
-                    {
-                        var dA = hot.Scatter(g);
-                        Accumulate(gradients, layer.Weight, layer.Transposed ? dA.transpose(1, 2) : dA);
-                    }
-                    if (layer.Bias >= 0 && wanted[layer.Bias]) Accumulate(gradients, layer.Bias, g.sum(1));
+                    var (dA, db) = hot.Backward(g, owned, layer.Activation, kept[0], wanted[layer.Weight], layer.Bias >= 0 && wanted[layer.Bias]);
+                    if (dA is not null) Accumulate(gradients, layer.Weight, layer.Transposed ? dA.transpose(1, 2) : dA);
+                    if (db is not null) Accumulate(gradients, layer.Bias, db);
                     break;
                 }
                 g = ActivationGradient(g, owned, layer.Activation, kept[l]);
@@ -213,7 +240,7 @@ internal sealed class LinearChainStack
         private static void Accumulate(torch.Tensor?[] gradients, int index, torch.Tensor value) =>
             gradients[index] = gradients[index] is { } earlier ? earlier.add_(value, Scalars.One) : value;
 
-        private static torch.Tensor ActivationGradient(torch.Tensor g, bool owned, StackActivation activation, torch.Tensor kept) => activation switch
+        internal static torch.Tensor ActivationGradient(torch.Tensor g, bool owned, StackActivation activation, torch.Tensor kept) => activation switch
         {
             StackActivation.Identity => g,
             // ReLU's output is ≥ 0, so its sign is the 0/1 derivative (a float multiply; a boolean mask is 4× slower).
