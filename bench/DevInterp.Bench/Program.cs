@@ -12,9 +12,11 @@ using DevInterp.Bench;
 //   The same loop timed with a Stopwatch (median; opening and reading apart): seconds instead of minutes.
 // Usage: dotnet run -c Release --project bench/DevInterp.Bench -- cka-step-matrix [T n d naive-pairs gram-block]
 //   Step × step linear CKA of T checkpoints (default 200 × 2048 probes × 512 features) against the naive pair loop.
+DevInterp.Native.OpenMpPolicy.Apply(); // before torch loads, as the CLI does
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
+if (args.Length >= 1 && args[0] == "llc-onehot-rate") return LlcOneHotRateBench.Run(args);
 if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
 if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);
 if (args.Length >= 1 && args[0] == "checkpoint-read-quick") return CheckpointReadQuickBench.Run(args);
@@ -24,7 +26,7 @@ if (args.Length < 2 || args[0] != "checkpoint-read")
     Console.Error.WriteLine("usage: DevInterp.Bench checkpoint-read DIR   (DIR from bench/make_checkpoint_files.py)");
     Console.Error.WriteLine("       DevInterp.Bench checkpoint-read-quick DIR [REPS [RUN-REPS]] | checkpoint-read-loop FILE [N]");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
-    Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS] | llc-onehot-rate [STEPS [BLOCKS [ACTIVATION [THREADS...]]]]");
     Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] | nc-quadrature A B [N]");
     return 1;
 }

@@ -24,6 +24,7 @@ public static class CliApp
     /// <summary>Runs the command line against a context (tests pass string writers).</summary>
     public static int Run(string[] args, CliContext context)
     {
+        DevInterp.Native.OpenMpPolicy.Apply(); // before torch loads: idle OpenMP threads sleep instead of spinning
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         context.Verbose = parse.GetValue(VerboseOption);

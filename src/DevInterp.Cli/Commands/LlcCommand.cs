@@ -31,8 +31,9 @@ public static class LlcCommand
         public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };
         public Option<int> MaxDraws { get; } = new("--max-draws") { Description = "Upper limit on draws per chain", DefaultValueFactory = _ => 3000 };
         public Option<string?> Parameters { get; } = new("--parameters") { Description = "Regex of the parameters to sample (weight-restricted LLC, e.g. '^layers\\.2\\.'); others stay fixed" };
+        public Option<string?> Compat { get; } = new("--compat") { Description = "devinterp: the Python devinterp library's SGLD (Euler steps, nβ = batch/ln batch, full batch unless --batch-size, L(w*) on the full training set, exactly --draws draws; docs/llc.md)" };
 
-        public IEnumerable<Option> All => [Chains, Draws, BurnIn, Thin, StepSize, NBeta, Localization, BatchSize, Seed, Sampler, Integrator, NoControlVariates, TargetRelativeError, MaxDraws, Parameters];
+        public IEnumerable<Option> All => [Chains, Draws, BurnIn, Thin, StepSize, NBeta, Localization, BatchSize, Seed, Sampler, Integrator, NoControlVariates, TargetRelativeError, MaxDraws, Parameters, Compat];
 
         public LlcSettings Settings(ParseResult p)
         {
@@ -40,7 +41,14 @@ public static class LlcCommand
             var settings = new LlcSettings(true, p.GetValue(Chains), p.GetValue(Draws), p.GetValue(BurnIn), p.GetValue(Thin),
                 p.GetValue(StepSize), null, p.GetValue(Localization), p.GetValue(NBeta), p.GetValue(BatchSize), p.GetValue(Seed),
                 p.GetValue(Sampler)!, p.GetValue(Integrator)!, !p.GetValue(NoControlVariates),
-                target ?? 0.03, p.GetValue(MaxDraws), p.GetValue(Parameters)); // 0 means exactly --draws: LlcSettings says so
+                target ?? 0.03, p.GetValue(MaxDraws), p.GetValue(Parameters), Compat: p.GetValue(Compat));
+            if (settings.Compat is { } compat)
+            {
+                var kind = compat is "none" or "devinterp" ? LlcSettings.ParseCompat(compat)
+                    : throw new UsageException($"--compat '{compat}' is not one of none, devinterp");
+                if (kind == LlcCompat.Devinterp && LlcSettings.ParseSampler(settings.Sampler) != SamplerKind.Sgld)
+                    throw new UsageException($"--compat devinterp samples with plain SGLD; drop --sampler {settings.Sampler}");
+            }
             settings.ToOptions(settings.StepSize ?? 1).Validate(); // names the first bad option now
             return settings;
         }
@@ -180,7 +188,7 @@ public static class LlcCommand
             var reporter = new ProgressReporter(context, parse.GetValue(quiet));
             var result = reporter.Run("calibrate", update => new LlcCalibrator(calibrationOptions).Calibrate(potential,
                 new SyncProgress<LlcProgress>(p => update(p.Step, p.TotalSteps, p.Phase))));
-            double nBeta = options.NBeta ?? LlcOptions.DefaultNBeta(potential.SampleCount);
+            double nBeta = options.ResolveNBeta(potential.SampleCount, potential.Dimension);
             var rows = CalibrationRow.From(checkpoint.Step, result, nBeta, options.Localization);
             if (parse.GetValue(outDir) is { } o)
             {

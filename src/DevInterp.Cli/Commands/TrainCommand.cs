@@ -26,6 +26,7 @@ public static class TrainCommand
             output, preset, config, steps, seed, checkpoints, linear, overwrite, quiet,
         };
         command.WithExamples(
+            "devinterp train runs/grok --preset grok",
             "devinterp train runs/dln --preset dln",
             "devinterp train runs/tms --preset tms --seed 2 --steps 8000",
             "devinterp train runs/mine --config my-run.json --checkpoints 60 --linear");
@@ -43,7 +44,13 @@ public static class TrainCommand
             if (parse.GetValue(linear) || count is not null)
             {
                 int n = count ?? settings.EffectiveSchedule.Count;
-                settings = settings with { Schedule = parse.GetValue(linear) ? CheckpointSchedule.LinearSpaced(n) : CheckpointSchedule.LogSpaced(n) };
+                // A log schedule keeps its offset (the grok preset's early spacing) when only the count changes.
+                var current = settings.EffectiveSchedule;
+                settings = settings with
+                {
+                    Schedule = parse.GetValue(linear) ? CheckpointSchedule.LinearSpaced(n)
+                        : current.Kind == CheckpointSchedule.Log ? current with { Count = n } : CheckpointSchedule.LogSpaced(n),
+                };
             }
             cfg = cfg with { Training = settings };
             cfg.Validate();

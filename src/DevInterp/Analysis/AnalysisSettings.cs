@@ -24,6 +24,10 @@ namespace DevInterp.Analysis;
 /// <param name="MaxDraws">Adaptive length limit.</param>
 /// <param name="ParameterPattern">Regex of the sampled parameters (weight-restricted LLC); null for all.</param>
 /// <param name="Traces">Store every draw's losses (the llc_traces table).</param>
+/// <param name="Compat">
+/// null (or none) for DevInterp's conventions; <c>devinterp</c> for the Python devinterp library's SGLD
+/// (<see cref="LlcCompat.Devinterp"/>; the sampler, integrator, control variates and adaptive length are then set by it).
+/// </param>
 public sealed record LlcSettings(
     bool Enabled = true,
     int Chains = 8,
@@ -42,13 +46,26 @@ public sealed record LlcSettings(
     double? TargetRelativeError = 0.03,
     int MaxDraws = 3000,
     string? ParameterPattern = null,
-    bool Traces = true)
+    bool Traces = true,
+    string? Compat = null)
 {
     /// <summary>The estimator options these settings describe (with the given or calibrated step size).</summary>
-    public LlcOptions ToOptions(double? stepSize = null) => new(
-        Chains, Draws, BurnIn, StepsBetweenDraws, stepSize ?? StepSize, Localization, NBeta, BatchSize, Seed,
-        ParseSampler(Sampler), ParameterPattern, null, ControlVariates, TargetRelativeError == 0 ? null : TargetRelativeError, Math.Max(MaxDraws, Draws),
-        ParseIntegrator(Integrator));
+    public LlcOptions ToOptions(double? stepSize = null)
+    {
+        var options = new LlcOptions(
+            Chains, Draws, BurnIn, StepsBetweenDraws, stepSize ?? StepSize, Localization, NBeta, BatchSize, Seed,
+            ParseSampler(Sampler), ParameterPattern, null, ControlVariates, TargetRelativeError == 0 ? null : TargetRelativeError, Math.Max(MaxDraws, Draws),
+            ParseIntegrator(Integrator));
+        return ParseCompat(Compat) == LlcCompat.Devinterp ? options.WithDevinterpConventions() : options;
+    }
+
+    /// <summary>Parses a compat name (none or null, devinterp).</summary>
+    public static LlcCompat ParseCompat(string? name) => name?.ToLowerInvariant() switch
+    {
+        null or "none" => LlcCompat.None,
+        "devinterp" => LlcCompat.Devinterp,
+        _ => throw new ArgumentException($"llc.compat '{name}' is not one of none, devinterp"),
+    };
 
     /// <summary>Parses a sampler name (sgld, rmsprop_sgld, sgnht).</summary>
     public static SamplerKind ParseSampler(string name) => name.Replace("-", "_").ToLowerInvariant() switch

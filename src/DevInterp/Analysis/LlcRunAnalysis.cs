@@ -129,7 +129,7 @@ public static class LlcRunAnalysis
         var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
             progress.Report(new AnalysisProgress(0, 1, target.Step, "llc: calibrating")));
         var calibration = new LlcCalibrator(CalibrationOptions.For(options)).Calibrate(potential, inner, cancel);
-        double nBeta = options.NBeta ?? LlcOptions.DefaultNBeta(potential.SampleCount);
+        double nBeta = options.ResolveNBeta(potential.SampleCount, potential.Dimension);
         store.Write(key, CalibrationRow.From(target.Step, calibration, nBeta, options.Localization));
         return (calibration.Chosen, "calibrated");
     }

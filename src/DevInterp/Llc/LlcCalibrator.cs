@@ -21,7 +21,7 @@ public sealed class LlcCalibrator(CalibrationOptions options)
     /// <summary>Runs the sweep on a potential.</summary>
     public CalibrationResult Calibrate(IChainPotential potential, IProgress<LlcProgress>? progress = null, CancellationToken cancel = default)
     {
-        double baseNBeta = Options.Base.NBeta ?? LlcOptions.DefaultNBeta(potential.SampleCount);
+        double baseNBeta = Options.Base.ResolveNBeta(potential.SampleCount, potential.Dimension);
         var nBetas = new[] { baseNBeta }.Concat(Options.NBetas ?? []).Distinct().ToList();
         var gammas = new[] { Options.Base.Localization }.Concat(Options.Localizations ?? []).Distinct().ToList();
         var grid = new List<CalibrationPoint>();

@@ -38,9 +38,9 @@ public sealed class LlcEstimator(LlcOptions options)
     {
         double eps = o.StepSize ?? throw new ArgumentException("step size is not set");
         long n = potential.SampleCount;
-        double nBeta = o.NBeta ?? LlcOptions.DefaultNBeta(n);
         int chains = o.Chains;
         long dim = potential.Dimension;
+        double nBeta = o.ResolveNBeta(n, dim);
         var settings = new SamplerSettings(eps, nBeta, o.Localization);
         double blowUp = 100.0 * dim + 1000; // far above any equilibrium value of nβ(L − L*) (which averages λ ≤ d/2)
 
@@ -71,7 +71,8 @@ public sealed class LlcEstimator(LlcOptions options)
         using var noise = torch.zeros_like(weights).DetachFromDisposeScope(); // refilled in place every step
         using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
         double[]? fullCenterLoss = null;
-        if (batches.FullBatch)
+        // The devinterp library measures L(w*) once, not on each draw's batch (docs/llc.md, "Matching the devinterp library").
+        if (batches.FullBatch || o.Compat == LlcCompat.Devinterp)
         {
             using var scope = torch.NewDisposeScope();
             fullCenterLoss = ReadVector(potential.Loss(centers, null, null));
@@ -118,7 +119,7 @@ public sealed class LlcEstimator(LlcOptions options)
             else
             {
                 losses = potential.Loss(weights, indices, gradient);
-                if (indices is not null && isDraw)
+                if (indices is not null && isDraw && fullCenterLoss is null)
                     centerLosses = centerLookup is not null ? centerLookup.CenterLoss(indices) : potential.Loss(centers, indices, null);
             }
             if (isDraw)

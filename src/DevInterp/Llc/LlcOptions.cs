@@ -13,7 +13,8 @@ namespace DevInterp.Llc;
 /// <param name="NBeta">Inverse temperature nβ; null for the theory's default n/ln n (β* = 1/ln n, n = training-set size).</param>
 /// <param name="BatchSize">
 /// Minibatch size; ≥ n for full-batch gradients; null (the default) to choose: full batch when a full pass is cheap
-/// (n·D ≤ 2²², D = sampled parameters), else the batch that costs about that much, at least 256 (see <see cref="ResolveBatchSize"/>).
+/// (n·D ≤ 2²², D = sampled parameters) or costs no more than a minibatch step with control variates, else the batch that
+/// costs about 2²², at least 256 (see <see cref="ResolveBatchSize"/>).
 /// </param>
 /// <param name="Seed">Seed of all randomness (noise and minibatches); equal seeds give bit-identical results.</param>
 /// <param name="Sampler">The sampler.</param>
@@ -28,6 +29,11 @@ namespace DevInterp.Llc;
 /// </param>
 /// <param name="MaxDraws">Upper limit on draws per chain when drawing adaptively.</param>
 /// <param name="Integrator">How SGLD discretizes Langevin dynamics; Leimkuhler–Matthews by default (exact for Gaussian targets).</param>
+/// <param name="Compat">
+/// Whose conventions to follow: <see cref="LlcCompat.None"/>, or <see cref="LlcCompat.Devinterp"/> (set it with
+/// <see cref="WithDevinterpConventions"/>, which also sets the sampler, integrator, control variates and draw count the
+/// reference library uses).
+/// </param>
 /// <param name="ControlVariates">
 /// With minibatches, subtract the zero-mean control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*) from every draw and drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
@@ -49,7 +55,8 @@ public sealed record LlcOptions(
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
     int MaxDraws = 3000,
-    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews)
+    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews,
+    LlcCompat Compat = LlcCompat.None)
 {
     /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
@@ -64,15 +71,43 @@ public sealed record LlcOptions(
     public const long AutoBatchBudget = 1L << 22;
 
     /// <summary>
+    /// These options with the Python devinterp library's conventions (<see cref="LlcCompat.Devinterp"/>): plain SGLD with
+    /// Euler–Maruyama steps, no control variates, exactly <see cref="Draws"/> draws per chain. The step size,
+    /// localization, chains, draws and burn-in stay as given (the reference library's users choose them).
+    /// </summary>
+    public LlcOptions WithDevinterpConventions() => this with
+    {
+        Compat = LlcCompat.Devinterp,
+        Sampler = SamplerKind.Sgld,
+        Integrator = LangevinIntegrator.EulerMaruyama,
+        ControlVariates = false,
+        TargetRelativeError = null,
+    };
+
+    /// <summary>
+    /// The inverse temperature for n samples and D sampled values: the given one, else n/ln n (the theory's β* = 1/ln n);
+    /// with <see cref="LlcCompat.Devinterp"/>, m/ln m for the batch size m (the reference library's
+    /// <c>default_nbeta(loader)</c>, which equals n/ln n in full batch).
+    /// </summary>
+    public double ResolveNBeta(long n, long dimension) =>
+        NBeta ?? DefaultNBeta(Compat == LlcCompat.Devinterp ? ResolveBatchSize(n, dimension) : n);
+
+    /// <summary>
     /// The batch size used for n samples and D sampled values: the given one, or automatically the full training set
     /// when n·D ≤ <see cref="AutoBatchBudget"/> (exact gradients are then cheap, and exact gradients sample the intended
-    /// posterior without minibatch noise), else ⌈budget/D⌉ clamped to [256, n].
+    /// posterior without minibatch noise), else m = ⌈budget/D⌉ clamped to [256, n] — unless a full-batch step costs no
+    /// more than a minibatch step: with control variates a minibatch step takes two gradients on m samples (at the
+    /// chains and at w*), so the full batch wins whenever n ≤ 2m; it also samples better per step (no minibatch noise
+    /// left at all), so at equal cost it is the better effective sample.
     /// </summary>
     public long ResolveBatchSize(long n, long dimension)
     {
         if (BatchSize is { } b) return Math.Min(b, n);
+        if (Compat == LlcCompat.Devinterp) return n; // the reference's users pass a full-batch loader to match its numbers
         long affordable = AutoBatchBudget / Math.Max(1, dimension);
-        return Math.Min(n, Math.Max(256, affordable));
+        long batch = Math.Min(n, Math.Max(256, affordable));
+        long gradientsPerStep = ControlVariates ? 2 : 1;
+        return gradientsPerStep * batch >= n ? n : batch;
     }
 
     /// <summary>Checks the settings, naming the first bad one.</summary>
@@ -89,5 +124,7 @@ public sealed record LlcOptions(
         if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
         if (TargetRelativeError is { } t && !(t > 0)) throw new ArgumentException($"target relative error must be > 0 (got {t})");
         if (TargetRelativeError is not null && MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
+        if (Compat == LlcCompat.Devinterp && (Sampler != SamplerKind.Sgld || Integrator != LangevinIntegrator.EulerMaruyama || ControlVariates || TargetRelativeError is not null))
+            throw new ArgumentException("compat devinterp samples with plain Euler–Maruyama SGLD and a fixed number of draws: use sampler sgld (set the options with WithDevinterpConventions)");
     }
 }

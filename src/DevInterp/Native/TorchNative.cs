@@ -19,6 +19,7 @@ public static class TorchNative
         lock (Gate)
         {
             if (_loaded) return;
+            OpenMpPolicy.Apply();
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             {
                 string baseDir = Path.GetDirectoryName(typeof(TorchNative).Assembly.Location) ?? AppContext.BaseDirectory;

@@ -5,14 +5,16 @@ namespace DevInterp.Training;
 
 /// <summary>
 /// Which steps get a checkpoint. <c>log</c> (default): <see cref="Count"/> distinct integer steps spaced evenly in
-/// log(1 + step) from 0 to the last step — dense early, sparse late, where training dynamics are fast and slow
-/// respectively. <c>linear</c>: evenly spaced. <c>explicit</c>: the listed <see cref="Steps"/>. Every schedule includes
+/// log(<see cref="Offset"/> + step) from 0 to the last step — dense early, sparse late, where training dynamics are fast
+/// and slow respectively; a larger offset makes the early gaps about even (≈ offset·ln((offset + last)/offset)/(count − 1)
+/// steps) before they grow. <c>linear</c>: evenly spaced. <c>explicit</c>: the listed <see cref="Steps"/>. Every schedule includes
 /// step 0 (the initialisation) and the last step.
 /// </summary>
 /// <param name="Kind">log, linear or explicit.</param>
 /// <param name="Count">Number of checkpoints for log and linear (capped at steps + 1).</param>
 /// <param name="Steps">The steps for explicit schedules.</param>
-public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, int Count = 30, IReadOnlyList<long>? Steps = null)
+/// <param name="Offset">For log schedules, the offset s₀ in log(s₀ + step) (1 by default; at least 1).</param>
+public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, int Count = 30, IReadOnlyList<long>? Steps = null, long Offset = 1)
 {
     /// <summary>Log spacing.</summary>
     public const string Log = "log";
@@ -25,8 +27,8 @@ public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, in
 
     private static readonly string[] Kinds = [Log, Linear, Explicit];
 
-    /// <summary>A log schedule of <paramref name="count"/> checkpoints.</summary>
-    public static CheckpointSchedule LogSpaced(int count) => new(Log, count);
+    /// <summary>A log schedule of <paramref name="count"/> checkpoints, even in log(<paramref name="offset"/> + step).</summary>
+    public static CheckpointSchedule LogSpaced(int count, long offset = 1) => new(Log, count, null, offset);
 
     /// <summary>A linear schedule of <paramref name="count"/> checkpoints.</summary>
     public static CheckpointSchedule LinearSpaced(int count) => new(Linear, count);
@@ -45,6 +47,7 @@ public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, in
                 return [.. set];
             case Linear:
             case Log:
+                if (Offset < 1) throw new SpecFormatException(TrainingSettings.SpecName, "schedule.offset", $"expected an integer >= 1, got {Offset}");
                 int n = (int)Math.Min(Math.Max(Count, 2), totalSteps + 1);
                 if (n == 1) return [0];
                 var steps = new long[n];
@@ -53,7 +56,7 @@ public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, in
                     double f = (double)k / (n - 1);
                     steps[k] = Kind == Linear
                         ? (long)Math.Round(f * totalSteps)
-                        : (long)Math.Round(Math.Exp(f * Math.Log(totalSteps + 1.0)) - 1.0);
+                        : (long)Math.Round(Offset * Math.Exp(f * Math.Log((totalSteps + (double)Offset) / Offset)) - Offset);
                 }
                 steps[0] = 0;
                 steps[n - 1] = totalSteps;
@@ -73,18 +76,22 @@ public sealed record CheckpointSchedule(string Kind = CheckpointSchedule.Log, in
         string kind = r.OptionalString("kind", Log, Kinds)!;
         var steps = r.OptionalIntArray("steps", 0, 0);
         int count = (int)r.OptionalInt("count", steps?.Count ?? 30, 1, 1_000_000)!.Value;
+        bool hasOffset = r.Has("offset");
+        long offset = r.OptionalInt("offset", 1, 1, 1L << 40)!.Value;
         r.RejectUnknown();
+        if (hasOffset && kind != Log) throw r.Error("offset", $"only log schedules have an offset (kind is '{kind}')");
         if (kind == Explicit && steps is null) throw r.Error("steps", "required for an explicit schedule");
         if (kind != Explicit && steps is not null) throw r.Error("steps", $"only explicit schedules list steps (kind is '{kind}')");
-        return new CheckpointSchedule(kind, count, steps);
+        return new CheckpointSchedule(kind, count, steps, offset);
     }
 
-    /// <summary>The JSON form: {"kind": "log", "count": 30} or {"kind": "explicit", "steps": [...]}.</summary>
+    /// <summary>The JSON form: {"kind": "log", "count": 30} (with "offset" when not 1) or {"kind": "explicit", "steps": [...]}.</summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["kind"] = Kind };
         if (Kind == Explicit) json["steps"] = new JsonArray([.. (Steps ?? []).Select(s => (JsonNode)s)]);
         else json["count"] = Count;
+        if (Kind == Log && Offset != 1) json["offset"] = Offset;
         return json;
     }
 }

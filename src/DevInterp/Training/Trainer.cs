@@ -11,7 +11,7 @@ namespace DevInterp.Training;
 
 /// <summary>
 /// Trains a model on a task and writes a run directory: <c>step_000000.safetensors</c> ... (the state dict, with
-/// <c>__metadata__</c> holding step, train_loss and the <see cref="CheckpointMetrics"/> as strings),
+/// <c>__metadata__</c> holding step, train_loss, the <see cref="TaskMetrics"/> and the <see cref="CheckpointMetrics"/> as strings),
 /// <c>manifest.json</c> (rewritten after every checkpoint, so an interrupted run is still a valid run) and
 /// <c>loss_curve.csv</c> (step,train_loss). Deterministic: the same config gives byte-identical files. The model is
 /// initialised from the seed, the data from the task's own seed, minibatches from a <see cref="TaskRng"/> of the seed,
@@ -67,6 +67,7 @@ public static class Trainer
         manual_seed(settings.Seed);
         using var model = config.Model.Build(settings.Seed, settings.ScalarType);
         using var data = config.Task.Generate(settings.ScalarType);
+        using var test = config.Task.LoadTest(settings.ScalarType);
         using var optimizer = CreateOptimizer(settings, model.parameters());
         var sampler = new MinibatchSampler(data.Count, settings.BatchSize, settings.Seed);
         var checkpoints = new List<ManifestCheckpoint>();
@@ -82,7 +83,7 @@ public static class Trainer
                 curve.Add((step, loss));
                 if (checkpointSet.Contains(step))
                 {
-                    var checkpoint = WriteCheckpoint(model, outputDirectory, step, stepFormat, loss);
+                    var checkpoint = WriteCheckpoint(model, data, test, outputDirectory, step, stepFormat, loss);
                     checkpoints.Add(checkpoint);
                     Manifest(config, checkpoints).Save(manifestPath);
                     progress?.Report(new TrainingProgress(step, settings.Steps, loss, checkpoint, clock.Elapsed));
@@ -113,9 +114,11 @@ public static class Trainer
     public static string CheckpointFileName(long step, long totalSteps) =>
         "step_" + step.ToString("D" + Math.Max(6, totalSteps.ToString(CultureInfo.InvariantCulture).Length), CultureInfo.InvariantCulture) + ".safetensors";
 
-    private static ManifestCheckpoint WriteCheckpoint(nn.Module model, string directory, long step, string stepFormat, double loss)
+    private static ManifestCheckpoint WriteCheckpoint(nn.Module<Tensor, Tensor> model, TaskData data, TaskData? test, string directory,
+        long step, string stepFormat, double loss)
     {
         var metrics = new Dictionary<string, double> { ["train_loss"] = loss };
+        foreach (var (k, v) in TaskMetrics.Compute(model, data, test)) metrics[k] = v;
         foreach (var (k, v) in CheckpointMetrics.Compute(model)) metrics[k] = v;
         var metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) };
         foreach (var (k, v) in metrics) metadata[k] = v.ToString("R", CultureInfo.InvariantCulture);
@@ -137,6 +140,7 @@ public static class Trainer
     private static optim.Optimizer CreateOptimizer(TrainingSettings s, IEnumerable<Parameter> parameters) => s.Optimizer switch
     {
         "adam" => optim.Adam(parameters, s.LearningRate, s.Beta1, s.Beta2, weight_decay: s.WeightDecay),
+        "adamw" => optim.AdamW(parameters, s.LearningRate, s.Beta1, s.Beta2, weight_decay: s.WeightDecay),
         _ => optim.SGD(parameters, s.LearningRate, momentum: s.Momentum, weight_decay: s.WeightDecay),
     };
 

@@ -4,23 +4,40 @@ using DevInterp.Tasks;
 namespace DevInterp.Training;
 
 /// <summary>
-/// The demo runs shipped under checkpoints/ (docs/demo-runs.md shows what each one does): <c>tms</c>, the toy model of
-/// superposition with 6 features in 2 dimensions, and <c>dln</c>, a deep linear network learning a rank-4 teacher
-/// one singular value at a time.
+/// The demo runs shipped under checkpoints/ (docs/demo-runs.md shows what each one does): <c>grok</c>, a one-hidden-layer
+/// MLP that memorises modular addition and then generalises (grokking); <c>tms</c>, the toy model of superposition with
+/// 6 features in 2 dimensions; and <c>dln</c>, a deep linear network learning a rank-4 teacher one singular value at a
+/// time.
 /// </summary>
 public static class TrainingPresets
 {
     /// <summary>Preset names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["tms", "dln"];
+    public static IReadOnlyList<string> Names { get; } = ["grok", "tms", "dln"];
 
     /// <summary>The named preset.</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the presets).</exception>
     public static TrainingConfig Get(string name) => name switch
     {
+        "grok" => Grok,
         "tms" => Tms,
         "dln" => Dln,
         _ => throw new ArgumentException($"unknown preset '{name}' (presets: {string.Join(", ", Names)})", nameof(name)),
     };
+
+    /// <summary>
+    /// Grokking: (a + b) mod 29 from one-hot a and b (58 inputs), 60% of the 841 pairs for training (504), a GELU MLP
+    /// 58 → 112 → 29 (9,885 parameters), full-batch AdamW (lr 0.003, betas 0.9/0.98, decoupled weight decay 1), 5000
+    /// steps. The training set is memorised within ~200 steps while test accuracy stays near zero; a few hundred steps
+    /// later the generalising circuit forms, test accuracy climbs past 0.9, and weight decay cleans the memorising
+    /// weights up (weight norm peaks, then falls) until the run settles. 112 checkpoints, even in log(300 + step):
+    /// about every 8 steps at the start, every 170 at the end.
+    /// </summary>
+    public static TrainingConfig Grok { get; } = new(
+        "grok",
+        new MlpSpec([58, 112, 29], Activation: "gelu"),
+        new ModularTaskSpec(P: 29, ModularOperation.Add, TrainFraction: 0.6, Seed: 0),
+        new TrainingSettings(Steps: 5000, Optimizer: "adamw", LearningRate: 0.003, Beta2: 0.98, WeightDecay: 1.0, Seed: 0,
+            Schedule: CheckpointSchedule.LogSpaced(112, offset: 300)));
 
     /// <summary>
     /// Toy model of superposition: 6 features (each present with probability 0.1, equal importance) in 2 hidden

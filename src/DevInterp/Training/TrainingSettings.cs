@@ -5,18 +5,21 @@ using static TorchSharp.torch;
 namespace DevInterp.Training;
 
 /// <summary>
-/// How to train: the <c>training</c> object of a run manifest. JSON fields: <c>steps</c>, <c>optimizer</c> (sgd|adam),
-/// <c>lr</c>, <c>momentum</c> (sgd), <c>betas</c> (adam, [b1, b2]), <c>weight_decay</c>, <c>batch_size</c> (absent or
+/// How to train: the <c>training</c> object of a run manifest. JSON fields: <c>steps</c>, <c>optimizer</c> (sgd|adam|adamw),
+/// <c>lr</c>, <c>momentum</c> (sgd), <c>betas</c> (adam, adamw: [b1, b2]), <c>weight_decay</c>, <c>batch_size</c> (absent or
 /// null = full batch), <c>seed</c>, <c>schedule</c> (<see cref="CheckpointSchedule"/>), <c>dtype</c> (float32|float64),
 /// <c>loss_curve_points</c>.
 /// </summary>
 /// <param name="Steps">Optimizer steps.</param>
-/// <param name="Optimizer">sgd or adam.</param>
+/// <param name="Optimizer">sgd, adam, or adamw (Adam with decoupled weight decay, Loshchilov &amp; Hutter 2019).</param>
 /// <param name="LearningRate">Learning rate.</param>
 /// <param name="Momentum">SGD momentum.</param>
-/// <param name="Beta1">Adam β1.</param>
-/// <param name="Beta2">Adam β2.</param>
-/// <param name="WeightDecay">L2 weight decay.</param>
+/// <param name="Beta1">Adam(W) β1.</param>
+/// <param name="Beta2">Adam(W) β2.</param>
+/// <param name="WeightDecay">
+/// Weight decay: an L2 term added to the gradient for sgd and adam; for adamw a decoupled shrink w ← w − lr·wd·w each
+/// step, outside the adaptive scaling (as torch.optim.AdamW).
+/// </param>
 /// <param name="BatchSize">Minibatch size (sampled without replacement each step), or null for full-batch gradient descent.</param>
 /// <param name="Seed">Seed of the initialisation, the minibatch sampler and torch's global generator.</param>
 /// <param name="Schedule">Checkpoint steps.</param>
@@ -38,6 +41,9 @@ public sealed record TrainingSettings(
 {
     internal const string SpecName = "training settings";
 
+    /// <summary>The optimizer names.</summary>
+    public static readonly string[] Optimizers = ["sgd", "adam", "adamw"];
+
     /// <summary>The schedule, defaulting to 30 log-spaced checkpoints.</summary>
     public CheckpointSchedule EffectiveSchedule => Schedule ?? CheckpointSchedule.LogSpaced(30);
 
@@ -49,7 +55,7 @@ public sealed record TrainingSettings(
     {
         var r = new SpecReader(json, SpecName);
         long steps = r.RequireInt("steps", 0, 1L << 40);
-        string optimizer = r.OptionalString("optimizer", "sgd", "sgd", "adam")!;
+        string optimizer = r.OptionalString("optimizer", "sgd", Optimizers)!;
         double lr = r.RequireDouble("lr", 0, exclusiveMin: true);
         double momentum = r.OptionalDouble("momentum", 0.0, 0, 1)!.Value;
         double beta1 = 0.9, beta2 = 0.999;
@@ -92,7 +98,7 @@ public sealed record TrainingSettings(
     internal void Validate()
     {
         if (Steps < 0) throw new SpecFormatException(SpecName, "steps", $"expected an integer >= 0, got {Steps}");
-        if (Optimizer is not ("sgd" or "adam")) throw new SpecFormatException(SpecName, "optimizer", $"'{Optimizer}' is not one of sgd, adam");
+        if (!Optimizers.Contains(Optimizer)) throw new SpecFormatException(SpecName, "optimizer", $"'{Optimizer}' is not one of {string.Join(", ", Optimizers)}");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new SpecFormatException(SpecName, "lr", $"expected a finite number > 0, got {LearningRate}");
         if (BatchSize is < 1) throw new SpecFormatException(SpecName, "batch_size", $"expected an integer >= 1, got {BatchSize}");
         if (DType is not ("float32" or "float64")) throw new SpecFormatException(SpecName, "dtype", $"'{DType}' is not one of float32, float64");

@@ -59,4 +59,28 @@ public class CheckpointScheduleTests
         Assert.Equal([0L, 10, 50, 100], CheckpointSchedule.At(50, 10, 50, 500).Resolve(100));
         Assert.Throws<ArgumentOutOfRangeException>(() => CheckpointSchedule.LogSpaced(3).Resolve(-1));
     }
+
+    [Fact]
+    public void LogScheduleWithAnOffsetStartsEvenAndGrows()
+    {
+        // Even in log(300 + step): the first gaps are ≈ 300·ln(5300/300)/111 ≈ 7.8 steps, the last ≈ 5300·(that)/300 ≈ 137.
+        var schedule = CheckpointSchedule.LogSpaced(112, offset: 300);
+        var steps = schedule.Resolve(5000);
+        AssertValid(steps, 5000);
+        Assert.Equal(112, steps.Count);
+        var gaps = steps.Zip(steps.Skip(1), (a, b) => b - a).ToList();
+        Assert.InRange(gaps.Take(5).Min(), 7, 9);
+        Assert.InRange(gaps[^1], 125, 145);
+        for (int i = 1; i < gaps.Count; i++) Assert.True(gaps[i] >= gaps[i - 1] - 1, $"gap {i} shrank: {string.Join(",", gaps)}");
+        // Offset 1 is the plain log schedule, and the JSON form carries the offset only when it is not 1.
+        Assert.Equal(CheckpointSchedule.LogSpaced(40).Resolve(5000), CheckpointSchedule.LogSpaced(40, offset: 1).Resolve(5000));
+        Assert.False(CheckpointSchedule.LogSpaced(40).ToJson().ContainsKey("offset"));
+        Assert.Equal(300, schedule.ToJson()["offset"]!.GetValue<long>());
+        var settings = new TrainingSettings(5000, Schedule: schedule);
+        Assert.Equal(steps, TrainingSettings.Parse(settings.ToJson()).EffectiveSchedule.Resolve(5000));
+        var json = settings.ToJson();
+        json["schedule"] = new System.Text.Json.Nodes.JsonObject { ["kind"] = "linear", ["count"] = 5, ["offset"] = 10 };
+        Assert.Equal("schedule.offset", Assert.Throws<DevInterp.Models.SpecFormatException>(() => TrainingSettings.Parse(json)).Field);
+        Assert.Throws<DevInterp.Models.SpecFormatException>(() => CheckpointSchedule.LogSpaced(5, offset: 0).Resolve(10));
+    }
 }

@@ -18,17 +18,18 @@ public class ShippedRunsTests
     private static IReadOnlyDictionary<string, double> At(RunManifest m, long step) => m.Checkpoints.Single(c => c.Step == step).Metrics!;
 
     [Theory]
-    [InlineData("tms")]
-    [InlineData("dln")]
-    public void ManifestsAreValidAndMatchThePresets(string name)
+    [InlineData("grok", 100, 200, 5_000_000)]
+    [InlineData("tms", 20, 40, 2_000_000)]
+    [InlineData("dln", 20, 40, 2_000_000)]
+    public void ManifestsAreValidAndMatchThePresets(string name, int minCheckpoints, int maxCheckpoints, long maxBytes)
     {
         var manifest = Manifest(name);
         var preset = TrainingPresets.Get(name);
         Assert.Equal(preset.ToJson().ToJsonString(), TrainingConfig.FromManifest(manifest).ToJson().ToJsonString());
         Assert.Equal(preset.Training.EffectiveSchedule.Resolve(preset.Training.Steps), manifest.Checkpoints.Select(c => c.Step));
-        Assert.InRange(manifest.Checkpoints.Count, 20, 40);
+        Assert.InRange(manifest.Checkpoints.Count, minCheckpoints, maxCheckpoints);
         long bytes = Directory.GetFiles(RunDir(name)).Sum(f => new FileInfo(f).Length);
-        Assert.True(bytes < 2_000_000, $"{name} run is {bytes} bytes");
+        Assert.True(bytes < maxBytes, $"{name} run is {bytes} bytes");
         foreach (var c in manifest.Checkpoints)
         {
             using var reader = CheckpointFile.Open(Path.Combine(RunDir(name), c.File));
@@ -95,6 +96,76 @@ public class ShippedRunsTests
         Assert.True(Loss(589) - Loss(1116) > 0.025, "no drop into the 4-gon");
     }
 
+    [Fact]
+    public void GrokMemorisesThenFormsTheCircuitCleansUpAndSettles()
+    {
+        var m = Manifest("grok");
+        var c = m.Checkpoints;
+        double Get(int i, string metric) => c[i].Metrics![metric];
+        long First(Func<int, bool> condition) => c[Enumerable.Range(0, c.Count).First(condition)].Step;
+        long ArgMax(string metric) => c[Enumerable.Range(0, c.Count).MaxBy(i => Get(i, metric))].Step;
+        int Between(long from, long to) => c.Count(x => x.Step >= from && x.Step <= to);
+        const double chance = 1.0 / 29;
+
+        // Memorisation: train accuracy from chance to 1 while test accuracy falls to 0 and the test loss climbs.
+        Assert.InRange(Get(0, "train_accuracy"), 0, 2 * chance);
+        Assert.InRange(Get(0, "test_accuracy"), 0, 2 * chance);
+        Assert.Equal(166, First(i => Get(i, "train_accuracy") > 0.95));
+        Assert.Equal(190, First(i => Get(i, "train_accuracy") >= 1));
+        Assert.All(c.Where(x => x.Step >= 16 && x.Step <= 636), x => Assert.True(x.Metrics!["test_accuracy"] < 0.01, $"step {x.Step}"));
+        // Circuit formation: the test loss peaks just after memorisation and falls from there on, while test accuracy
+        // first rises above chance hundreds of steps later.
+        Assert.Equal(244, ArgMax("test_loss"));
+        for (int i = 1; i < c.Count; i++)
+            if (c[i - 1].Step >= 244) Assert.True(Get(i, "test_loss") < Get(i - 1, "test_loss"), $"test loss rose at step {c[i].Step}");
+        Assert.Equal(739, First(i => c[i].Step > 190 && Get(i, "test_accuracy") > chance));
+        Assert.Equal(882, First(i => Get(i, "test_accuracy") > 0.1));
+        Assert.Equal(1442, First(i => Get(i, "test_accuracy") > 0.5));
+        // Clean-up: the weight norm peaks, then weight decay shrinks it while test accuracy passes 0.9.
+        Assert.Equal(2268, ArgMax("weight_norm"));
+        Assert.Equal(2405, First(i => Get(i, "test_accuracy") > 0.9));
+        for (int i = 1; i < c.Count; i++)
+            if (c[i - 1].Step >= 2268) Assert.True(Get(i, "weight_norm") < Get(i - 1, "weight_norm"), $"weight norm rose at step {c[i].Step}");
+        // Settled: test accuracy above 0.95 from step 3204 on, and nothing moves by more than a little.
+        Assert.Equal(3204, First(i => Get(i, "test_accuracy") > 0.95));
+        Assert.All(c.Where(x => x.Step >= 3204), x =>
+        {
+            Assert.InRange(x.Metrics!["test_accuracy"], 0.95, 0.98);
+            Assert.Equal(1.0, x.Metrics["train_accuracy"]);
+            Assert.True(x.Metrics["train_loss"] < 1e-5);
+        });
+        Assert.InRange(Get(c.Count - 1, "weight_norm") / c.Single(x => x.Step == 3204).Metrics!["weight_norm"], 0.995, 1);
+        // Every phase is resolved by several checkpoints.
+        Assert.True(Between(0, 166) >= 10);
+        Assert.True(Between(166, 739) >= 10);
+        Assert.True(Between(739, 2268) >= 10);
+        Assert.True(Between(2268, 3204) >= 10);
+        Assert.True(Between(3204, 5000) >= 10);
+    }
+
+    [Fact]
+    public void GrokRecordedMetricsAreThoseOfTheShippedWeights()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var manifest = Manifest("grok");
+        var spec = DevInterp.Models.ModelSpec.Parse(manifest.Model!);
+        var task = (DevInterp.Tasks.ModularTaskSpec)TaskSpecOf(manifest);
+        using var train = task.LoadTraining();
+        using var test = task.LoadTest()!;
+        Assert.Equal(504, train.Count);
+        Assert.Equal(841 - 504, test.Count);
+        foreach (long step in new long[] { 166, 2268, 5000 })
+        {
+            var checkpoint = manifest.Checkpoints.Single(x => x.Step == step);
+            using var model = spec.Load(Path.Combine(RunDir("grok"), checkpoint.File));
+            var metrics = TaskMetrics.Compute(model, train, test);
+            foreach (string name in new[] { "train_accuracy", "test_accuracy", "test_loss" })
+                Assert.Equal(checkpoint.Metrics![name], metrics[name], 5);
+            using var _ = TorchSharp.torch.no_grad();
+            Assert.Equal(checkpoint.Metrics!["train_loss"], train.Loss(model).item<float>(), 5);
+        }
+    }
+
     private static void AssertRegularPolygon(long step, int k, double toleranceDegrees)
     {
         var m = Manifest("tms");
@@ -112,6 +183,7 @@ public class ShippedRunsTests
     }
 
     [Theory]
+    [InlineData("grok")]
     [InlineData("tms")]
     [InlineData("dln")]
     public void RetrainingThePresetReproducesTheShippedCheckpoints(string name)

@@ -138,7 +138,7 @@ public class TrainerTests
             var preset = TrainingPresets.Get(name);
             Assert.Equal(preset.ToJson().ToJsonString(), TrainingConfig.Parse(preset.ToJson()).ToJson().ToJsonString());
         }
-        Assert.Contains("presets: tms, dln", Assert.Throws<ArgumentException>(() => TrainingPresets.Get("mnist")).Message);
+        Assert.Contains("presets: grok, tms, dln", Assert.Throws<ArgumentException>(() => TrainingPresets.Get("mnist")).Message);
 
         SpecFormatException Bad(Action<JsonObject> edit)
         {
@@ -158,6 +158,65 @@ public class TrainerTests
         Assert.Equal("model.type", tokens.Field);
         Assert.Equal("task", Bad(j => j.Remove("task")).Field);
         Assert.Equal("epochs", Bad(j => j["epochs"] = 3).Field);
+    }
+
+    [Fact]
+    public void AdamWDecaysTheWeightsOutsideTheAdaptiveStep()
+    {
+        // Adam's first step moves each weight by lr·g/(|g| + 1e-8) (the bias-corrected moments are g and g²); AdamW then
+        // shrinks it by the factor 1 − lr·wd, whatever its gradient. Adam with the same weight_decay instead adds wd·w to
+        // the gradient, which the adaptive scaling normalises away.
+        const double lr = 0.01, wd = 3.0;
+        var config = TrainingPresets.Grok with
+        {
+            Training = TrainingPresets.Grok.Training with { Steps = 1, LearningRate = lr, WeightDecay = wd, Schedule = CheckpointSchedule.LinearSpaced(2), LossCurvePoints = 0 },
+        };
+        var result = Trainer.Run(config, TestPaths.NewTempDir());
+        using var model = config.Model.Build(config.Training.Seed);
+        using var data = config.Task.Generate();
+        data.Loss(model).backward();
+        using var after = CheckpointFile.Open(Path.Combine(result.Directory, result.Manifest.Checkpoints[^1].File));
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var w0 = parameter.detach().to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
+            var g = parameter.grad!.to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
+            var w1 = after.ReadDoubles(name);
+            for (int i = 0; i < w0.Length; i++)
+            {
+                double expected = w0[i] * (1 - lr * wd) - lr * g[i] / (Math.Abs(g[i]) + 1e-8);
+                Assert.True(Math.Abs(w1[i] - expected) <= 2e-6, $"{name}[{i}]: {w1[i]} vs {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ClassificationRunsRecordAccuracyAndTheHeldOutSet()
+    {
+        var config = TrainingPresets.Grok with { Training = TrainingPresets.Grok.Training with { Steps = 20, Schedule = CheckpointSchedule.LinearSpaced(3), LossCurvePoints = 0 } };
+        var result = Trainer.Run(config, TestPaths.NewTempDir());
+        var last = result.Manifest.Checkpoints[^1];
+        using var reader = CheckpointFile.Open(Path.Combine(result.Directory, last.File));
+        using var model = config.Model.Build(0);
+        StateDictLoader.Load(model, reader);
+        using var test = config.Task.LoadTest()!;
+        using var train = config.Task.LoadTraining();
+        using var _ = TorchSharp.torch.no_grad();
+        var logits = model.call(test.Inputs).to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
+        var targets = test.Targets.data<long>().ToArray();
+        int p = 29, correct = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            var row = logits.AsSpan(i * p, p);
+            int best = 0;
+            for (int k = 1; k < p; k++) if (row[k] > row[best]) best = k;
+            if (best == targets[i]) correct++;
+        }
+        Assert.Equal((double)correct / targets.Length, last.Metrics!["test_accuracy"], 12);
+        Assert.Equal(test.Loss(model).item<float>(), last.Metrics["test_loss"], 5);
+        Assert.InRange(last.Metrics["train_accuracy"], 0, 1);
+        double norm = Math.Sqrt(model.parameters().Sum(t => t.detach().to_type(TorchSharp.torch.ScalarType.Float64).square().sum().item<double>()));
+        Assert.Equal(norm, last.Metrics["weight_norm"], 9);
+        Assert.Equal(last.Metrics["test_accuracy"].ToString("R", System.Globalization.CultureInfo.InvariantCulture), reader.Metadata["test_accuracy"].ToString());
     }
 
     /// <summary>Collects reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>

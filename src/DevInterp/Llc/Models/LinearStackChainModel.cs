@@ -41,6 +41,27 @@ public abstract class LinearStackChainModel : IAnalyticChainModel
         return _stack.Record(parameters, inputs);
     }
 
+    /// <summary>The outputs for k-hot inputs (see <see cref="KHotInputs"/>).</summary>
+    internal torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, KHotBatch inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Forward(parameters, inputs);
+    }
+
+    /// <summary>The recorded forward pass for k-hot inputs (see <see cref="KHotInputs"/>).</summary>
+    internal IChainBackward ForwardForBackward(IReadOnlyList<torch.Tensor> parameters, KHotBatch inputs)
+    {
+        Check(parameters, inputs);
+        return _stack.Record(parameters, inputs);
+    }
+
+    private void Check(IReadOnlyList<torch.Tensor> parameters, KHotBatch inputs)
+    {
+        long chains = ChainOps.CheckParameters(ParameterShapes, parameters);
+        if (inputs.Chains != chains || inputs.Width != _inputWidth)
+            throw new ArgumentException($"inputs: {_kind} expects k-hot rows of width {_inputWidth} for {chains} chains, got width {inputs.Width} for {inputs.Chains}", nameof(inputs));
+    }
+
     private void Check(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
     {
         long chains = ChainOps.CheckParameters(ParameterShapes, parameters);

@@ -27,6 +27,12 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     private readonly List<ViewSet> _weightViews = [];
     private readonly List<ViewSet> _gradientViews = [];
     private torch.Tensor? _centerSampleLosses; // [n], each training sample's loss at w*, made on first use
+    // k-hot inputs (one-hot tokens): the linear stack gathers rows instead of multiplying (see KHotInputs).
+    private readonly Models.LinearStackChainModel? _kHotModel;
+    private readonly torch.Tensor? _kHotColumns; // [n, k]
+    private readonly long _kHotWidth;
+    private readonly Dictionary<long, Models.KHotBatch> _fullKHot = [];          // by chain count
+    private readonly Dictionary<(long, long), torch.Tensor> _chainOffsets = []; // by (chains, batch)
 
     /// <summary>Creates the potential.</summary>
     /// <param name="model">The batched model.</param>
@@ -39,6 +45,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         IChainLoss loss, string? parameterPattern = null, torch.ScalarType dtype = torch.ScalarType.Float32)
     {
         data.Validate();
+        Native.NativeHeap.Configure(); // tensors freed every step are reused, not page-faulted in again
         _model = model;
         _loss = loss;
         var regex = parameterPattern is null ? null : new Regex(parameterPattern);
@@ -73,11 +80,23 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         Center = torch.cat(sampled.Select(p => _centers[names.IndexOf(p.Name)].flatten()).ToArray()).DetachFromDisposeScope();
         var own = data.ConvertTo(dtype);
         SampleCount = own.Count;
+        if (model is Models.LinearStackChainModel stack && Models.KHotInputs.Columns(own.Inputs) is { } columns)
+        {
+            _kHotModel = stack;
+            _kHotColumns = columns.DetachFromDisposeScope();
+            _kHotWidth = own.Inputs.shape[1];
+        }
         _inputs = new BatchData(own.Inputs);
         _targets = new BatchData(own.Targets);
         _wanted = _sampledIndex.Select(i => i >= 0).ToArray();
         AnalyticGradients = model is IAnalyticChainModel && loss is IAnalyticChainLoss;
     }
+
+    /// <summary>
+    /// True when the inputs are k-hot (every row k ones, the rest zeros: one-hot tokens) and the model's first layer
+    /// gathers their columns instead of multiplying by them.
+    /// </summary>
+    public bool KHotInputs => _kHotColumns is not null;
 
     /// <summary>
     /// True when gradients come from the model's and loss's hand-written derivatives (the built-in MLP, DLN, TMS and
@@ -103,25 +122,55 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
         var parameters = Views(_weightViews, weights, chains, forWeights: true);
-        var (x, y) = Batch(batchIndices, chains);
-        if (gradient is null || AnalyticGradients)
+        bool analytic = gradient is null || AnalyticGradients;
+        bool hot = analytic && _kHotModel is not null;
+        var (x, y) = hot ? (null, Targets(batchIndices, chains)) : Batch(batchIndices, chains);
+        if (analytic)
         {
             using var noGrad = torch.no_grad();
             torch.Tensor losses;
             if (gradient is null)
             {
-                losses = _loss.Compute(_model.Forward(parameters, x), y);
+                losses = _loss.Compute(hot ? _kHotModel!.Forward(parameters, KHot(batchIndices, chains)) : _model.Forward(parameters, x!), y);
             }
             else
             {
-                var pass = ((IAnalyticChainModel)_model).ForwardForBackward(parameters, x);
+                var pass = hot ? _kHotModel!.ForwardForBackward(parameters, KHot(batchIndices, chains))
+                    : ((IAnalyticChainModel)_model).ForwardForBackward(parameters, x!);
                 var (value, outputGradient) = ((IAnalyticChainLoss)_loss).ComputeWithGradient(pass.Outputs, y);
                 Store(gradient, chains, pass.Backward(outputGradient, _wanted));
                 losses = value;
             }
             return losses.MoveToOuterDisposeScope();
         }
-        return AutogradLoss(parameters, x, y, gradient, chains);
+        return AutogradLoss(parameters, x!, y, gradient!, chains);
+    }
+
+    // The k-hot rows of a batch ([C, B] indices, or null for all rows): the full batch's are made once per chain count.
+    private Models.KHotBatch KHot(torch.Tensor? indices, long chains)
+    {
+        if (indices is null)
+        {
+            if (!_fullKHot.TryGetValue(chains, out var full))
+            {
+                using var scope = torch.NewDisposeScope();
+                full = Models.KHotBatch.From(_kHotColumns!.repeat(chains, 1), chains, _kHotWidth, Offsets(chains, SampleCount));
+                full.Rows.DetachFromDisposeScope();
+                _fullKHot[chains] = full;
+            }
+            return full;
+        }
+        return Models.KHotBatch.From(_kHotColumns!.index_select(0, indices.flatten()), chains, _kHotWidth, Offsets(chains, indices.shape[1]));
+    }
+
+    private torch.Tensor Offsets(long chains, long count)
+    {
+        if (!_chainOffsets.TryGetValue((chains, count), out var offsets))
+        {
+            offsets = Models.KHotBatch.ChainOffsets(chains, count, _kHotWidth).DetachFromDisposeScope();
+            _chainOffsets[(chains, count)] = offsets;
+        }
+        return offsets;
     }
 
     private torch.Tensor AutogradLoss(torch.Tensor[] views, torch.Tensor x, torch.Tensor y, torch.Tensor gradient, long chains)
@@ -179,6 +228,10 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         var flat = indices.flatten();
         return (_inputs.Gather(flat, shape[0], shape[1]), _targets.Gather(flat, shape[0], shape[1]));
     }
+
+    // The targets alone.
+    private torch.Tensor Targets(torch.Tensor? indices, long chains) =>
+        indices is null ? _targets.All(chains) : _targets.Gather(indices.flatten(), indices.shape[0], indices.shape[1]);
 
     /// <summary>
     /// A training-set tensor [n, ...]; narrow float vectors [n, F] are stored transposed, [F, n], and gathered
@@ -291,6 +344,9 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         _gradientViews.Clear();
         foreach (var c in _centers) c.Dispose();
         _centerSampleLosses?.Dispose();
+        _kHotColumns?.Dispose();
+        foreach (var b in _fullKHot.Values) b.Rows.Dispose();
+        foreach (var o in _chainOffsets.Values) o.Dispose();
         Center.Dispose();
         _inputs.Dispose();
         _targets.Dispose();

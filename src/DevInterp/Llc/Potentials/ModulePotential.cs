@@ -24,6 +24,7 @@ public sealed class ModulePotential : IChainPotential
         string? parameterPattern = null)
     {
         data.Validate();
+        Native.NativeHeap.Configure(); // tensors freed every step are reused, not page-faulted in again
         _module = module;
         _loss = loss;
         var regex = parameterPattern is null ? null : new Regex(parameterPattern);

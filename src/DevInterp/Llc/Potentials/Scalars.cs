@@ -13,6 +13,9 @@ internal static class Scalars
     /// <summary>1.</summary>
     public static readonly Scalar One = 1.0.ToScalar();
 
+    /// <summary>1 as an integer (integer tensors refuse a floating-point alpha).</summary>
+    public static readonly Scalar IntegerOne = 1L.ToScalar();
+
     /// <summary>2 (TorchSharp's <c>square()</c> is <c>pow(2)</c> with a new scalar each call).</summary>
     public static readonly Scalar Two = 2.ToScalar();
 
