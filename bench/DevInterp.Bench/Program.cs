@@ -17,6 +17,7 @@ if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(
 if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
 if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
 if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);
+if (args.Length >= 2 && args[0] == "llc-calibration") return LlcCalibrationBench.Run(args);
 if (args.Length >= 1 && args[0] == "checkpoint-read-quick") return CheckpointReadQuickBench.Run(args);
 if (args.Length >= 1 && args[0] == "checkpoint-read-loop") return CheckpointReadQuickBench.Loop(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
@@ -25,7 +26,8 @@ if (args.Length < 2 || args[0] != "checkpoint-read")
     Console.Error.WriteLine("       DevInterp.Bench checkpoint-read-quick DIR [REPS [RUN-REPS]] | checkpoint-read-loop FILE [N]");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
     Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS]");
-    Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] | nc-quadrature A B [N]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] [SAMPLER] | nc-quadrature A B [N]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-calibration CASE [GAMMA] [SEED]");
     return 1;
 }
 string dir = Path.GetFullPath(args[1]);

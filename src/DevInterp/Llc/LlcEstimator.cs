@@ -23,9 +23,18 @@ public sealed class LlcEstimator(LlcOptions options)
         if (Options.StepSize is null)
         {
             var calibration = new LlcCalibrator(CalibrationOptions.For(Options)).Calibrate(potential, progress, cancel);
-            return Run(potential, Options with { StepSize = calibration.Chosen }, "calibrated", progress, cancel);
+            var result = Run(potential, Options with { StepSize = calibration.Chosen }, "calibrated", progress, cancel);
+            return calibration.Confident ? result : WithCalibrationWarning(result, calibration);
         }
         return Run(potential, Options, "given", progress, cancel);
+    }
+
+    /// <summary>An estimate whose step size came from a calibration fallback is at best doubtful, and says why.</summary>
+    internal static LlcResult WithCalibrationWarning(LlcResult result, CalibrationResult calibration)
+    {
+        var d = result.Diagnostics;
+        var verdict = d.Verdict == LlcVerdict.Untrusted ? LlcVerdict.Untrusted : LlcVerdict.Doubtful;
+        return result with { Diagnostics = d with { Verdict = verdict, Reasons = [.. d.Reasons, $"calibration: {calibration.Reason}"] } };
     }
 
     // Multiply-adds per chain and step (batch × sampled values) up to which chains and w* are evaluated in one call.
@@ -50,10 +59,20 @@ public sealed class LlcEstimator(LlcOptions options)
         var alive = Enumerable.Repeat(true, chains).ToArray();
 
         using var sampler = CreateSampler(o.Sampler, settings, o.Integrator);
-        using var batches = new MinibatchSchedule(n, (int)o.ResolveBatchSize(n, dim), chains, Mix(o.Seed, 2));
+        if (potential is IFullBatchPotential && o.BatchSize is { } asked && asked < n)
+            throw new ArgumentException($"batch size {asked}: this potential evaluates the whole training set from sufficient statistics and has no minibatches");
+        long batchSize = potential is IFullBatchPotential ? n : o.ResolveBatchSize(n, dim);
+        using var batches = new MinibatchSchedule(n, (int)Math.Min(batchSize, int.MaxValue), chains, Mix(o.Seed, 2));
         using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
         bool controlVariates = !batches.FullBatch && o.ControlVariates;
+        // A Metropolis-adjusted sampler evaluates the potential at its proposals. On minibatches its test uses the
+        // control-variate loss of the step's batch; without control variates that loss carries the first-order minibatch
+        // noise, which would make the test reject nearly every step.
+        bool adjusted = sampler.Adjusted;
+        if (adjusted && !batches.FullBatch && !controlVariates)
+            throw new ArgumentException($"sampler {o.Sampler.ToString().ToLowerInvariant()} with minibatches needs control variates: turn them on, use the full batch, or choose an unadjusted sampler (sgld)");
+        using var acceptGenerator = adjusted ? new torch.Generator(Mix(o.Seed, 3)) : null;
         // With control variates every step needs L_b and ∇L_b at the chains and at w* on the same batches. For a small
         // model, where a call's fixed cost dominates, rows C…2C−1 of the state hold copies of w* and one call evaluates
         // both; a larger model runs faster as two calls of half the size (smaller working set).
@@ -84,12 +103,33 @@ public sealed class LlcEstimator(LlcOptions options)
         // ‖w_t − w*‖² per draw: chains still moving away from w* at the end have not reached the localized posterior,
         // whatever their λ trace says (slow spreading along flat directions raises or lowers λ̂ later).
         var spreadTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
+        // Per draw, the fraction of proposals accepted since the previous draw (adjusted samplers only).
+        var acceptanceTraces = adjusted ? Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray() : null;
         // Without control variates, L_b(w*) is only needed on draws: a potential that knows its per-sample loss at w*
         // gives it without a forward pass.
         var centerLookup = controlVariates ? null : potential as ICenterLossLookup;
         using var lower = o.BoundingBox is { } lowBox ? (center - lowBox).DetachFromDisposeScope() : null;
         using var upper = o.BoundingBox is { } highBox ? (center + highBox).DetachFromDisposeScope() : null;
         var noControl = new double[chains];
+
+        // The loss at the chains on the step's data ([C], float64) and the acceptances of the current window: an
+        // adjusted sampler's state. Each draw's window is the (up to) StepsBetweenDraws steps that led to it; a chain's
+        // acceptance rate is the total over its draws' windows.
+        using var currentLoss = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
+        using var acceptedSinceDraw = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
+        var acceptedTotal = new double[chains];
+        int stepsSinceDraw = 0;
+        long windowSteps = 0;
+        long firstWindow = Math.Max(0, o.BurnIn - o.StepsBetweenDraws);
+        var chainStep = new ChainStep
+        {
+            Weights = weights, LossGradient = gradient, Center = center, Noise = noise, Loss = currentLoss,
+            Random = acceptGenerator, Lower = adjusted ? lower : null, Upper = adjusted ? upper : null,
+        };
+        ChainEvaluator fullBatchEvaluator = (w, g) => potential.Loss(w, null, g).to_type(torch.ScalarType.Float64);
+        // Full batch, adjusted: after a step the sampler's loss and gradient are those at the new weights, and the data do
+        // not change, so the next step needs no evaluation of its own.
+        bool current = false;
 
         long total = o.TotalSteps;
         long maxTotal = o.TargetRelativeError is null ? total : o.BurnIn + (long)o.MaxDraws * o.StepsBetweenDraws;
@@ -104,7 +144,12 @@ public sealed class LlcEstimator(LlcOptions options)
             bool isDraw = step >= o.BurnIn && (step - o.BurnIn) % o.StepsBetweenDraws == 0;
             torch.Tensor losses;
             torch.Tensor? centerLosses = null;
-            if (together)
+            bool evaluate = !(adjusted && batches.FullBatch && current);
+            if (!evaluate)
+            {
+                losses = currentLoss!;
+            }
+            else if (together)
             {
                 var both = potential.Loss(state, torch.cat([indices!, indices!]), stateGradient);
                 losses = both.narrow(0, 0, chains);
@@ -121,6 +166,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 if (indices is not null && isDraw)
                     centerLosses = centerLookup is not null ? centerLookup.CenterLoss(indices) : potential.Loss(centers, indices, null);
             }
+            var newlyDropped = false;
             if (isDraw)
             {
                 var l = ReadVector(losses);
@@ -132,12 +178,15 @@ public sealed class LlcEstimator(LlcOptions options)
                     ? ReadVector(centerGradient!.sub(fullCenterGradient!).mul_(offset).sum(1))
                     : noControl;
                 var spread = ReadVector(offset.mul_(offset).sum(1));
+                var acceptance = adjusted && stepsSinceDraw > 0 ? ReadVector(acceptedSinceDraw!) : null;
                 for (int c = 0; c < chains; c++)
                 {
                     spreadTraces[c].Add(spread[c]);
                     lossTraces[c].Add(l[c]);
                     centerTraces[c].Add(lc[c]);
                     controlTraces[c].Add(cv[c]);
+                    acceptanceTraces?[c].Add(acceptance is null ? double.NaN : acceptance[c] / stepsSinceDraw);
+                    if (acceptance is not null) acceptedTotal[c] += acceptance[c];
                     if (!alive[c]) continue;
                     string? bad = !double.IsFinite(l[c]) ? "non-finite loss"
                         : nBeta * (l[c] - lc[c] - cv[c]) > blowUp ? $"loss blow-up: nβ(L − L*) = {nBeta * (l[c] - lc[c] - cv[c]):G3}" : null;
@@ -145,23 +194,72 @@ public sealed class LlcEstimator(LlcOptions options)
                     {
                         alive[c] = false;
                         dropped.Add(new DroppedChain(c, step, bad));
+                        newlyDropped = true;
                     }
+                }
+                if (adjusted)
+                {
+                    windowSteps += stepsSinceDraw;
+                    acceptedSinceDraw!.zero_();
+                    stepsSinceDraw = 0;
                 }
                 draw++;
             }
-            if (controlVariates)
-                gradient.sub_(centerGradient!).add_(fullCenterGradient!, Scalars.One);
-            noise.normal_(generator: noiseGenerator);
-            sampler.Step(weights, gradient, center, noise);
-            if (lower is not null) weights.clamp_(lower, upper!);
-            if (dropped.Count > 0)
+            if (adjusted)
             {
-                // Dropped chains go back to w* and stay there, so their numbers cannot spoil the batched computation.
+                if (evaluate)
+                {
+                    // The loss the Metropolis test compares: L_n(w) in full batch; on a minibatch the control-variate loss
+                    // L_b(w) − (∇L_b(w*) − ∇L_n(w*))·(w − w*), whose gradient is the control-variate gradient below.
+                    var value = losses.to_type(torch.ScalarType.Float64);
+                    if (controlVariates)
+                    {
+                        var cvGradient = centerGradient!.sub(fullCenterGradient!);
+                        gradient.sub_(cvGradient);
+                        value.sub_(cvGradient.mul(weights.sub(center)).sum([1], type: torch.ScalarType.Float64));
+                        var batch = indices!;
+                        chainStep.Evaluate = (w, g) =>
+                        {
+                            var proposed = potential.Loss(w, batch, g).to_type(torch.ScalarType.Float64);
+                            g.sub_(cvGradient);
+                            return proposed.sub_(cvGradient.mul(w.sub(center)).sum([1], type: torch.ScalarType.Float64));
+                        };
+                    }
+                    else
+                    {
+                        chainStep.Evaluate = fullBatchEvaluator;
+                    }
+                    currentLoss!.copy_(value);
+                }
+            }
+            else if (controlVariates)
+            {
+                gradient.sub_(centerGradient!).add_(fullCenterGradient!, Scalars.One);
+            }
+            noise.normal_(generator: noiseGenerator);
+            if (adjusted && step == firstWindow)
+            {
+                acceptedSinceDraw!.zero_(); // the first draw's window starts here (the burn-in before it is not counted)
+                stepsSinceDraw = 0;
+            }
+            var accepted = sampler.Step(chainStep);
+            if (accepted is not null)
+            {
+                acceptedSinceDraw!.add_(accepted);
+                stepsSinceDraw++;
+            }
+            current = true;
+            if (!adjusted && lower is not null) weights.clamp_(lower, upper!);
+            if (dropped.Count > 0 && (!adjusted || newlyDropped))
+            {
+                // Dropped chains go back to w* (and, for an unadjusted sampler, stay there), so their numbers cannot spoil
+                // the batched computation. An adjusted sampler evaluates the potential anew there.
                 foreach (var d in dropped)
                 {
                     weights[d.Chain].copy_(center);
                     sampler.Reset(d.Chain);
                 }
+                current = false;
             }
             // Adaptive length: past the minimum, extend by blocks until λ̂ is as precise as asked.
             if (step == total - 1 && total < maxTotal && !Precise(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value))
@@ -180,10 +278,13 @@ public sealed class LlcEstimator(LlcOptions options)
         double centerLoss = healthy.Count > 0 ? healthy.Average(c => centerTraces[c].Average()) : centerTraces.Average(t => t.Average());
         var lambdaTraces = healthy.Select(c => LambdaTrace(lossTraces[c], centerTraces[c], controlTraces[c], nBeta)).ToList();
         var healthySpread = healthy.Select(c => spreadTraces[c].ToArray()).ToList();
-        var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped, healthySpread);
+        double[]? acceptanceRates = adjusted ? acceptedTotal.Select(a => windowSteps > 0 ? a / windowSteps : double.NaN).ToArray() : null;
+        var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped, healthySpread,
+            acceptanceRates is null ? null : healthy.Select(c => acceptanceRates[c]).ToList(), !batches.FullBatch);
         return new LlcResult(mean, std, perChain, centerLoss, nBeta, eps, stepSizeSource, o.Localization, n, dim,
             batches.BatchSize, lossTraces.Select(t => t.ToArray()).ToList(), centerTraces.Select(t => t.ToArray()).ToList(),
-            controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o, spreadTraces.Select(t => t.ToArray()).ToList());
+            controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o, spreadTraces.Select(t => t.ToArray()).ToList(),
+            acceptanceRates, acceptanceTraces?.Select(t => t.ToArray()).ToList());
     }
 
     private static double[] LambdaTrace(List<double> loss, List<double> center, List<double> control, double nBeta)
@@ -214,6 +315,7 @@ public sealed class LlcEstimator(LlcOptions options)
     public static IChainSampler CreateSampler(SamplerKind kind, SamplerSettings settings,
         LangevinIntegrator integrator = LangevinIntegrator.LeimkuhlerMatthews) => kind switch
     {
+        SamplerKind.Mala => new MalaSampler(settings),
         SamplerKind.Sgld => new SgldSampler(settings, integrator),
         SamplerKind.RmspropSgld => new RmspropSgldSampler(settings, integrator),
         SamplerKind.Sgnht => new SgnhtSampler(settings),

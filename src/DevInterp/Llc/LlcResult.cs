@@ -21,6 +21,15 @@ namespace DevInterp.Llc;
 /// <param name="Diagnostics">Convergence diagnostics and the verdict.</param>
 /// <param name="Options">The options the estimate ran with.</param>
 /// <param name="SpreadTraces">Per chain, ‖w_t − w*‖² over the sampled parameters at every draw (null when not recorded).</param>
+/// <param name="Acceptance">
+/// Per chain, the fraction of a Metropolis-adjusted sampler's proposals accepted over the draws' windows (null for
+/// unadjusted samplers).
+/// </param>
+/// <param name="AcceptanceTraces">
+/// Per chain and draw, the fraction of proposals accepted in the draw's window: the steps between the previous draw and
+/// this one (for the first draw, the same number of steps before it; NaN when there were none). Null for unadjusted
+/// samplers.
+/// </param>
 public sealed record LlcResult(
     double Mean,
     double Std,
@@ -38,7 +47,9 @@ public sealed record LlcResult(
     IReadOnlyList<double[]> ControlVariateTraces,
     LlcDiagnostics Diagnostics,
     LlcOptions Options,
-    IReadOnlyList<double[]>? SpreadTraces = null)
+    IReadOnlyList<double[]>? SpreadTraces = null,
+    IReadOnlyList<double>? Acceptance = null,
+    IReadOnlyList<double[]>? AcceptanceTraces = null)
 {
     /// <summary>Per chain, the per-draw λ contributions nβ·(L(w_t) − L(w*) − control variate) whose mean is the chain's estimate.</summary>
     public IReadOnlyList<double[]> LambdaTraces =>

@@ -50,6 +50,10 @@ public class StoreAddedColumnTests
     }
 
     [Fact]
-    public void OnlyFloatColumnsCanBeAddedLater() =>
+    public void OnlyFloatAndTextColumnsCanBeAddedLater()
+    {
         Assert.Throws<InvalidOperationException>(() => ColumnSpec.Int64("x", "an integer").Later());
+        Assert.Throws<InvalidOperationException>(() => ColumnSpec.Float64List("x", "a list").Later());
+        Assert.True(ColumnSpec.Utf8("x", "a text").Later().AddedLater);
+    }
 }
