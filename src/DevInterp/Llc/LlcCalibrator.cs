@@ -30,9 +30,21 @@ public sealed class LlcCalibrator(CalibrationOptions options)
     /// <summary>The options.</summary>
     public CalibrationOptions Options { get; } = options;
 
+    // Where the chains of each passing point ended (by ε), for an estimate that continues the chosen one.
+    private readonly Dictionary<double, torch.Tensor> _ends = [];
+
     /// <summary>Runs the sweep on a potential.</summary>
-    public CalibrationResult Calibrate(IChainPotential potential, IProgress<LlcProgress>? progress = null, CancellationToken cancel = default)
+    public CalibrationResult Calibrate(IChainPotential potential, IProgress<LlcProgress>? progress = null, CancellationToken cancel = default) =>
+        Calibrate(potential, progress, cancel, null, out _);
+
+    /// <summary>
+    /// Runs the sweep; <paramref name="chainState"/> ([chains, D]) receives where the chosen point's chains ended
+    /// (<paramref name="filled"/> true), so an estimate at the chosen ε can continue them.
+    /// </summary>
+    internal CalibrationResult Calibrate(IChainPotential potential, IProgress<LlcProgress>? progress, CancellationToken cancel,
+        torch.Tensor? chainState, out bool filled)
     {
+        filled = false;
         ArgumentNullException.ThrowIfNull(potential);
         double baseNBeta = Options.Base.NBeta ?? LlcOptions.DefaultNBeta(potential.SampleCount);
         var nBetas = new[] { baseNBeta }.Concat(Options.NBetas ?? []).Distinct().ToList();
@@ -43,9 +55,21 @@ public sealed class LlcCalibrator(CalibrationOptions options)
         {
             foreach (double gamma in gammas)
             {
+                bool main = nBeta == baseNBeta && gamma == Options.Base.Localization;
+                _ends.Clear();
                 var (sweep, choice) = Sweep(potential, nBeta, gamma, progress, cancel);
                 grid.AddRange(sweep);
-                if (nBeta == baseNBeta && gamma == Options.Base.Localization) chosen = choice;
+                if (main)
+                {
+                    chosen = choice;
+                    if (chainState is not null && _ends.TryGetValue(choice.Chosen, out var end))
+                    {
+                        chainState.copy_(end);
+                        filled = true;
+                    }
+                }
+                foreach (var end in _ends.Values) end.Dispose();
+                _ends.Clear();
             }
         }
         return chosen! with { Grid = grid };
@@ -152,6 +176,8 @@ public sealed class LlcCalibrator(CalibrationOptions options)
         };
         var r = LlcEstimator.Run(potential, o, "calibration", progress, cancel, "calibrating", start, final);
         var d = r.Diagnostics;
+        if (d.Dropped.Count == 0 && double.IsFinite(r.Mean) && !_ends.ContainsKey(eps))
+            _ends[eps] = final.clone().DetachFromDisposeScope();
         bool diverged = d.Dropped.Count > 0 || !double.IsFinite(r.Mean);
         var failures = new List<string>();
         if (diverged) failures.Add(d.Dropped.Count > 0 ? $"{d.Dropped.Count} chain(s) diverged" : "no finite estimate");

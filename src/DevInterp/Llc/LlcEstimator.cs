@@ -16,17 +16,43 @@ public sealed class LlcEstimator(LlcOptions options)
     /// <summary>The options.</summary>
     public LlcOptions Options { get; } = options;
 
-    /// <summary>Runs the chains on a potential. With no step size in the options, calibrates one first.</summary>
+    /// <summary>Most times a calibrated step size is lowered because the estimate's acceptance fell below the band.</summary>
+    public const int MaxRetunes = 4;
+
+    /// <summary>
+    /// Runs the chains on a potential. With no step size in the options, calibrates one first and starts the chains where
+    /// the calibration's chosen point left them. For a Metropolis-adjusted sampler the calibration's short chains see the
+    /// acceptance near w*; chains that then spread into stiffer regions (along the flat directions of a singular model)
+    /// accept less at the same ε. When the estimate's acceptance falls below the calibration band, ε is lowered
+    /// (towards the band's target by MALA's acceptance scaling, by ×0.1 to ×0.75) and the chains run again from where
+    /// they are, at most <see cref="MaxRetunes"/> times; the draws of the last run make the estimate.
+    /// </summary>
     public LlcResult Estimate(IChainPotential potential, IProgress<LlcProgress>? progress = null, CancellationToken cancel = default)
     {
+        ArgumentNullException.ThrowIfNull(potential);
         Options.Validate();
-        if (Options.StepSize is null)
+        if (Options.StepSize is not null) return Run(potential, Options, "given", progress, cancel);
+        var calibrationOptions = CalibrationOptions.For(Options);
+        using var state = torch.empty([Options.Chains, potential.Dimension], dtype: potential.Center.dtype).DetachFromDisposeScope();
+        var calibration = new LlcCalibrator(calibrationOptions).Calibrate(potential, progress, cancel, state, out bool warm);
+        double eps = calibration.Chosen;
+        var result = Run(potential, Options with { StepSize = eps }, "calibrated", progress, cancel, start: warm ? state : null, finalWeights: state);
+        for (int retune = 0; retune < MaxRetunes && result.Diagnostics.Acceptance < calibrationOptions.AcceptanceLow
+            && result.Diagnostics.Dropped.Count == 0; retune++)
         {
-            var calibration = new LlcCalibrator(CalibrationOptions.For(Options)).Calibrate(potential, progress, cancel);
-            var result = Run(potential, Options with { StepSize = calibration.Chosen }, "calibrated", progress, cancel);
-            return calibration.Confident ? result : WithCalibrationWarning(result, calibration);
+            eps *= Math.Clamp(AcceptanceScaling(result.Diagnostics.Acceptance, calibrationOptions.AcceptanceTarget), 0.1, 0.75);
+            result = Run(potential, Options with { StepSize = eps }, "calibrated", progress, cancel, start: state, finalWeights: state);
         }
-        return Run(potential, Options, "given", progress, cancel);
+        bool settled = !(result.Diagnostics.Acceptance < calibrationOptions.AcceptanceLow || result.Diagnostics.Acceptance > calibrationOptions.AcceptanceHigh);
+        return calibration.Confident || (settled && !double.IsNaN(result.Diagnostics.Acceptance)) ? result : WithCalibrationWarning(result, calibration);
+    }
+
+    // The factor on ε that MALA's asymptotic acceptance 2Φ(−K·ε^(3/2)) predicts from acceptance a to the target.
+    private static double AcceptanceScaling(double acceptance, double target)
+    {
+        double now = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, Math.Max(acceptance, 1e-12) / 2);
+        double wanted = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, target / 2);
+        return Math.Pow(wanted / now, 2.0 / 3);
     }
 
     /// <summary>An estimate whose step size came from a calibration fallback is at best doubtful, and says why.</summary>
@@ -117,9 +143,7 @@ public sealed class LlcEstimator(LlcOptions options)
         // acceptance rate is the total over its draws' windows.
         using var currentLoss = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
         using var acceptedSinceDraw = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
-        var acceptedTotal = new double[chains];
         int stepsSinceDraw = 0;
-        long windowSteps = 0;
         long firstWindow = Math.Max(0, o.BurnIn - o.StepsBetweenDraws);
         var chainStep = new ChainStep
         {
@@ -133,7 +157,7 @@ public sealed class LlcEstimator(LlcOptions options)
 
         long total = o.TotalSteps;
         long maxTotal = o.TargetRelativeError is null ? total : o.BurnIn + (long)o.MaxDraws * o.StepsBetweenDraws;
-        int draw = 0;
+        int draw = 0, discarded = 0;
         int checkEvery = Math.Max(50, o.Draws / 2);
         long reportEvery = Math.Max(1, total / 200);
         for (long step = 0; step < total; step++)
@@ -186,7 +210,6 @@ public sealed class LlcEstimator(LlcOptions options)
                     centerTraces[c].Add(lc[c]);
                     controlTraces[c].Add(cv[c]);
                     acceptanceTraces?[c].Add(acceptance is null ? double.NaN : acceptance[c] / stepsSinceDraw);
-                    if (acceptance is not null) acceptedTotal[c] += acceptance[c];
                     if (!alive[c]) continue;
                     string? bad = !double.IsFinite(l[c]) ? "non-finite loss"
                         : nBeta * (l[c] - lc[c] - cv[c]) > blowUp ? $"loss blow-up: nβ(L − L*) = {nBeta * (l[c] - lc[c] - cv[c]):G3}" : null;
@@ -199,7 +222,6 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 if (adjusted)
                 {
-                    windowSteps += stepsSinceDraw;
                     acceptedSinceDraw!.zero_();
                     stepsSinceDraw = 0;
                 }
@@ -261,9 +283,22 @@ public sealed class LlcEstimator(LlcOptions options)
                 }
                 current = false;
             }
-            // Adaptive length: past the minimum, extend by blocks until λ̂ is as precise as asked.
-            if (step == total - 1 && total < maxTotal && !Precise(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value))
-                total = Math.Min(maxTotal, total + (long)checkEvery * o.StepsBetweenDraws);
+            // Adaptive length: past the minimum, extend by blocks until λ̂ has stopped drifting and is as precise as asked.
+            // While the two halves of the draws disagree, the first half was still burn-in: it is dropped.
+            if (step == total - 1 && total < maxTotal)
+            {
+                var traces = new[] { lossTraces, centerTraces, controlTraces, spreadTraces }.Concat(acceptanceTraces is null ? [] : [acceptanceTraces]);
+                bool drifting = Drifting(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value);
+                if (drifting)
+                {
+                    int half = lossTraces[0].Count / 2;
+                    foreach (var kind in traces)
+                        foreach (var t in kind) t.RemoveRange(0, half);
+                    discarded += half;
+                }
+                if (drifting || !Precise(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value))
+                    total = Math.Min(maxTotal, total + (long)checkEvery * o.StepsBetweenDraws);
+            }
             if (progress is not null && (step % reportEvery == 0 || step == total - 1))
                 progress.Report(new LlcProgress(step + 1, total, phase));
         }
@@ -278,13 +313,14 @@ public sealed class LlcEstimator(LlcOptions options)
         double centerLoss = healthy.Count > 0 ? healthy.Average(c => centerTraces[c].Average()) : centerTraces.Average(t => t.Average());
         var lambdaTraces = healthy.Select(c => LambdaTrace(lossTraces[c], centerTraces[c], controlTraces[c], nBeta)).ToList();
         var healthySpread = healthy.Select(c => spreadTraces[c].ToArray()).ToList();
-        double[]? acceptanceRates = adjusted ? acceptedTotal.Select(a => windowSteps > 0 ? a / windowSteps : double.NaN).ToArray() : null;
+        // A chain's acceptance rate: the mean over its draws of the acceptance in each draw's window.
+        double[]? acceptanceRates = acceptanceTraces?.Select(t => t.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()).ToArray();
         var diagnostics = LlcVerdicts.Assess(lambdaTraces, mean, chains, dropped, healthySpread,
             acceptanceRates is null ? null : healthy.Select(c => acceptanceRates[c]).ToList(), !batches.FullBatch);
         return new LlcResult(mean, std, perChain, centerLoss, nBeta, eps, stepSizeSource, o.Localization, n, dim,
             batches.BatchSize, lossTraces.Select(t => t.ToArray()).ToList(), centerTraces.Select(t => t.ToArray()).ToList(),
             controlTraces.Select(t => t.ToArray()).ToList(), diagnostics, o, spreadTraces.Select(t => t.ToArray()).ToList(),
-            acceptanceRates, acceptanceTraces?.Select(t => t.ToArray()).ToList());
+            acceptanceRates, acceptanceTraces?.Select(t => t.ToArray()).ToList(), discarded);
     }
 
     private static double[] LambdaTrace(List<double> loss, List<double> center, List<double> control, double nBeta)
@@ -292,6 +328,26 @@ public sealed class LlcEstimator(LlcOptions options)
         var z = new double[loss.Count];
         for (int i = 0; i < z.Length; i++) z[i] = nBeta * (loss[i] - center[i] - control[i]);
         return z;
+    }
+
+    // True when the healthy chains' λ̂ still moves: the means of the two halves of the draws differ by more than 2.5
+    // standard errors and by more than half the precision target (a smaller difference is below what is asked for).
+    private static bool Drifting(List<double>[] loss, List<double>[] center, List<double>[] control, bool[] alive,
+        double nBeta, double target)
+    {
+        var traces = Enumerable.Range(0, loss.Length).Where(c => alive[c])
+            .Select(c => LambdaTrace(loss[c], center[c], control[c], nBeta)).ToList();
+        if (traces.Count < 2 || traces[0].Length < 16) return false;
+        if (traces.Any(t => t.Any(v => !double.IsFinite(v)))) return false;
+        int half = traces[0].Length / 2;
+        var first = traces.Select(t => t[..half]).ToList();
+        var second = traces.Select(t => t[^half..]).ToList();
+        double difference = second.Average(t => t.Average()) - first.Average(t => t.Average());
+        double se = Math.Sqrt(Math.Pow(Diagnostics.ChainDiagnostics.MeanStandardError(first), 2) + Math.Pow(Diagnostics.ChainDiagnostics.MeanStandardError(second), 2));
+        double mean = traces.Average(t => t.Average());
+        // Clearly negative: w* is not a minimum and the chains descend; more burn-in cannot make the estimate meaningful.
+        if (mean + 2 * Diagnostics.ChainDiagnostics.MeanStandardError(traces) < 0) return false;
+        return Math.Abs(difference) > 2.5 * se && Math.Abs(difference) > 0.5 * target * Math.Abs(mean);
     }
 
     // True when the Monte Carlo standard error of λ̂ over the healthy chains is within the target fraction of λ̂.

@@ -28,12 +28,15 @@ public sealed record ValidationProblem(IChainModel Model, IReadOnlyDictionary<st
         new(Model, Center, Data, Loss, pattern, torch.ScalarType.Float64);
 
     /// <summary>
-    /// The potential for full-batch chains: for the linear cases the same L_n from the data's second moments
-    /// (<see cref="DeepLinearGramPotential"/>, cost independent of n), else <see cref="Potential"/>.
+    /// The potential for full-batch chains: the same L_n from the data's second moments (<see cref="DeepLinearGramPotential"/>,
+    /// <see cref="NormalCrossingGramPotential"/>: cost independent of n), else <see cref="Potential"/>.
     /// </summary>
-    public IChainPotential FullBatchPotential() => Model is DeepLinearChainModel or LinearChainModel
-        ? new DeepLinearGramPotential(Model, Center, Data, Loss)
-        : Potential();
+    public IChainPotential FullBatchPotential() => Model switch
+    {
+        DeepLinearChainModel or LinearChainModel => new DeepLinearGramPotential(Model, Center, Data, Loss),
+        NormalCrossingChainModel crossing => new NormalCrossingGramPotential(crossing, Center, Data, Loss),
+        _ => Potential(),
+    };
 
     /// <inheritdoc />
     public void Dispose()
