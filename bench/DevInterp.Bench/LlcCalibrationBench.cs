@@ -33,3 +33,43 @@ public static class LlcCalibrationBench
         return 0;
     }
 }
+
+/// <summary>
+/// One validation case estimated with default options, with the wall and CPU time of each phase (calibration, each
+/// sampling run) from the progress reports. Usage: llc-estimate CASE
+/// </summary>
+public static class LlcEstimateBench
+{
+    /// <summary>Runs the mode.</summary>
+    public static int Run(string[] args)
+    {
+        torch.set_num_threads(1);
+        var validationCase = LlcValidationSuite.Cases().Single(c => c.Name == args[1]);
+        using var problem = validationCase.Build(1);
+        using var potential = problem.FullBatchPotential();
+        var clock = CpuClock.Start();
+        string phase = "";
+        long lastStep = 0, steps = 0;
+        var progress = new SyncProgress(p =>
+        {
+            if (p.Phase != phase || p.Step < lastStep)
+            {
+                var (w, c) = clock.Elapsed();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {phase} ended at step {lastStep}: {w.TotalSeconds:F1} s wall, {c.TotalSeconds:F1} s CPU so far"));
+                phase = p.Phase;
+            }
+            if (p.Step < lastStep) steps += lastStep;
+            lastStep = p.Step;
+        });
+        var result = new LlcEstimator(new LlcOptions()).Estimate(potential, progress);
+        var (wall, cpu) = clock.Elapsed();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{validationCase.Name}: λ̂ {result.Mean:G5} ± {result.Std:G3}, ε·nβ {result.StepSize * result.NBeta:G3}, acceptance {result.Diagnostics.Acceptance:F3}, draws {result.LossTraces[0].Length} (+{result.DiscardedDraws} discarded), {steps + lastStep} steps, {wall.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU; {result.Diagnostics.Summary}"));
+        return 0;
+    }
+
+    private sealed class SyncProgress(Action<LlcProgress> report) : IProgress<LlcProgress>
+    {
+        public void Report(LlcProgress value) => report(value);
+    }
+}

@@ -36,12 +36,13 @@ public static class ValidateCommand
         var batch = new Option<int?>("--batch-size") { Description = "Minibatch size: run the cases in minibatch mode over their data (default: full batch)" };
         var sampler = new Option<string?>("--sampler") { Description = "Sampler instead of the default (mala, sgld, rmsprop_sgld, sgnht)" };
         var localization = new Option<double?>("--localization") { Description = "γ instead of the default (the targets of the deep cases exist only for the default)" };
+        var maxDraws = new Option<int?>("--max-draws") { Description = "Upper limit on draws per chain instead of the default (e.g. to bound minibatch runs)" };
         var llc = new Command("llc",
             "Estimate the LLC, with default settings and no per-case tuning, for models whose true learning coefficient " +
             "is known (regular regression d/2, normal crossings 1/(2·max(a,b)), reduced-rank regression and deep linear " +
             "networks by Aoyagi's formula), and compare at two levels: the estimate against the exact value it converges " +
             "to at the same nβ and γ (closed form, quadrature or reference chains: the target), and the target against λ.")
-        { fast, only, json, seed, batch, sampler, localization };
+        { fast, only, json, seed, batch, sampler, localization, maxDraws };
         llc.WithExamples("devinterp validate llc", "devinterp validate llc --fast --json", "devinterp validate llc --case normal-crossing",
             "devinterp validate llc --batch-size 256   # minibatch mode");
         llc.SetGuardedAction(context, parse =>
@@ -56,8 +57,11 @@ public static class ValidateCommand
                 catch (ArgumentException e) { throw new UsageException($"--sampler: {e.Message}"); }
             }
             if (parse.GetValue(localization) is { } g) options = options with { Localization = g };
+            if (parse.GetValue(maxDraws) is { } m) options = options with { MaxDraws = m, Draws = Math.Min(options.Draws, m) };
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
+            // The cases are tiny: libtorch's worker threads would only spin between small operations.
+            TorchSharp.torch.set_num_threads(1);
             var outcomes = new List<(ValidationOutcome Outcome, double Seconds)>();
             foreach (var c in cases)
             {

@@ -126,7 +126,9 @@ public sealed class LlcCalibrator(CalibrationOptions options)
             }
             return points;
         }
-        double top = Options.GridFor(nBeta).Max() * (1 + 1e-9);
+        // Above the grid's top (ε·nβ = 10^½) only while the acceptance stays above the band: a Metropolis-adjusted
+        // sampler is exact at any ε, so a flat potential may take larger steps.
+        double top = LlcOptions.GridHigh / nBeta * (1 + 1e-9);
         double fineFactor = Math.Pow(10, 1.0 / 8), coarseFactor = Math.Sqrt(10);
         double current = LlcOptions.GridLow / nBeta;
         bool fine = false;
@@ -283,7 +285,7 @@ public sealed class LlcCalibrator(CalibrationOptions options)
     }
 
     // Nothing passes and agrees: the least bad point, said plainly (the estimate then carries the warning).
-    private static CalibrationResult Fallback(List<CalibrationPoint> points)
+    private CalibrationResult Fallback(List<CalibrationPoint> points)
     {
         var passing = points.Where(p => p.Passing).ToList();
         if (passing.Count > 0)
@@ -293,6 +295,14 @@ public sealed class LlcCalibrator(CalibrationOptions options)
                 $"no step size both passed and agreed with its neighbours; fell back to the passing ε = {F(best.StepSize)} ({string.Join("; ", best.Reasons)})");
         }
         var safe = points.Where(p => !p.Diverged).ToList();
+        if (safe.Count > 0 && safe.Any(p => !double.IsNaN(p.Acceptance)))
+        {
+            // Adjusted sampler: the one whose acceptance is closest to the band (the largest such ε on ties).
+            double best = safe.Min(p => Distance(p.Acceptance));
+            var nearest = safe.Where(p => Distance(p.Acceptance) == best).MaxBy(p => p.StepSize)!;
+            return Chosen(points, nearest, false,
+                $"no step size passed the diagnostics; fell back to ε = {F(nearest.StepSize)}, acceptance {nearest.Acceptance:P0}, the closest to the band ({string.Join("; ", nearest.Reasons)})");
+        }
         var fallback = safe.Count > 0 ? safe.MaxBy(p => p.StepSize)! : points[^1];
         return Chosen(points, fallback, false,
             $"no step size passed the diagnostics; fell back to ε = {F(fallback.StepSize)}, the largest that did not diverge ({string.Join("; ", fallback.Reasons)})");

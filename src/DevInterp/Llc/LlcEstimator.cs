@@ -76,7 +76,7 @@ public sealed class LlcEstimator(LlcOptions options)
         double nBeta = o.NBeta ?? LlcOptions.DefaultNBeta(n);
         int chains = o.Chains;
         long dim = potential.Dimension;
-        var settings = new SamplerSettings(eps, nBeta, o.Localization);
+        var settings = new SamplerSettings(eps, nBeta, o.Localization, o.StepSizeRange);
         double blowUp = 100.0 * dim + 1000; // far above any equilibrium value of nβ(L − L*) (which averages λ ≤ d/2)
 
         var lossTraces = Enumerable.Range(0, chains).Select(_ => new List<double>(o.Draws)).ToArray();
@@ -143,6 +143,7 @@ public sealed class LlcEstimator(LlcOptions options)
         // acceptance rate is the total over its draws' windows.
         using var currentLoss = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
         using var acceptedSinceDraw = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
+        using var countedSinceDraw = adjusted ? torch.zeros([chains], dtype: torch.ScalarType.Float64).DetachFromDisposeScope() : null;
         int stepsSinceDraw = 0;
         long firstWindow = Math.Max(0, o.BurnIn - o.StepsBetweenDraws);
         var chainStep = new ChainStep
@@ -203,13 +204,14 @@ public sealed class LlcEstimator(LlcOptions options)
                     : noControl;
                 var spread = ReadVector(offset.mul_(offset).sum(1));
                 var acceptance = adjusted && stepsSinceDraw > 0 ? ReadVector(acceptedSinceDraw!) : null;
+                var counted = acceptance is not null ? ReadVector(countedSinceDraw!) : null;
                 for (int c = 0; c < chains; c++)
                 {
                     spreadTraces[c].Add(spread[c]);
                     lossTraces[c].Add(l[c]);
                     centerTraces[c].Add(lc[c]);
                     controlTraces[c].Add(cv[c]);
-                    acceptanceTraces?[c].Add(acceptance is null ? double.NaN : acceptance[c] / stepsSinceDraw);
+                    acceptanceTraces?[c].Add(acceptance is null || counted![c] == 0 ? double.NaN : acceptance[c] / counted[c]);
                     if (!alive[c]) continue;
                     string? bad = !double.IsFinite(l[c]) ? "non-finite loss"
                         : nBeta * (l[c] - lc[c] - cv[c]) > blowUp ? $"loss blow-up: nβ(L − L*) = {nBeta * (l[c] - lc[c] - cv[c]):G3}" : null;
@@ -223,6 +225,7 @@ public sealed class LlcEstimator(LlcOptions options)
                 if (adjusted)
                 {
                     acceptedSinceDraw!.zero_();
+                    countedSinceDraw!.zero_();
                     stepsSinceDraw = 0;
                 }
                 draw++;
@@ -262,12 +265,15 @@ public sealed class LlcEstimator(LlcOptions options)
             if (adjusted && step == firstWindow)
             {
                 acceptedSinceDraw!.zero_(); // the first draw's window starts here (the burn-in before it is not counted)
+                countedSinceDraw!.zero_();
                 stepsSinceDraw = 0;
             }
             var accepted = sampler.Step(chainStep);
             if (accepted is not null)
             {
-                acceptedSinceDraw!.add_(accepted);
+                var counts = accepted.isfinite();
+                acceptedSinceDraw!.add_(accepted.nan_to_num_(0.0));
+                countedSinceDraw!.add_(counts);
                 stepsSinceDraw++;
             }
             current = true;
@@ -296,8 +302,9 @@ public sealed class LlcEstimator(LlcOptions options)
                         foreach (var t in kind) t.RemoveRange(0, half);
                     discarded += half;
                 }
+                // Blocks grow with the draws (by half of them, at least checkEvery), so a long run checks O(log) times.
                 if (drifting || !Precise(lossTraces, centerTraces, controlTraces, alive, nBeta, o.TargetRelativeError!.Value))
-                    total = Math.Min(maxTotal, total + (long)checkEvery * o.StepsBetweenDraws);
+                    total = Math.Min(maxTotal, total + (long)Math.Max(checkEvery, lossTraces[0].Count / 2) * o.StepsBetweenDraws);
             }
             if (progress is not null && (step % reportEvery == 0 || step == total - 1))
                 progress.Report(new LlcProgress(step + 1, total, phase));

@@ -28,6 +28,10 @@ namespace DevInterp.Llc;
 /// </param>
 /// <param name="MaxDraws">Upper limit on draws per chain when drawing adaptively.</param>
 /// <param name="Integrator">How SGLD discretizes Langevin dynamics; Leimkuhler–Matthews by default (exact for Gaussian targets).</param>
+/// <param name="StepSizeRange">
+/// For MALA: each chain's step is drawn every step log-uniformly in [ε/R, ε] with R this ratio (docs/llc.md); 1 for a
+/// fixed step.
+/// </param>
 /// <param name="ControlVariates">
 /// With minibatches, subtract the zero-mean control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*) from every draw and drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
@@ -47,9 +51,10 @@ public sealed record LlcOptions(
     string? ParameterPattern = null,
     double? BoundingBox = null,
     bool ControlVariates = true,
-    double? TargetRelativeError = 0.03,
-    int MaxDraws = 3000,
-    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews)
+    double? TargetRelativeError = 0.01,
+    int MaxDraws = 50_000,
+    LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews,
+    double StepSizeRange = 1000)
 {
     /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
@@ -59,6 +64,9 @@ public sealed record LlcOptions(
 
     /// <summary>The step-size grid's lower end, as ε·nβ (see <see cref="CalibrationOptions"/>).</summary>
     internal const double GridLow = 1e-4;
+
+    /// <summary>The largest ε·nβ a Metropolis-adjusted calibration tries.</summary>
+    internal const double GridHigh = 1e3;
 
     /// <summary>Multiply-adds per chain and step that the automatic batch size aims for.</summary>
     public const long AutoBatchBudget = 1L << 22;
@@ -89,5 +97,6 @@ public sealed record LlcOptions(
         if (BoundingBox is { } box && !(box > 0)) throw new ArgumentException($"bounding box must be > 0 (got {box})");
         if (TargetRelativeError is { } t && !(t > 0)) throw new ArgumentException($"target relative error must be > 0 (got {t})");
         if (TargetRelativeError is not null && MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
+        if (!(StepSizeRange >= 1 && double.IsFinite(StepSizeRange))) throw new ArgumentException($"step size range must be ≥ 1 (got {StepSizeRange})");
     }
 }

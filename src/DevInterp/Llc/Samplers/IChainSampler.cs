@@ -17,7 +17,8 @@ public interface IChainSampler : IDisposable
 
     /// <summary>
     /// Advances <see cref="ChainStep.Weights"/> in place. Returns, for an adjusted sampler, each chain's acceptance
-    /// indicator ([C], float64: 1 accepted, 0 rejected; owned by the caller's dispose scope); null otherwise.
+    /// indicator ([C], float64: 1 accepted, 0 rejected, NaN for a step that does not count towards the acceptance rate;
+    /// owned by the caller's dispose scope); null otherwise.
     /// </summary>
     torch.Tensor? Step(ChainStep step);
 
@@ -66,10 +67,14 @@ public sealed class ChainStep
 }
 
 /// <summary>The constants every sampler uses.</summary>
-/// <param name="StepSize">ε.</param>
+/// <param name="StepSize">ε (for a Metropolis-adjusted sampler with a step-size range, the largest step).</param>
 /// <param name="NBeta">nβ.</param>
 /// <param name="Localization">γ.</param>
-public sealed record SamplerSettings(double StepSize, double NBeta, double Localization)
+/// <param name="StepSizeRange">
+/// Ratio R ≥ 1 of the largest to the smallest step of a Metropolis-adjusted sampler: every step, each chain takes the
+/// full step ε with probability ½, else one drawn log-uniformly in [ε/R, ε] (1: always ε).
+/// </param>
+public sealed record SamplerSettings(double StepSize, double NBeta, double Localization, double StepSizeRange = 1)
 {
     /// <summary>The drift nβ·∇L + γ(w − w*) (the gradient of the potential U).</summary>
     public torch.Tensor PotentialGradient(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center) =>

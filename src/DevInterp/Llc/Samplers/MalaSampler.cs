@@ -26,6 +26,8 @@ public sealed class MalaSampler : IChainSampler
     private readonly Scalar _eighthStep;    // ε/8
     private readonly Scalar _halfGamma;     // γ/2
     private readonly Scalar _minusTwo;
+    private readonly Scalar _stepSize;      // ε
+    private readonly Scalar _logRange;      // ln R
     private torch.Tensor? _proposal;
     private torch.Tensor? _proposalGradient;
 
@@ -41,6 +43,8 @@ public sealed class MalaSampler : IChainSampler
         _eighthStep = (settings.StepSize / 8).ToScalar();
         _halfGamma = (settings.Localization / 2).ToScalar();
         _minusTwo = (-2.0).ToScalar();
+        _stepSize = settings.StepSize.ToScalar();
+        _logRange = Math.Log(Math.Max(1, settings.StepSizeRange)).ToScalar();
     }
 
     /// <inheritdoc />
@@ -60,7 +64,24 @@ public sealed class MalaSampler : IChainSampler
         _proposalGradient ??= torch.empty_like(weights).DetachFromDisposeScope();
 
         var drift = Drift(weights, gradient, center);
-        _proposal.copy_(weights).add_(drift, alpha: _minusHalfStep).add_(step.Noise, alpha: _sqrtStep);
+        // With a step-size range R, each chain takes the full step ε with probability ½ and otherwise a step drawn
+        // log-uniformly in [ε/R, ε] ([C, 1]), independently of the state: every step is a MALA step of its own size, and
+        // each leaves the posterior invariant. The small steps let chains enter and leave stiff regions whose curvature
+        // the full step overshoots (the arms of a normal crossing, unbalanced layers of a deep linear network); the full
+        // ones cross flat regions, and their acceptance is what the calibration tunes.
+        torch.Tensor? steps = null, full = null;
+        if (_settings.StepSizeRange > 1)
+        {
+            long chains = weights.shape[0];
+            full = torch.rand([chains, 1], dtype: weights.dtype, generator: step.Random).lt(Potentials.Scalars.Half);
+            var scale = torch.rand([chains, 1], dtype: weights.dtype, generator: step.Random).mul_(_logRange).neg_().exp_();
+            steps = scale.masked_fill_(full, Potentials.Scalars.One).mul_(_stepSize);
+            _proposal.copy_(weights).addcmul_(drift, steps, value: -0.5).addcmul_(step.Noise, steps.sqrt(), value: 1);
+        }
+        else
+        {
+            _proposal.copy_(weights).add_(drift, alpha: _minusHalfStep).add_(step.Noise, alpha: _sqrtStep);
+        }
         var proposedLoss = evaluate(_proposal, _proposalGradient);
         var proposedDrift = Drift(_proposal, _proposalGradient, center);
 
@@ -74,7 +95,9 @@ public sealed class MalaSampler : IChainSampler
         }
         var cross = move.mul_(drift.add(proposedDrift, Potentials.Scalars.One)).sum([1], type: torch.ScalarType.Float64).mul_(Potentials.Scalars.Half);
         var norms = proposedDrift.mul(proposedDrift).sum([1], type: torch.ScalarType.Float64)
-            .sub_(drift.mul(drift).sum([1], type: torch.ScalarType.Float64)).mul_(_eighthStep);
+            .sub_(drift.mul(drift).sum([1], type: torch.ScalarType.Float64));
+        if (steps is null) norms.mul_(_eighthStep);
+        else norms.mul_(steps.squeeze(1).to_type(torch.ScalarType.Float64)).mul_(Potentials.Scalars.Eighth);
         var logRatio = cross.sub_(energy).sub_(norms);
         var uniform = torch.rand([weights.shape[0]], dtype: torch.ScalarType.Float64, generator: step.Random);
         var accept = uniform.log_().lt(logRatio); // NaN ratios compare false: rejected
@@ -85,7 +108,10 @@ public sealed class MalaSampler : IChainSampler
         weights.copy_(torch.where(rows, _proposal, weights));
         gradient.copy_(torch.where(rows, _proposalGradient, gradient));
         loss.copy_(torch.where(accept, proposedLoss, loss));
-        return accept.to_type(torch.ScalarType.Float64).MoveToOuterDisposeScope();
+        var outcome = accept.to_type(torch.ScalarType.Float64);
+        // Only the full steps' outcomes count towards the acceptance rate (NaN for the smaller ones).
+        if (full is not null) outcome.masked_fill_(full.squeeze(1).logical_not(), double.NaN);
+        return outcome.MoveToOuterDisposeScope();
     }
 
     // g = nβ·∇L + γ(w − w*)
@@ -111,5 +137,7 @@ public sealed class MalaSampler : IChainSampler
         _eighthStep.Dispose();
         _halfGamma.Dispose();
         _minusTwo.Dispose();
+        _stepSize.Dispose();
+        _logRange.Dispose();
     }
 }
