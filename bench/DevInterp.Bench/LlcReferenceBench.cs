@@ -46,3 +46,42 @@ public static class LlcReferenceBench
         return 0;
     }
 }
+
+/// <summary>
+/// Chain-steps and effective samples per second of λ̂'s draws for MALA (full batch, its calibrated step size) and SGLD
+/// (Leimkuhler–Matthews, the step size its calibration chose) on validation cases, single thread: each sampler runs
+/// 8 chains for a burn-in from w*, then DRAWS draws; ESS is the bulk ESS of the draws nβ(L − L*).
+/// Usage: llc-ess-rate CASE MALA-EPS·nβ SGLD-EPS·nβ [DRAWS] [BURN-IN]
+/// </summary>
+public static class LlcEssRateBench
+{
+    /// <summary>Runs the mode.</summary>
+    public static int Run(string[] args)
+    {
+        torch.set_num_threads(1);
+        var validationCase = LlcValidationSuite.Cases().Single(c => c.Name == args[1]);
+        int draws = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 20_000;
+        int burnIn = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 20_000;
+        using var problem = validationCase.Build(1);
+        using var potential = problem.FullBatchPotential();
+        double nBeta = LlcOptions.DefaultNBeta(potential.SampleCount);
+        Console.WriteLine($"# llc-ess-rate {validationCase.Name}: 8 chains, {burnIn} burn-in + {draws} draws, load average {CpuClock.LoadAverage()}");
+        Console.WriteLine("case, sampler, eps_nbeta, estimate, acceptance, chain_steps_per_s, chain_steps_per_cpu_s, bulk_ess, ess_per_s, ess_per_cpu_s, var_over_mean");
+        foreach (var (kind, eps) in new[] { (SamplerKind.Mala, args[2]), (SamplerKind.Sgld, args[3]) })
+        {
+            double e = double.Parse(eps, CultureInfo.InvariantCulture);
+            var options = new LlcOptions(Chains: 8, Draws: draws, BurnIn: burnIn, StepSize: e / nBeta, TargetRelativeError: null,
+                MaxDraws: draws, Sampler: kind, Seed: 5);
+            var clock = CpuClock.Start();
+            var r = new LlcEstimator(options).Estimate(potential);
+            var (wall, cpu) = clock.Elapsed();
+            double steps = 8.0 * (burnIn + draws);
+            double ess = r.Diagnostics.BulkEss;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{validationCase.Name}, {kind}, {e}, {r.Mean:F3}, {r.Diagnostics.Acceptance:F3}, {steps / wall.TotalSeconds:F0}, {steps / cpu.TotalSeconds:F0}, {ess:F0}, " +
+                $"{ess / wall.TotalSeconds * (draws + burnIn) / draws:F1}, {ess / cpu.TotalSeconds * (draws + burnIn) / draws:F1}, {r.Diagnostics.Dispersion:F2}"));
+        }
+        Console.WriteLine($"# load average at the end {CpuClock.LoadAverage()}");
+        return 0;
+    }
+}

@@ -19,7 +19,13 @@ public static class ReferenceTargets
     /// <summary>The reference values (n = 10⁴, nβ = n/ln n, σ = 1).</summary>
     public static IReadOnlyList<Entry> All { get; } =
     [
+        // llc-reference CASE EPS·nβ 40000 10 50000: 8 chains × (5·10⁴ burn-in + 4·10⁵) steps, step-size range 1000.
+        new("rrr-6-4-6-r2", 1, NBeta, 0.1, 13.4252, 0.0463),    // ε·nβ = 0.02, acceptance 0.94, R̂ 1.001
+        new("dln-10-8-8-10-r2", 1, NBeta, 0.1, 31.9876, 0.1309), // ε·nβ = 0.003, acceptance 0.99, R̂ 1.004
     ];
+
+    // nβ = n/ln n for the suite's n = 10⁴.
+    private static double NBeta => LlcOptions.DefaultNBeta(LlcValidationSuite.SampleCount);
 
     /// <summary>The reference target for a case at a seed, nβ and γ, or null when there is none.</summary>
     public static ExactTarget? Find(string name, long seed, double nBeta, double localization)
