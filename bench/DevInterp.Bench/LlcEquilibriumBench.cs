@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevInterp.Analysis;
 using DevInterp.Llc;
 using DevInterp.Llc.Potentials;
 using DevInterp.Llc.Validation;
@@ -13,7 +14,7 @@ namespace DevInterp.Bench;
 /// (full-batch exact gradients, fixed small ε, no calibration), for a grid of γ. The loss comes from sufficient
 /// statistics (<see cref="GramDlnPotential"/>), so each step costs a few small matrix products whatever n is.
 /// Also the same expectation for the normal crossings by 2-D quadrature (<c>nc-quadrature</c>).
-/// Usage: llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ]  e.g. llc-equilibrium 10,8,8,10 2 0.1,1,3,10
+/// Usage: llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] [SAMPLER]  e.g. llc-equilibrium 10,8,8,10 2 0.1,1,3,10
 ///        nc-quadrature A B [N]
 /// </summary>
 public static class LlcEquilibriumBench
@@ -29,10 +30,11 @@ public static class LlcEquilibriumBench
         int draws = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 3000;
         int thin = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 10;
         double epsNBeta = args.Length > 7 ? double.Parse(args[7], CultureInfo.InvariantCulture) : 0.1;
+        var sampler = args.Length > 8 ? LlcSettings.ParseSampler(args[8]) : SamplerKind.Sgld;
         double lambda = AoyagiFormula.LearningCoefficient(widths, rank);
         double nBeta = LlcOptions.DefaultNBeta(n);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"llc-equilibrium: widths [{args[1]}], rank {rank}, λ = {lambda:G6}, n = {n}, nβ = {nBeta:F1}, ε = {epsNBeta}/nβ, {draws} draws × {thin} steps, 8 chains"));
+            $"llc-equilibrium: widths [{args[1]}], rank {rank}, λ = {lambda:G6}, n = {n}, nβ = {nBeta:F1}, ε = {epsNBeta}/nβ, {draws} draws × {thin} steps, 8 chains, {sampler}"));
         foreach (double gamma in gammas)
         {
             using var scope = NewDisposeScope();
@@ -40,15 +42,21 @@ public static class LlcEquilibriumBench
             var center = LlcValidationSuite.RankTeacher(widths, rank, gen);
             using var potential = new GramDlnPotential(widths, center, n);
             var options = new LlcOptions(Chains: 8, Draws: draws, BurnIn: 0, StepsBetweenDraws: thin, StepSize: epsNBeta / nBeta,
-                Localization: gamma, TargetRelativeError: null, MaxDraws: draws);
+                Localization: gamma, TargetRelativeError: null, MaxDraws: draws, Sampler: sampler);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var result = new LlcEstimator(options).Estimate(potential);
             var traces = result.LambdaTraces;
             // Tenths of the run, chain-averaged: equilibrium when the last ones agree.
             var tenths = Enumerable.Range(0, 10).Select(b => traces.Average(t => t.Skip(b * draws / 10).Take(draws / 10).Average())).ToArray();
             double secondHalf = traces.Average(t => t.Skip(draws / 2).Average());
+            var pooled = traces.SelectMany(t => t.Skip(draws / 2)).ToArray();
+            double pooledMean = pooled.Average();
+            double dispersion = pooled.Sum(v => (v - pooledMean) * (v - pooledMean)) / (pooled.Length - 1) / pooledMean;
+            var sorted = pooled.Order().ToArray();
+            double median = sorted[sorted.Length / 2], max = sorted[^1];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  γ = {gamma,-5}: second half {secondHalf,9:F2} ({(secondHalf - lambda) / lambda,7:P1} from λ), R̂ {result.Diagnostics.RHat:F3}, " +
+                $"acceptance {(result.Acceptance is { } acc ? acc.Average().ToString("F3", CultureInfo.InvariantCulture) : "–")}, median draw {median:F2}, max {max:F1}, Var/mean {dispersion:F2}, " +
                 $"tenths {string.Join(" ", tenths.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}, {watch.Elapsed.TotalSeconds:F0} s"));
         }
         return 0;

@@ -62,7 +62,8 @@ public static class LlcProfileBench
             Piece("loss at w* (no gradient)", () => potential.Loss(centers, fixedIndices, null));
             Piece("loss + gradient at w*", () => potential.Loss(centers, fixedIndices, gradient2));
             Piece("noise", () => torch.randn([chains, dim], generator: generator));
-            Piece("sampler update", () => sampler.Step(weights, gradient, potential.Center, noise));
+            var chainStep = new ChainStep { Weights = weights, LossGradient = gradient, Center = potential.Center, Noise = noise };
+            Piece("sampler update", () => sampler.Step(chainStep));
             foreach (bool cv in new[] { false, true })
             {
                 var options = new LlcOptions(Chains: chains, Draws: steps, BurnIn: 0, StepSize: 1e-7, BatchSize: batch,

@@ -82,11 +82,17 @@ public static class LlcStepRateBench
             foreach (bool cv in new[] { false, true })
             {
                 using var batched = setup.Batched();
-                var rate = Best(blocks, () => Rate(batched, chains, batch, steps, cv));
-                Console.WriteLine(Line(c.Name, $"batched chains{(cv ? " + control variates" : "")}", rate, floor));
+                var rate = Best(blocks, () => Rate(batched, chains, batch, steps, cv, SamplerKind.Sgld));
+                Console.WriteLine(Line(c.Name, $"batched chains, SGLD{(cv ? " + control variates" : "")}", rate, floor));
+            }
+            using (var batched = setup.Batched())
+            {
+                // MALA on minibatches: SGLD-CV steps with a Metropolis test on the step's batch (three gradients a step).
+                var rate = Best(blocks, () => Rate(batched, chains, batch, steps, true, SamplerKind.Mala));
+                Console.WriteLine(Line(c.Name, "batched chains, MALA + control variates", rate, floor));
             }
             using var perModule = new ModulePotential(setup.Module, setup.Data, setup.Loss);
-            var moduleRate = Best(Math.Min(blocks, 2), () => Rate(perModule, chains, batch, Math.Max(20, steps / 4), false));
+            var moduleRate = Best(Math.Min(blocks, 2), () => Rate(perModule, chains, batch, Math.Max(20, steps / 4), false, SamplerKind.Sgld));
             Console.WriteLine(Line(c.Name, "chains in turn (any Module)", moduleRate, floor));
         }
         Console.WriteLine($"# load average at the end {CpuClock.LoadAverage()}; CPU time by thread: {string.Join(", ", CpuClock.Threads())}");
@@ -106,10 +112,10 @@ public static class LlcStepRateBench
     }
 
     // Chain-steps per second (wall, CPU) of the estimator: C chains, every step a draw, no burn-in.
-    private static (double Wall, double Cpu) Rate(IChainPotential potential, int chains, int batch, int steps, bool controlVariates)
+    private static (double Wall, double Cpu) Rate(IChainPotential potential, int chains, int batch, int steps, bool controlVariates, SamplerKind sampler)
     {
         var options = new LlcOptions(Chains: chains, Draws: steps, BurnIn: 0, StepSize: 1e-7, BatchSize: batch,
-            ControlVariates: controlVariates, TargetRelativeError: null, MaxDraws: steps);
+            ControlVariates: controlVariates, TargetRelativeError: null, MaxDraws: steps, Sampler: sampler);
         new LlcEstimator(options with { Draws = 10, MaxDraws = 10 }).Estimate(potential); // warm-up
         var clock = CpuClock.Start();
         new LlcEstimator(options).Estimate(potential);

@@ -19,6 +19,10 @@ if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(arg
 if (args.Length >= 1 && args[0] == "llc-onehot-rate") return LlcOneHotRateBench.Run(args);
 if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
 if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);
+if (args.Length >= 2 && args[0] == "llc-calibration") return LlcCalibrationBench.Run(args);
+if (args.Length >= 4 && args[0] == "llc-reference") return LlcReferenceBench.Run(args);
+if (args.Length >= 2 && args[0] == "llc-estimate") return LlcEstimateBench.Run(args);
+if (args.Length >= 4 && args[0] == "llc-ess-rate") return LlcEssRateBench.Run(args);
 if (args.Length >= 1 && args[0] == "checkpoint-read-quick") return CheckpointReadQuickBench.Run(args);
 if (args.Length >= 1 && args[0] == "checkpoint-read-loop") return CheckpointReadQuickBench.Loop(args);
 if (args.Length < 2 || args[0] != "checkpoint-read")
@@ -27,7 +31,10 @@ if (args.Length < 2 || args[0] != "checkpoint-read")
     Console.Error.WriteLine("       DevInterp.Bench checkpoint-read-quick DIR [REPS [RUN-REPS]] | checkpoint-read-loop FILE [N]");
     Console.Error.WriteLine("       DevInterp.Bench cka-step-matrix [T n d naive-pairs gram-block]");
     Console.Error.WriteLine("       DevInterp.Bench llc-step-rate [STEPS] | llc-profile [STEPS] | llc-onehot-rate [STEPS [BLOCKS [ACTIVATION [THREADS...]]]]");
-    Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] | nc-quadrature A B [N]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-equilibrium WIDTHS RANK [GAMMAS] [N] [DRAWS] [THIN] [EPS·nβ] [SAMPLER] | nc-quadrature A B [N]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-calibration CASE [GAMMA] [SEED]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-reference CASE EPS·nβ DRAWS [THIN] [BURN-IN] [GAMMA] [SEED] [STEP-SIZE-RANGE]");
+    Console.Error.WriteLine("       DevInterp.Bench llc-estimate CASE | llc-ess-rate CASE MALA-EPS·nβ SGLD-EPS·nβ [DRAWS] [BURN-IN]");
     return 1;
 }
 string dir = Path.GetFullPath(args[1]);

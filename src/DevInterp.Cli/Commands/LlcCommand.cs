@@ -25,7 +25,7 @@ public static class LlcCommand
         public Option<double> Localization { get; } = new("--localization") { Description = "Localization strength γ pulling chains back to the checkpoint", DefaultValueFactory = _ => 0.1 };
         public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Minibatch size; default: full batch when cheap (n·D ≤ 2^22), else about 2^22/D (at least 256)" };
         public Option<long> Seed { get; } = new("--seed") { Description = "Seed of all sampling randomness (equal seeds give bit-identical results)", DefaultValueFactory = _ => 0 };
-        public Option<string> Sampler { get; } = new("--sampler") { Description = "sgld, rmsprop_sgld or sgnht", DefaultValueFactory = _ => "sgld" };
+        public Option<string> Sampler { get; } = new("--sampler") { Description = "mala (Metropolis-adjusted, exact with full batches), sgld, rmsprop_sgld or sgnht", DefaultValueFactory = _ => "mala" };
         public Option<string> Integrator { get; } = new("--integrator") { Description = "leimkuhler_matthews (exact for Gaussian targets) or euler_maruyama (classic SGLD)", DefaultValueFactory = _ => "leimkuhler_matthews" };
         public Option<bool> NoControlVariates { get; } = new("--no-control-variates") { Description = "Use plain minibatch gradients and draws (no control variates)" };
         public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };
@@ -46,8 +46,10 @@ public static class LlcCommand
             {
                 var kind = compat is "none" or "devinterp" ? LlcSettings.ParseCompat(compat)
                     : throw new UsageException($"--compat '{compat}' is not one of none, devinterp");
-                if (kind == LlcCompat.Devinterp && LlcSettings.ParseSampler(settings.Sampler) != SamplerKind.Sgld)
+                bool samplerGiven = p.GetResult(Sampler) is { Implicit: false };
+                if (kind == LlcCompat.Devinterp && samplerGiven && LlcSettings.ParseSampler(settings.Sampler) != SamplerKind.Sgld)
                     throw new UsageException($"--compat devinterp samples with plain SGLD; drop --sampler {settings.Sampler}");
+                if (kind == LlcCompat.Devinterp) settings = settings with { Sampler = "sgld" }; // the default MALA is ours, not the reference's
             }
             settings.ToOptions(settings.StepSize ?? 1).Validate(); // names the first bad option now
             return settings;

@@ -14,7 +14,7 @@ namespace DevInterp.Analysis;
 /// <param name="NBeta">nβ; null for n / ln n.</param>
 /// <param name="BatchSize">Minibatch size; null for automatic.</param>
 /// <param name="Seed">Seed of all sampling randomness.</param>
-/// <param name="Sampler">sgld, rmsprop_sgld or sgnht.</param>
+/// <param name="Sampler">mala (the default), sgld, rmsprop_sgld or sgnht.</param>
 /// <param name="Integrator">leimkuhler_matthews or euler_maruyama.</param>
 /// <param name="ControlVariates">Control variates with minibatches.</param>
 /// <param name="TargetRelativeError">
@@ -40,7 +40,7 @@ public sealed record LlcSettings(
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
-    string Sampler = "sgld",
+    string Sampler = "mala",
     string Integrator = "leimkuhler_matthews",
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
@@ -67,13 +67,14 @@ public sealed record LlcSettings(
         _ => throw new ArgumentException($"llc.compat '{name}' is not one of none, devinterp"),
     };
 
-    /// <summary>Parses a sampler name (sgld, rmsprop_sgld, sgnht).</summary>
+    /// <summary>Parses a sampler name (mala, sgld, rmsprop_sgld, sgnht).</summary>
     public static SamplerKind ParseSampler(string name) => name.Replace("-", "_").ToLowerInvariant() switch
     {
+        "mala" => SamplerKind.Mala,
         "sgld" => SamplerKind.Sgld,
         "rmsprop_sgld" or "psgld" => SamplerKind.RmspropSgld,
         "sgnht" => SamplerKind.Sgnht,
-        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of sgld, rmsprop_sgld, sgnht"),
+        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of mala, sgld, rmsprop_sgld, sgnht"),
     };
 
     /// <summary>Parses an integrator name (leimkuhler_matthews, euler_maruyama).</summary>

@@ -34,6 +34,10 @@ namespace DevInterp.Llc;
 /// <see cref="WithDevinterpConventions"/>, which also sets the sampler, integrator, control variates and draw count the
 /// reference library uses).
 /// </param>
+/// <param name="StepSizeRange">
+/// For MALA: each chain's step is drawn every step log-uniformly in [ε/R, ε] with R this ratio (docs/llc.md); 1 for a
+/// fixed step.
+/// </param>
 /// <param name="ControlVariates">
 /// With minibatches, subtract the zero-mean control variate (∇L_b(w*) − ∇L_n(w*))·(w − w*) from every draw and drive the chains with the control-variate gradient ∇L_b(w) − ∇L_b(w*) + ∇L_n(w*) (SGLD-CV, Baker
 /// et al. 2019): unbiased like ∇L_b(w), but its noise vanishes at w*, so the chains sample the intended posterior
@@ -49,14 +53,15 @@ public sealed record LlcOptions(
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
-    SamplerKind Sampler = SamplerKind.Sgld,
+    SamplerKind Sampler = SamplerKind.Mala,
     string? ParameterPattern = null,
     double? BoundingBox = null,
     bool ControlVariates = true,
-    double? TargetRelativeError = 0.03,
-    int MaxDraws = 3000,
+    double? TargetRelativeError = 0.01,
+    int MaxDraws = 50_000,
     LangevinIntegrator Integrator = LangevinIntegrator.LeimkuhlerMatthews,
-    LlcCompat Compat = LlcCompat.None)
+    LlcCompat Compat = LlcCompat.None,
+    double StepSizeRange = 1000)
 {
     /// <summary>Sampler steps per chain for the minimum number of draws.</summary>
     public long TotalSteps => BurnIn + (long)Draws * StepsBetweenDraws;
@@ -66,6 +71,9 @@ public sealed record LlcOptions(
 
     /// <summary>The step-size grid's lower end, as ε·nβ (see <see cref="CalibrationOptions"/>).</summary>
     internal const double GridLow = 1e-4;
+
+    /// <summary>The largest ε·nβ a Metropolis-adjusted calibration tries.</summary>
+    internal const double GridHigh = 1e3;
 
     /// <summary>Multiply-adds per chain and step that the automatic batch size aims for.</summary>
     public const long AutoBatchBudget = 1L << 22;
@@ -126,5 +134,6 @@ public sealed record LlcOptions(
         if (TargetRelativeError is not null && MaxDraws < Draws) throw new ArgumentException($"max draws ({MaxDraws}) must be ≥ draws ({Draws})");
         if (Compat == LlcCompat.Devinterp && (Sampler != SamplerKind.Sgld || Integrator != LangevinIntegrator.EulerMaruyama || ControlVariates || TargetRelativeError is not null))
             throw new ArgumentException("compat devinterp samples with plain Euler–Maruyama SGLD and a fixed number of draws: use sampler sgld (set the options with WithDevinterpConventions)");
+        if (!(StepSizeRange >= 1 && double.IsFinite(StepSizeRange))) throw new ArgumentException($"step size range must be ≥ 1 (got {StepSizeRange})");
     }
 }

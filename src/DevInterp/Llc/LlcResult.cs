@@ -21,6 +21,18 @@ namespace DevInterp.Llc;
 /// <param name="Diagnostics">Convergence diagnostics and the verdict.</param>
 /// <param name="Options">The options the estimate ran with.</param>
 /// <param name="SpreadTraces">Per chain, ‖w_t − w*‖² over the sampled parameters at every draw (null when not recorded).</param>
+/// <param name="Acceptance">
+/// Per chain, a Metropolis-adjusted sampler's acceptance rate: the mean over the chain's draws of the acceptance in each
+/// draw's window (null for unadjusted samplers).
+/// </param>
+/// <param name="AcceptanceTraces">
+/// Per chain and draw, the fraction of proposals accepted in the draw's window: the steps between the previous draw and
+/// this one (for the first draw, the same number of steps before it; NaN when there were none). Null for unadjusted
+/// samplers.
+/// </param>
+/// <param name="DiscardedDraws">
+/// Draws per chain dropped as further burn-in because λ̂ was still drifting (the two halves of the draws disagreed).
+/// </param>
 public sealed record LlcResult(
     double Mean,
     double Std,
@@ -38,7 +50,10 @@ public sealed record LlcResult(
     IReadOnlyList<double[]> ControlVariateTraces,
     LlcDiagnostics Diagnostics,
     LlcOptions Options,
-    IReadOnlyList<double[]>? SpreadTraces = null)
+    IReadOnlyList<double[]>? SpreadTraces = null,
+    IReadOnlyList<double>? Acceptance = null,
+    IReadOnlyList<double[]>? AcceptanceTraces = null,
+    int DiscardedDraws = 0)
 {
     /// <summary>Per chain, the per-draw λ contributions nβ·(L(w_t) − L(w*) − control variate) whose mean is the chain's estimate.</summary>
     public IReadOnlyList<double[]> LambdaTraces =>

@@ -12,8 +12,11 @@ public static class LlcVerdicts
     /// <param name="chainCount">Chains run, healthy or not.</param>
     /// <param name="dropped">Chains dropped for divergence.</param>
     /// <param name="spreadTraces">Per healthy chain, ‖w_t − w*‖² at each draw; null when not recorded.</param>
+    /// <param name="acceptance">Per healthy chain, the acceptance rate of a Metropolis-adjusted sampler; null otherwise.</param>
+    /// <param name="minibatch">True when the draws are minibatch estimates (noisier: a wider Var/mean threshold).</param>
     public static LlcDiagnostics Assess(IReadOnlyList<double[]> lambdaTraces, double estimate, int chainCount,
-        IReadOnlyList<DroppedChain> dropped, IReadOnlyList<double[]>? spreadTraces = null)
+        IReadOnlyList<DroppedChain> dropped, IReadOnlyList<double[]>? spreadTraces = null,
+        IReadOnlyList<double>? acceptance = null, bool minibatch = false)
     {
         var untrusted = new List<string>();
         var doubtful = new List<string>();
@@ -54,18 +57,70 @@ public static class LlcVerdicts
         if (Math.Abs(drift) > LlcDiagnostics.DriftDoubtful && significant)
             doubtful.Add($"the trace is still {(drift > 0 ? "rising" : "falling")}: it changes by {drift:P0} of λ̂ over its second half (more burn-in, more draws or a larger step size)");
 
+        // ‖w − w*‖² keeps growing along flat directions long after λ̂ has settled: reported, judged through λ̂'s drift.
         double spread = double.NaN;
         if (spreadTraces is { Count: > 0 } && spreadTraces[0].Length >= 4)
         {
             double meanSpread = spreadTraces.Average(t => t.Skip(t.Length / 2).Average());
-            var (rise, spreadSignificant) = Drift(spreadTraces, meanSpread, ChainDiagnostics.BulkEss(spreadTraces));
-            spread = rise;
-            if (rise > LlcDiagnostics.SpreadDoubtful && spreadSignificant)
-                doubtful.Add($"the chains are still spreading away from w*: ‖w − w*‖² grows by {rise:P0} over the second half, so they have not filled the localized posterior and λ̂ depends on the chain length (more burn-in, more draws, a larger step size or a stronger localization)");
+            spread = Drift(spreadTraces, meanSpread, ChainDiagnostics.BulkEss(spreadTraces)).Relative;
+        }
+
+        // Spikes: in the Gamma(λ, 1) regime of draws near a minimum, Var/mean ≈ 1 and the largest of N draws is about
+        // the 1 − 1/N quantile of Gamma(λ̂, 1). Rare stiff-direction excursions of an unadjusted sampler leave the median
+        // where it was and raise both by orders of magnitude.
+        var pooled = lambdaTraces.SelectMany(t => t).ToArray();
+        double dispersion = Dispersion(pooled), peak = PeakRatio(pooled), spike = SpikeRatio(pooled, estimate);
+        var chainDispersion = lambdaTraces.Select(Dispersion).ToList();
+        var chainPeak = lambdaTraces.Select(PeakRatio).ToList();
+        double dispersionLimit = minibatch ? LlcDiagnostics.DispersionDoubtfulMinibatch : LlcDiagnostics.DispersionDoubtful;
+        if (dispersion > dispersionLimit)
+        {
+            var worst = chainDispersion.Select((v, c) => (v, c)).Where(p => p.v > dispersionLimit).Select(p => $"{p.c}: {F(p.v)}").ToList();
+            doubtful.Add($"the draws nβ(L − L*) scatter far more than near a minimum: Var/mean = {F(dispersion)} > {F(dispersionLimit)} (≈ 1 for chains sampling the posterior; chains above: {(worst.Count > 0 ? string.Join(", ", worst) : "none alone")}), from spikes, a checkpoint off its minimum{(minibatch ? " or minibatch noise" : "")}");
+        }
+        if (spike > LlcDiagnostics.SpikeDoubtful)
+            doubtful.Add($"spikes: the largest draw {F(pooled.Max())} is {F(spike)}× the largest of a Gamma(λ̂, 1) sample of this size (max/median {F(peak)}); rare excursions along stiff directions inflate λ̂ (a Metropolis-adjusted sampler or a smaller step size removes them)");
+
+        double meanAcceptance = double.NaN;
+        if (acceptance is { Count: > 0 })
+        {
+            meanAcceptance = acceptance.Average();
+            if (meanAcceptance < LlcDiagnostics.AcceptanceDoubtful)
+                doubtful.Add($"the chains rarely move: {meanAcceptance:P0} of proposals accepted (< {LlcDiagnostics.AcceptanceDoubtful:P0}; a smaller step size mixes better)");
         }
 
         var verdict = untrusted.Count > 0 ? LlcVerdict.Untrusted : doubtful.Count > 0 ? LlcVerdict.Doubtful : LlcVerdict.Trusted;
-        return new LlcDiagnostics(rHat, bulk, tail, drift, negative, dropped, verdict, untrusted.Concat(doubtful).ToList(), spread);
+        return new LlcDiagnostics(rHat, bulk, tail, drift, negative, dropped, verdict, untrusted.Concat(doubtful).ToList(), spread,
+            meanAcceptance, dispersion, peak, spike, acceptance?.ToList(), chainDispersion, chainPeak);
+    }
+
+    /// <summary>Var/mean of draws (NaN when the mean is not positive or there are fewer than 2).</summary>
+    public static double Dispersion(double[] draws)
+    {
+        if (draws.Length < 2) return double.NaN;
+        double mean = draws.Average();
+        if (!(mean > 0)) return double.NaN;
+        return draws.Sum(v => (v - mean) * (v - mean)) / (draws.Length - 1) / mean;
+    }
+
+    /// <summary>max/median of draws (NaN when the median is not positive).</summary>
+    public static double PeakRatio(double[] draws)
+    {
+        if (draws.Length == 0) return double.NaN;
+        var sorted = draws.Order().ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return median > 0 ? sorted[^1] / median : double.NaN;
+    }
+
+    /// <summary>
+    /// The largest draw over the 1 − 1/N quantile of Gamma(λ̂, 1), N the number of draws: the largest value such a
+    /// sample reaches (autocorrelated draws reach less, so this errs towards not flagging). NaN when λ̂ ≤ 0.
+    /// </summary>
+    public static double SpikeRatio(double[] draws, double estimate)
+    {
+        if (draws.Length < 2 || !(estimate > 0)) return double.NaN;
+        double expected = MathNet.Numerics.Distributions.Gamma.InvCDF(estimate, 1, 1 - 1.0 / draws.Length);
+        return draws.Max() / expected;
     }
 
     /// <summary>

@@ -3,6 +3,12 @@ namespace DevInterp.Llc;
 /// <summary>The SGMCMC samplers available for LLC estimation (update rules in docs/llc.md).</summary>
 public enum SamplerKind
 {
+    /// <summary>
+    /// Metropolis-adjusted Langevin (Roberts &amp; Tweedie 1996): exact for the posterior at any step size with full-batch
+    /// gradients; with minibatches, SGLD with control variates whose steps pass a Metropolis test on the step's batch.
+    /// The default.
+    /// </summary>
+    Mala,
     /// <summary>Stochastic gradient Langevin dynamics with localization (Welling &amp; Teh 2011; Lau et al. 2023).</summary>
     Sgld,
     /// <summary>RMSProp-preconditioned SGLD (Li et al. 2016).</summary>

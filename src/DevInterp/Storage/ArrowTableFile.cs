@@ -99,21 +99,30 @@ internal static class ArrowTableFile
         var missing = table.Columns.FirstOrDefault(c => !present.Contains(c.Name) && !c.AddedLater);
         if (missing is not null) throw new AnalysisStoreException($"{path}: table {table.Name} lacks column '{missing.Name}'");
         var added = table.Columns.Where(c => !present.Contains(c.Name)).ToList();
-        if (added.Count > 0) batches = batches.Select(b => WithNaNColumns(b, added)).ToList();
+        if (added.Count > 0) batches = batches.Select(b => WithDefaultColumns(b, added)).ToList();
         return new LoadedTable(path, batches, metadata);
     }
 
-    // A file written before a column was added (ColumnSpec.AddedLater) gets that column as NaN, so that readers and
-    // merges see every table in its current shape.
-    private static RecordBatch WithNaNColumns(RecordBatch batch, IReadOnlyList<ColumnSpec> columns)
+    // A file written before a column was added (ColumnSpec.AddedLater) gets that column as NaN (float64) or "" (utf8),
+    // so that readers and merges see every table in its current shape.
+    private static RecordBatch WithDefaultColumns(RecordBatch batch, IReadOnlyList<ColumnSpec> columns)
     {
         var arrays = batch.Arrays.ToList();
         var fields = batch.Schema.FieldsList.ToList();
         foreach (var c in columns)
         {
-            var builder = new DoubleArray.Builder();
-            for (int i = 0; i < batch.Length; i++) builder.Append(double.NaN);
-            arrays.Add(builder.Build());
+            if (c.Kind == ColumnKind.Utf8)
+            {
+                var text = new StringArray.Builder();
+                for (int i = 0; i < batch.Length; i++) text.Append("");
+                arrays.Add(text.Build());
+            }
+            else
+            {
+                var builder = new DoubleArray.Builder();
+                for (int i = 0; i < batch.Length; i++) builder.Append(double.NaN);
+                arrays.Add(builder.Build());
+            }
             fields.Add(new Field(c.Name, ColumnBuffer.ArrowType(c.Kind), c.Nullable));
         }
         return new RecordBatch(new Schema(fields, batch.Schema.Metadata), arrays, batch.Length);

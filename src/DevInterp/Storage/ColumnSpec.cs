@@ -26,12 +26,13 @@ public sealed record ColumnSpec(string Name, ColumnKind Kind, bool Nullable, str
     public ColumnSpec OrNull() => this with { Nullable = true };
 
     /// <summary>
-    /// True for a float64 column added after files were first written: files without it still load, and its cells read
-    /// as NaN (so analysis folders of an earlier version can be reported and resumed).
+    /// True for a float64 or utf8 column added after files were first written: files without it still load, and its cells
+    /// read as NaN (float64) or the empty string (utf8), so analysis folders of an earlier version can be reported and
+    /// resumed.
     /// </summary>
     public bool AddedLater { get; init; }
 
     /// <summary>This column, marked <see cref="AddedLater"/>.</summary>
-    public ColumnSpec Later() => Kind == ColumnKind.Float64 ? this with { AddedLater = true }
-        : throw new InvalidOperationException($"column '{Name}': only float64 columns can be added later (they read as NaN when missing)");
+    public ColumnSpec Later() => Kind is ColumnKind.Float64 or ColumnKind.Utf8 ? this with { AddedLater = true }
+        : throw new InvalidOperationException($"column '{Name}': only float64 and utf8 columns can be added later (they read as NaN or \"\" when missing)");
 }

@@ -78,7 +78,7 @@ public class CenterLossLookupTests
         using var module = spec.Build(5, ScalarType.Float64);
         var center = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var options = new LlcOptions(Chains: 2, Draws: 12, BurnIn: 10, StepSize: 2e-3, BatchSize: 12, Seed: 11,
-            TargetRelativeError: null, ControlVariates: false);
+            TargetRelativeError: null, ControlVariates: false, Sampler: SamplerKind.Sgld); // minibatches without control variates: an unadjusted sampler
         var estimator = new LlcEstimator(options);
         LlcResult a, b;
         using (var potential = new BatchedPotential(ChainModels.For(spec)!, center, data, loss, dtype: ScalarType.Float64))

@@ -59,7 +59,7 @@ public class DevinterpCompatTests
         {
             var ours = potential.Loss(weights, null, gradient);
             AssertClose(losses.select(1, t), ours, 1e-13, $"loss at step {t}");
-            sampler.Step(weights, gradient, potential.Center, reference.Flat(potential, "noise", t));
+            sampler.Step(new DevInterp.Llc.Samplers.ChainStep { Weights = weights, LossGradient = gradient, Center = potential.Center, Noise = reference.Flat(potential, "noise", t) });
             AssertClose(reference.Flat(potential, "trajectory", t + 1), weights, 1e-13, $"weights after step {t}");
         }
         // λ̂ per chain from the draws after burn-in and L(w*) on the full training set.

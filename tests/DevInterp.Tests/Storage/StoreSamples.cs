@@ -27,7 +27,7 @@ internal static class StoreSamples
     public static readonly LlcRow[] Llc =
     [
         new(0, 41.25, 0.75, [40.5, 41.9, 41.1, 41.5], 2.3021, 1_234.5, 1e-4, "calibrated", 100, 5_000, 4_432, 256, 1_000, 4,
-            1.004, 1_890.4, 1_722.1, 0.012, 0.031, 0.0, 0, LlcVerdict.Trusted, "", SamplerKind.Sgld, BigSeed, 12.5),
+            1.004, 1_890.4, 1_722.1, 0.012, 0.031, 0.0, 0, LlcVerdict.Trusted, "", SamplerKind.Mala, BigSeed, 12.5, 0.573, 1.02, 2.91, 0.97),
         new(100, 63.8, double.NaN, [double.NaN, 63.8, double.NaN, double.NaN], 0.4099, 1_234.5, 3e-4, "given", 100, 5_000, 4_432, 5_000,
             1_000, 4, double.NaN, 212.0, 190.5, -0.0, 0.25, 0.41, 3, LlcVerdict.Untrusted,
             "3 of 4 chains diverged and were dropped: chain 0 at step 17 (non-finite loss), chain 2 at step 40 (loss blow-up), chain 3 at step 41 (loss blow-up); fewer than 2 healthy chains: R̂ and the spread cannot be assessed",
@@ -38,8 +38,8 @@ internal static class StoreSamples
 
     public static readonly LlcTraceRow[] Traces =
     [
-        new(100, 0, 0, 0.52, 0.41, 0.0, 135.795),
-        new(100, 0, 1, double.PositiveInfinity, 0.41, 0.0, double.PositiveInfinity),
+        new(100, 0, 0, 0.52, 0.41, 0.0, 135.795, 1),
+        new(100, 0, 1, double.PositiveInfinity, 0.41, 0.0, double.PositiveInfinity, 0.25),
         new(100, 1, 0, 0.43, 0.41, 0.001, 23.4),
         new(100, 1, 1, 0.4, 0.41, -0.002, -9.876),
         new(0, 0, 0, 2.31, 2.30, 1e-300, 12.345),
@@ -48,8 +48,9 @@ internal static class StoreSamples
     public static readonly CalibrationRow[] Calibration =
     [
         new(100, 1e-5, 1_234.5, 100, 60.1, 1.2, 1.001, 0.01, LlcVerdict.Trusted, false, true, true, false),
-        new(100, 1e-4, 1_234.5, 100, 62.9, 1.4, 1.02, 0.03, LlcVerdict.Trusted, false, true, true, true),
-        new(100, 1e-3, 1_234.5, 100, 80.2, 9.5, 1.21, 0.31, LlcVerdict.Doubtful, false, false, false, false),
+        new(100, 1e-4, 1_234.5, 100, 62.9, 1.4, 1.02, 0.03, LlcVerdict.Trusted, false, true, true, true, 0.61, 0.4, 0.98, 1.1),
+        new(100, 1e-3, 1_234.5, 100, 80.2, 9.5, 1.21, 0.31, LlcVerdict.Doubtful, false, false, false, false, 0.12, 3.3, 1.4, 2.2,
+            "R̂ 1.21 > 1.1; disagrees with λ̂ = 62.9 ± 0.4 at ε = 0.0001"),
         new(100, 1e-2, 1_234.5, 100, double.NaN, double.NaN, double.NaN, double.NaN, LlcVerdict.Untrusted, true, false, false, false),
         new(100, 1e-4, 2_469, 100, 58.0, 1.1, 1.01, 0.02, LlcVerdict.Trusted, false, true, true, false),
     ];

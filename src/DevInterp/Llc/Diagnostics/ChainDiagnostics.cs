@@ -69,14 +69,13 @@ public static class ChainDiagnostics
         double varPlus = (n - 1.0) / n * w + b / n;
         if (varPlus <= 0 || w <= 0) return m * n; // constant draws carry no autocorrelation to correct for
 
-        // Autocovariances are computed lag by lag, only as far as Geyer's sequence needs (usually a few hundred lags).
+        // The chains' mean autocovariance at every lag, by FFT: O(n log n) whatever the autocorrelation time (lag by lag,
+        // a chain that barely mixes would cost O(n²)).
+        var meanAutocovariance = MeanAutocovariances(chains, means);
         double Rho(int t)
         {
-            double meanAcov = 0;
-            for (int i = 0; i < m; i++) meanAcov += Autocovariance(chains[i], means[i], t);
-            meanAcov /= m;
             // Combined autocorrelation (Vehtari et al. eq. 10), using the biased per-chain autocovariance.
-            return 1 - (w - meanAcov * n / (n - 1.0)) / varPlus;
+            return 1 - (w - meanAutocovariance[t] * n / (n - 1.0)) / varPlus;
         }
 
         double tau = -1;
@@ -149,11 +148,26 @@ public static class ChainDiagnostics
         return chains.Select(c => c.Select(v => Math.Abs(v - median)).ToArray()).ToList();
     }
 
-    private static double Autocovariance(double[] x, double mean, int lag)
+    // Per lag t < n, the mean over chains of Σ_i (x_i − x̄)(x_{i+t} − x̄) / n: the inverse FFT of the power spectrum of
+    // each centred chain, zero-padded to at least 2n so the circular correlation equals the linear one.
+    private static double[] MeanAutocovariances(IReadOnlyList<double[]> chains, double[] means)
     {
-        double s = 0;
-        for (int i = 0; i + lag < x.Length; i++) s += (x[i] - mean) * (x[i + lag] - mean);
-        return s / x.Length;
+        int n = chains[0].Length;
+        int size = 1;
+        while (size < 2 * n) size <<= 1;
+        var result = new double[n];
+        var buffer = new System.Numerics.Complex[size];
+        for (int c = 0; c < chains.Count; c++)
+        {
+            Array.Clear(buffer);
+            for (int i = 0; i < n; i++) buffer[i] = chains[c][i] - means[c];
+            MathNet.Numerics.IntegralTransforms.Fourier.Forward(buffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+            for (int k = 0; k < size; k++) buffer[k] = buffer[k].Magnitude * buffer[k].Magnitude;
+            MathNet.Numerics.IntegralTransforms.Fourier.Inverse(buffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+            for (int t = 0; t < n; t++) result[t] += buffer[t].Real / size / n;
+        }
+        for (int t = 0; t < n; t++) result[t] /= chains.Count;
+        return result;
     }
 
     private static double Quantile(double[] sorted, double p)

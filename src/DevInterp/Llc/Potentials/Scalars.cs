@@ -25,6 +25,9 @@ internal static class Scalars
     /// <summary>½.</summary>
     public static readonly Scalar Half = 0.5.ToScalar();
 
+    /// <summary>⅛.</summary>
+    public static readonly Scalar Eighth = 0.125.ToScalar();
+
     /// <summary>−½.</summary>
     public static readonly Scalar MinusHalf = (-0.5).ToScalar();
 

@@ -18,7 +18,16 @@ public sealed class RmspropSgldSampler(SamplerSettings settings, LangevinIntegra
     private long _t;
 
     /// <inheritdoc />
-    public void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
+    public bool Adjusted => false;
+
+    /// <inheritdoc />
+    public torch.Tensor? Step(ChainStep step)
+    {
+        Step(step.Weights, step.LossGradient, step.Center, step.Noise);
+        return null;
+    }
+
+    private void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
     {
         using var scope = torch.NewDisposeScope();
         var g = settings.PotentialGradient(weights, lossGradient, center);

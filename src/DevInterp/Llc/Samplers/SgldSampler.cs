@@ -35,7 +35,16 @@ public sealed class SgldSampler : IChainSampler
     }
 
     /// <inheritdoc />
-    public void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
+    public bool Adjusted => false;
+
+    /// <inheritdoc />
+    public torch.Tensor? Step(ChainStep step)
+    {
+        Step(step.Weights, step.LossGradient, step.Center, step.Noise);
+        return null;
+    }
+
+    private void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
     {
         // The pull to w* uses the weights before this step's drift, as in w − ε/2·(nβ·∇L(w) + γ(w − w*)).
         if (_localized)

@@ -14,7 +14,16 @@ public sealed class SgnhtSampler(SamplerSettings settings, double diffusion = 0.
     private torch.Tensor? _thermostat;
 
     /// <inheritdoc />
-    public void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
+    public bool Adjusted => false;
+
+    /// <inheritdoc />
+    public torch.Tensor? Step(ChainStep step)
+    {
+        Step(step.Weights, step.LossGradient, step.Center, step.Noise);
+        return null;
+    }
+
+    private void Step(torch.Tensor weights, torch.Tensor lossGradient, torch.Tensor center, torch.Tensor noise)
     {
         using var scope = torch.NewDisposeScope();
         double eps = settings.StepSize;

@@ -47,7 +47,8 @@ public static class LlcValidationSuite
         seed => BuildLinear(new LinearChainModel(d, 1), seed, gen => new Dictionary<string, torch.Tensor>
         {
             ["weight"] = torch.randn([1, d], dtype: torch.ScalarType.Float64, generator: gen),
-        }, d, 1));
+        }, d, 1),
+        q => RegressionTarget.Compute(q.Problem.Data.Inputs, 1, Noise, q.NBeta, q.Localization));
 
     /// <summary>Normal crossing y = w₁ᵃ·w₂ᵇ·x at w = 0: λ = 1/(2·max(a, b)).</summary>
     public static ValidationCase NormalCrossing(int a, int b) => new($"normal-crossing-{a}-{b}", 1.0 / (2 * Math.Max(a, b)),
@@ -56,7 +57,12 @@ public static class LlcValidationSuite
         {
             ["w1"] = torch.zeros([1], dtype: torch.ScalarType.Float64),
             ["w2"] = torch.zeros([1], dtype: torch.ScalarType.Float64),
-        }, 1, 1));
+        }, 1, 1),
+        q =>
+        {
+            using var square = q.Problem.Data.Inputs.square().mean();
+            return NormalCrossingTarget.Compute(a, b, square.item<double>(), Noise, q.NBeta, q.Localization);
+        });
 
     /// <summary>A deep linear network (reduced-rank regression for one hidden layer) at a rank-r teacher.</summary>
     public static ValidationCase DeepLinear(string name, int[] widths, int rank)
@@ -64,7 +70,8 @@ public static class LlcValidationSuite
         long parameters = Enumerable.Range(0, widths.Length - 1).Sum(i => (long)widths[i] * widths[i + 1]);
         return new(name, AoyagiFormula.LearningCoefficient(widths, rank),
             $"deep linear network [{string.Join(", ", widths)}] ({parameters} parameters) at a rank-{rank} teacher (Aoyagi 2024)",
-            seed => BuildLinear(new DeepLinearChainModel(widths), seed, gen => RankTeacher(widths, rank, gen), widths[0], widths[^1]));
+            seed => BuildLinear(new DeepLinearChainModel(widths), seed, gen => RankTeacher(widths, rank, gen), widths[0], widths[^1]),
+            q => ReferenceTargets.Find(name, q.Seed, q.NBeta, q.Localization));
     }
 
     /// <summary>
@@ -105,13 +112,20 @@ public static class LlcValidationSuite
             new GaussianNllLoss(Noise));
     }
 
-    /// <summary>Runs one case with the given options (no per-case tuning).</summary>
+    /// <summary>
+    /// Runs one case with the given options (no per-case tuning). Full-batch options (no batch size, or one ≥ n) run on
+    /// <see cref="ValidationProblem.FullBatchPotential"/>; a smaller batch size runs minibatches over the data.
+    /// </summary>
     public static ValidationOutcome Run(ValidationCase validationCase, LlcOptions options, long seed = 1,
         IProgress<LlcProgress>? progress = null, CancellationToken cancel = default)
     {
+        ArgumentNullException.ThrowIfNull(validationCase);
+        ArgumentNullException.ThrowIfNull(options);
         using var problem = validationCase.Build(seed);
-        using var potential = problem.Potential();
+        bool minibatch = options.BatchSize is { } b && b < SampleCount;
+        using var potential = minibatch ? problem.Potential() : problem.FullBatchPotential();
         var result = new LlcEstimator(options).Estimate(potential, progress, cancel);
-        return new ValidationOutcome(validationCase.Name, validationCase.TrueLambda, result);
+        var target = validationCase.Target?.Invoke(new TargetQuery(problem, seed, result.NBeta, result.Localization));
+        return new ValidationOutcome(validationCase.Name, validationCase.TrueLambda, result, target);
     }
 }

@@ -9,8 +9,8 @@ using Chart = Plotly.NET.CSharp.Chart;
 namespace DevInterp.Reports.Sections;
 
 /// <summary>
-/// The diagnostics of every LLC estimate (verdict, reasons, R̂, ESS, drift...) and the SGLD traces (λ per draw per chain,
-/// from <c>llc_traces</c>) of the flagged checkpoints.
+/// The diagnostics of every LLC estimate (verdict, reasons, R̂, ESS, acceptance, drift, spikes...) and the chains'
+/// traces (λ per draw per chain, with each chain's acceptance rate, from <c>llc_traces</c>) of the flagged checkpoints.
 /// </summary>
 public sealed class LlcDiagnosticsSection : IReportSection
 {
@@ -31,8 +31,11 @@ public sealed class LlcDiagnosticsSection : IReportSection
             ("step", r => I(r.Step)), ("verdict", r => Verdict(r.Verdict)), ("λ̂", r => Html.Number(r.Mean, "G5")), ("std", r => Html.Number(r.Std, "G3")),
             ("R̂", r => Html.Number(r.RHat, "F3")), ("bulk ESS", r => Html.Number(r.BulkEss, "F0")), ("tail ESS", r => Html.Number(r.TailEss, "F0")),
             ("drift", r => Html.Number(r.Drift, "F3")), ("spreading", r => Html.Number(r.Spread, "F3")), ("below L(w*)", r => Html.Number(r.NegativeFraction, "P1")),
+            ("Var/mean", r => Html.Number(r.VarOverMean, "F2")), ("max/median", r => Html.Number(r.MaxOverMedian, "G3")),
             ("dropped", r => $"{r.DroppedChains} of {r.Chains}"),
         };
+        // Acceptance only where some estimate has one (Metropolis-adjusted samplers).
+        if (data.Llc.Any(r => double.IsFinite(r.Acceptance))) columns.Insert(4, ("acceptance", r => Html.Number(r.Acceptance, "P0")));
         var shared = new List<string>();
         void Setting(string name, Func<LlcRow, string> cell)
         {
@@ -94,8 +97,10 @@ public sealed class LlcDiagnosticsSection : IReportSection
             int nonFinite = lambda.Count(v => !double.IsFinite(v));
             if (nonFinite > 0) notes.Add($"chain {chain.Key}: {nonFinite} non-finite");
             var keep = Downsample.MinMax(lambda, context.Options.MaxTracePointsPerChain);
+            var accepted = ordered.Select(d => d.Acceptance).Where(double.IsFinite).ToList();
+            string name = accepted.Count > 0 ? $"chain {chain.Key} ({Html.Number(accepted.Average(), "P0")} accepted)" : $"chain {chain.Key}";
             var c = Chart.Line<int, double, string>(keep.Select(i => ordered[i].Draw), keep.Select(i => context.Round(lambda[i])),
-                Name: $"chain {chain.Key}", LineWidth: 1.2);
+                Name: name, LineWidth: 1.2);
             charts.Add(c);
         }
         var chart = Chart.Combine(charts);

@@ -29,11 +29,16 @@ namespace DevInterp.Storage;
 /// <param name="Sampler">The sampler.</param>
 /// <param name="Seed">The seed.</param>
 /// <param name="ElapsedSeconds">Wall-clock time of the estimate.</param>
+/// <param name="Acceptance">Mean acceptance rate of the healthy chains (NaN for unadjusted samplers and older files).</param>
+/// <param name="VarOverMean">Var/mean of the pooled draws nβ(L − L*) (≈ 1 without spikes).</param>
+/// <param name="MaxOverMedian">max/median of the pooled draws.</param>
+/// <param name="SpikeRatio">Largest draw over the largest of a Gamma(λ̂, 1) sample of the same size.</param>
 public sealed record LlcRow(
     long Step, double Mean, double Std, IReadOnlyList<double> ChainEstimates, double LossAtCenter, double NBeta,
     double StepSize, string StepSizeSource, double Localization, long SampleCount, long Dimension, long BatchSize,
     int Draws, int Chains, double RHat, double BulkEss, double TailEss, double Drift, double Spread, double NegativeFraction,
-    int DroppedChains, LlcVerdict Verdict, string Reasons, SamplerKind Sampler, long Seed, double ElapsedSeconds)
+    int DroppedChains, LlcVerdict Verdict, string Reasons, SamplerKind Sampler, long Seed, double ElapsedSeconds,
+    double Acceptance = double.NaN, double VarOverMean = double.NaN, double MaxOverMedian = double.NaN, double SpikeRatio = double.NaN)
     : IStoreRow<LlcRow>
 {
     /// <summary>The <c>llc</c> table.</summary>
@@ -48,7 +53,7 @@ public sealed record LlcRow(
             ColumnSpec.Float64List("chain_estimates", "each chain's estimate nβ·(mean loss − mean center loss − mean control variate), NaN for a dropped chain; one entry per chain"),
             ColumnSpec.Float64("loss_at_center", "L(w*), the loss at the checkpoint's weights, averaged over the draws' batches"),
             ColumnSpec.Float64("nbeta", "inverse temperature nβ"),
-            ColumnSpec.Float64("step_size", "SGLD step size ε"),
+            ColumnSpec.Float64("step_size", "sampler step size ε"),
             ColumnSpec.Utf8("step_size_source", "`given` or `calibrated`"),
             ColumnSpec.Float64("localization", "γ, strength of the pull back to w*"),
             ColumnSpec.Int64("sample_count", "training-set size n"),
@@ -62,11 +67,16 @@ public sealed record LlcRow(
             ColumnSpec.Float64("drift", "change of the chain-averaged λ trace over its second half, relative to λ̂"),
             ColumnSpec.Float64("spread", "change of the chains' mean ‖w − w*‖² over the second half, relative to its mean (large: the chains are still spreading away from w*); NaN when not recorded"
                 + " (added in DevInterp 0.1.1: files written before it lack the column, which then reads as NaN)").Later(),
+            ColumnSpec.Float64("acceptance", "mean over the healthy chains of the fraction of proposals a Metropolis-adjusted sampler accepted; NaN for unadjusted samplers"
+                + " (added in DevInterp 0.2.0, like the three columns after it: older files read as NaN)").Later(),
+            ColumnSpec.Float64("var_over_mean", "Var/mean of the pooled draws nβ(L − L*): ≈ 1 for chains sampling the posterior near a minimum, far above with spikes").Later(),
+            ColumnSpec.Float64("max_over_median", "max/median of the pooled draws nβ(L − L*)").Later(),
+            ColumnSpec.Float64("spike_ratio", "largest draw over the largest of a Gamma(λ̂, 1) sample of the same size (≈ 1 without spikes)").Later(),
             ColumnSpec.Float64("negative_fraction", "fraction of draws with a loss below L(w*)"),
             ColumnSpec.Int64("dropped_chains", "chains dropped for divergence"),
             ColumnSpec.Utf8("verdict", "`trusted`, `doubtful` or `untrusted`"),
             ColumnSpec.Utf8("reasons", "the verdict's reasons joined with `; ` (empty when trusted)"),
-            ColumnSpec.Utf8("sampler", "`sgld`, `rmsprop_sgld` or `sgnht`"),
+            ColumnSpec.Utf8("sampler", "`mala`, `sgld`, `rmsprop_sgld` or `sgnht`"),
             ColumnSpec.Int64("seed", "seed of all randomness"),
             ColumnSpec.Float64("elapsed_seconds", "wall-clock time of the estimate, seconds"),
         ],
@@ -81,7 +91,8 @@ public sealed record LlcRow(
         return new LlcRow(step, result.Mean, result.Std, result.PerChain.ToArray(), result.LossAtCenter, result.NBeta,
             result.StepSize, result.StepSizeSource, result.Localization, result.SampleCount, result.Dimension, result.BatchSize,
             draws, result.PerChain.Count, d.RHat, d.BulkEss, d.TailEss, d.Drift, d.Spread, d.NegativeFraction, d.Dropped.Count,
-            d.Verdict, string.Join("; ", d.Reasons), result.Options.Sampler, result.Options.Seed, elapsedSeconds);
+            d.Verdict, string.Join("; ", d.Reasons), result.Options.Sampler, result.Options.Seed, elapsedSeconds,
+            d.Acceptance, d.Dispersion, d.PeakRatio, d.SpikeRatio);
     }
 
     /// <inheritdoc />
@@ -106,6 +117,10 @@ public sealed record LlcRow(
         w.Float64("tail_ess", TailEss);
         w.Float64("drift", Drift);
         w.Float64("spread", Spread);
+        w.Float64("acceptance", Acceptance);
+        w.Float64("var_over_mean", VarOverMean);
+        w.Float64("max_over_median", MaxOverMedian);
+        w.Float64("spike_ratio", SpikeRatio);
         w.Float64("negative_fraction", NegativeFraction);
         w.Int64("dropped_chains", DroppedChains);
         w.Enum("verdict", Verdict);
@@ -122,5 +137,6 @@ public sealed record LlcRow(
         r.Int64("sample_count"), r.Int64("dimension"), r.Int64("batch_size"), r.Int32("draws"), r.Int32("chains"),
         r.Float64("r_hat"), r.Float64("bulk_ess"), r.Float64("tail_ess"), r.Float64("drift"), r.Float64("spread"), r.Float64("negative_fraction"),
         r.Int32("dropped_chains"), r.Enum<LlcVerdict>("verdict"), r.Utf8("reasons"), r.Enum<SamplerKind>("sampler"),
-        r.Int64("seed"), r.Float64("elapsed_seconds"));
+        r.Int64("seed"), r.Float64("elapsed_seconds"), r.Float64("acceptance"), r.Float64("var_over_mean"),
+        r.Float64("max_over_median"), r.Float64("spike_ratio"));
 }

@@ -1,0 +1,88 @@
+using DevInterp.Llc;
+using DevInterp.Llc.Potentials;
+using static TorchSharp.torch;
+
+namespace DevInterp.Tests.Llc;
+
+/// <summary>
+/// MALA samples exp(−nβL − γ/2·w²) exactly at any step size: on a quartic well (where the draws nβL are Gamma(¼, 1)-like
+/// and no unadjusted Langevin integrator is exact) its estimate matches 1-D quadrature at a step size where SGLD is
+/// off, and a chain cannot leave through a proposal with a non-finite loss.
+/// </summary>
+public class MalaSamplerTests
+{
+    /// <summary>L(w) = Σ c·w⁴/4 per coordinate, no data: a singular well (λ = ¼ per coordinate).</summary>
+    private sealed class QuarticPotential(int dimension, double curvature, long sampleCount) : IFullBatchPotential
+    {
+        public IReadOnlyList<SampledParameter> Parameters { get; } = [new SampledParameter("w", [dimension], 0)];
+        public long Dimension => dimension;
+        public long SampleCount => sampleCount;
+        public Tensor Center { get; } = zeros([dimension], dtype: ScalarType.Float64);
+
+        public Tensor Loss(Tensor weights, Tensor? batchIndices, Tensor? gradient)
+        {
+            using var scope = NewDisposeScope();
+            var cube = weights.pow(3);
+            gradient?.copy_(cube.mul(curvature));
+            return cube.mul(weights).sum(1).mul(curvature / 4).MoveToOuterDisposeScope();
+        }
+
+        public void Dispose() => Center.Dispose();
+    }
+
+    // nβ·E[c·w⁴/4] under exp(−nβ·c·w⁴/4 − γw²/2), one coordinate, by quadrature.
+    private static double Quadrature(double nBeta, double curvature, double gamma)
+    {
+        double z = 0, e = 0, range = 6 * Math.Pow(nBeta * curvature, -0.25);
+        const int m = 200_000;
+        for (int i = 0; i < m; i++)
+        {
+            double w = range * (i + 0.5) / m;
+            double k = nBeta * curvature * Math.Pow(w, 4) / 4;
+            double p = Math.Exp(-k - gamma * w * w / 2);
+            z += p;
+            e += p * k;
+        }
+        return e / z;
+    }
+
+    [Fact]
+    public void MalaMatchesQuadratureOnAQuarticWellWhereSgldIsBiased()
+    {
+        const double gamma = 0.1, curvature = 1;
+        const long n = 100;
+        double nBeta = LlcOptions.DefaultNBeta(n);
+        double exact = 4 * Quadrature(nBeta, curvature, gamma);
+        // At this step size the draws' typical curvature 3·nβ·w² times ε is about 1.5: Euler–Maruyama SGLD's
+        // stationary distribution is then visibly too wide.
+        var options = new LlcOptions(Chains: 8, Draws: 5000, BurnIn: 200, StepSize: 0.05, Localization: gamma,
+            TargetRelativeError: null, Seed: 3);
+        using var potential = new QuarticPotential(4, curvature, n);
+        var mala = new LlcEstimator(options).Estimate(potential);
+        var sgld = new LlcEstimator(options with { Sampler = SamplerKind.Sgld, Integrator = LangevinIntegrator.EulerMaruyama }).Estimate(potential);
+        double se = DevInterp.Llc.Diagnostics.ChainDiagnostics.MeanStandardError(mala.LambdaTraces);
+
+        Assert.True(Math.Abs(mala.Mean - exact) < 4 * se, $"MALA {mala.Mean:F4} ± {se:F4}, quadrature {exact:F4}");
+        Assert.True(Math.Abs(sgld.Mean - exact) > 10 * se, $"Euler SGLD {sgld.Mean:F4} should be off quadrature {exact:F4} at this step size");
+        Assert.InRange(mala.Diagnostics.Acceptance, 0.2, 0.95);
+        Assert.All(mala.Acceptance!, a => Assert.InRange(a, 0.2, 0.95));
+        Assert.Equal(mala.Diagnostics.Acceptance, mala.Acceptance!.Average(), 12);
+        Assert.Null(sgld.Acceptance);
+        // Per draw, the acceptance of the one step that led to it; a chain's rate is their mean.
+        Assert.All(mala.AcceptanceTraces!, t => Assert.All(t, a => Assert.True(a is 0 or 1)));
+        for (int c = 0; c < options.Chains; c++) Assert.Equal(mala.AcceptanceTraces![c].Average(), mala.Acceptance![c], 12);
+    }
+
+    [Fact]
+    public void AProposalOutsideTheBoundingBoxIsRejected()
+    {
+        var options = new LlcOptions(Chains: 4, Draws: 400, BurnIn: 0, StepSize: 0.05, Localization: 1, BoundingBox: 0.3,
+            TargetRelativeError: null, Seed: 5);
+        using var potential = new QuarticPotential(3, 1, 10);
+        var result = new LlcEstimator(options).Estimate(potential);
+        // nβL ≤ 3 coordinates × nβ·0.3⁴/4 inside the box.
+        double bound = 3 * result.NBeta * Math.Pow(0.3, 4) / 4;
+        Assert.All(result.LambdaTraces, t => Assert.All(t, z => Assert.True(z <= bound + 1e-12, $"draw {z} outside the box")));
+        Assert.True(result.Diagnostics.Acceptance < 0.95, "some proposals leave the box and are rejected");
+    }
+}
