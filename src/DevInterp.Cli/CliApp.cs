@@ -72,14 +72,21 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Maps an exception to a one-line message on standard error and an exit code.</summary>
+    /// <summary>
+    /// Maps an exception to one line on standard error (the file, folder or option at fault and why; never an
+    /// exception type name, a stack or a raw control character) and an exit code.
+    /// </summary>
     public static int ReportError(CliContext context, Exception e)
     {
         var (code, message) = e switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
+            DevInterp.Analysis.SettingsException s => (ExitCodes.Usage, s.Message),
+            DevInterp.Analysis.AnalysisFolderException f => (ExitCodes.BadInput, context.GivenOut is { } o && SamePath(o, f.Folder)
+                ? $"{o} (the --out folder): {f.Reason}" : f.Message),
             CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
             RunFormatException r => (ExitCodes.BadInput, r.Message),
+            DevInterp.Tasks.DataFileException d => (ExitCodes.BadInput, d.Message),
             DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
             KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
             FileNotFoundException f => (ExitCodes.BadInput, f.FileName is { } n ? $"{n}: no such file" : f.Message),
@@ -89,14 +96,21 @@ public static class CliApp
             IOException io => (ExitCodes.BadInput, io.Message),
             UnauthorizedAccessException ua => (ExitCodes.BadInput, ua.Message),
             ArgumentException a => (ExitCodes.Usage, a.Message),
-            _ => (ExitCodes.BadInput, $"{e.GetType().Name}: {e.Message}"),
+            OutOfMemoryException => (ExitCodes.BadInput, "out of memory: the settings or the input need more memory than this machine has"),
+            _ => (ExitCodes.BadInput, e.Message),
         };
-        context.Err.WriteLine($"error: {OneLine(message)}");
+        // Messages of the library's own errors say what to do; anything else may hide a bug worth a stack trace.
+        bool known = code == ExitCodes.Usage || e is IOException or UnauthorizedAccessException or CheckpointFormatException or RunFormatException
+            or DevInterp.Tasks.DataFileException or DevInterp.Models.SpecFormatException or DevInterp.Analysis.AnalysisFolderException
+            or KeyNotFoundException or InvalidDataException or System.Text.Json.JsonException;
+        string hint = known || context.Verbose ? "" : " (run with --verbose for details)";
+        context.Err.WriteLine($"error: {PrintableText.OneLine(message)}{hint}");
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException))
-            context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a).TrimEnd('/'), Path.GetFullPath(b).TrimEnd('/'), StringComparison.Ordinal);
 
     private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
 

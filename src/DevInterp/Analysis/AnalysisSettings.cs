@@ -21,7 +21,7 @@ namespace DevInterp.Analysis;
 /// <param name="MaxDraws">Adaptive length limit.</param>
 /// <param name="ParameterPattern">Regex of the sampled parameters (weight-restricted LLC); null for all.</param>
 /// <param name="Traces">Store every draw's losses (the llc_traces table).</param>
-public sealed record LlcSettings(
+public sealed partial record LlcSettings(
     bool Enabled = true,
     int Chains = 8,
     int Draws = 1000,
@@ -73,7 +73,7 @@ public sealed record LlcSettings(
 /// <param name="ProbeSeed">Seed of the probe draw.</param>
 /// <param name="ProbeFile">A file holding the probe inputs instead (safetensors or .pt), or null.</param>
 /// <param name="ProbeTensor">Tensor name inside <paramref name="ProbeFile"/>, or null for its only tensor.</param>
-public sealed record SimilaritySettings(
+public sealed partial record SimilaritySettings(
     bool Enabled = true,
     string? Layers = null,
     IReadOnlyList<string>? Measures = null,
@@ -94,7 +94,7 @@ public sealed record SimilaritySettings(
 /// <param name="Components">Principal components kept.</param>
 /// <param name="SmoothingSigma">Gaussian smoothing width along steps.</param>
 /// <param name="SmoothingAxis">index (checkpoint index) or log_step (ln(step + 1)).</param>
-public sealed record DynamicsSettings(bool Enabled = true, int Components = 3, double SmoothingSigma = 1.0, string SmoothingAxis = "index");
+public sealed partial record DynamicsSettings(bool Enabled = true, int Components = 3, double SmoothingSigma = 1.0, string SmoothingAxis = "index");
 
 /// <summary>Stage-detection settings (the <c>stages</c> object of analysis.json).</summary>
 /// <param name="Enabled">Build the stage table.</param>
@@ -103,5 +103,5 @@ public sealed record DynamicsSettings(bool Enabled = true, int Components = 3, d
 /// <param name="Penalty">Penalty; null for the documented default.</param>
 /// <param name="MinSegmentSize">Minimum checkpoints per segment.</param>
 /// <param name="Tolerance">Boundaries of different signals closer than this (in checkpoints) are merged.</param>
-public sealed record StageSettings(bool Enabled = true, string Cost = "l2", string Method = "pelt", double? Penalty = null,
+public sealed partial record StageSettings(bool Enabled = true, string Cost = "l2", string Method = "pelt", double? Penalty = null,
     int MinSegmentSize = 2, double Tolerance = 2);

@@ -61,11 +61,7 @@ public static class CheckpointRowFactory
     }
 
     /// <summary>Makes an error message one line (rows and console messages hold one line).</summary>
-    public static string OneLine(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-    }
+    public static string OneLine(string text) => Checkpoints.PrintableText.OneLine(text);
 
     private static SortedDictionary<string, double> ManifestMetrics(RunCheckpoint checkpoint)
     {

@@ -81,8 +81,7 @@ public static class SimilarityRunAnalysis
         foreach (string name in settings.EffectiveMeasures)
         {
             string m = name?.Trim().ToLowerInvariant() ?? "";
-            if (!KnownMeasures.Contains(m))
-                throw new ArgumentException($"similarity.measures: unknown measure '{name}' (known: {string.Join(", ", KnownMeasures)})");
+            if (!KnownMeasures.Contains(m)) settings.Validate(); // throws, naming every unknown measure
             if (!result.Contains(m)) result.Add(m);
         }
         return result;

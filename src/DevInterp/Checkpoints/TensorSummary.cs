@@ -30,10 +30,16 @@ public sealed record CheckpointSummary(string Path, CheckpointFormat Format, IRe
     /// <summary>Tensors holding NaN or Inf values.</summary>
     public IEnumerable<TensorSummary> NonFinite => Tensors.Where(t => !t.AllFinite);
 
-    /// <summary>Reads every tensor once and summarises it.</summary>
+    /// <summary>
+    /// Reads every tensor once, a piece at a time (memory stays at one piece whatever the tensor's size), and summarises
+    /// it. Names that are the same view of the same storage (tied weights) are read once.
+    /// </summary>
     public static CheckpointSummary Of(ICheckpointReader reader)
     {
+        ArgumentNullException.ThrowIfNull(reader);
         var tensors = new List<TensorSummary>(reader.Tensors.Count);
+        var byView = new Dictionary<string, TensorSummary>(StringComparer.Ordinal);
+        var views = reader as PyTorch.PyTorchCheckpoint;
         foreach (var info in reader.Tensors)
         {
             if (!info.DType.IsSupported())
@@ -42,16 +48,26 @@ public sealed record CheckpointSummary(string Path, CheckpointFormat Format, IRe
                     $"dtype {info.DType.SafetensorsCode()} is not readable"));
                 continue;
             }
-            double[] values = reader.ReadDoubles(info.Name);
+            string? view = views?.ViewKey(info.Name);
+            if (view is not null && byView.TryGetValue(view, out var same))
+            {
+                tensors.Add(same with { Name = info.Name });
+                continue;
+            }
             double sum = 0;
             long nan = 0, inf = 0;
-            foreach (double v in values)
+            reader.ForEachPiece(info.Name, values =>
             {
-                if (double.IsNaN(v)) nan++;
-                else if (double.IsInfinity(v)) inf++;
-                else sum += v * v;
-            }
-            tensors.Add(new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, Math.Sqrt(sum), nan, inf));
+                foreach (double v in values)
+                {
+                    if (double.IsNaN(v)) nan++;
+                    else if (double.IsInfinity(v)) inf++;
+                    else sum += v * v;
+                }
+            });
+            var summary = new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, Math.Sqrt(sum), nan, inf);
+            tensors.Add(summary);
+            if (view is not null) byView[view] = summary;
         }
         return new CheckpointSummary(reader.Path, reader.Format, tensors, reader.Metadata);
     }

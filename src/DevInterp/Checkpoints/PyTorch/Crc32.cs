@@ -9,10 +9,13 @@ internal static class Crc32
     // independent lookups instead of a chain of eight dependent ones (about 4× faster than one table on data.pkl).
     private static readonly uint[] Tables = BuildTables();
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
+
+    /// <summary>The CRC of the bytes whose CRC is <paramref name="crc"/> followed by <paramref name="data"/> (0 for none).</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         var t = Tables.AsSpan();
-        uint crc = 0xFFFFFFFF;
+        crc = ~crc;
         while (data.Length >= 8)
         {
             uint lo = crc ^ BinaryPrimitives.ReadUInt32LittleEndian(data);

@@ -92,7 +92,12 @@ internal sealed class SafetensorsHeader
             if (!seen.Add(property.Name))
                 throw new CheckpointFormatException(path, $"safetensors header lists '{property.Name}' twice");
             if (property.Name == "__metadata__") ReadMetadata(path, property.Value, metadata);
-            else entries.Add(ParseEntry(path, property.Name, property.Value));
+            else
+            {
+                CheckpointLimits.CheckName(path, property.Name);
+                entries.Add(ParseEntry(path, property.Name, property.Value));
+                CheckpointLimits.CheckCount(path, entries.Count);
+            }
         }
 
         // Sorted by offset, the tensors must tile the data buffer exactly: each starts where the previous ended and the
