@@ -95,20 +95,37 @@ public static class CheckpointReaderExtensions
     public static void ForEachPiece(this ICheckpointReader reader, string name, Action<ReadOnlySpan<double>> consume)
     {
         ArgumentNullException.ThrowIfNull(consume);
+        var dtype = reader.GetTensor(name).DType;
+        double[]? values = null;
+        reader.ForEachRawPiece(name, raw =>
+        {
+            int count = raw.Length / dtype.ByteSize();
+            values ??= new double[count];
+            ConvertToDoubles(dtype, raw, values.AsSpan(0, count));
+            consume(values.AsSpan(0, count));
+        });
+    }
+
+    /// <summary>
+    /// Calls <paramref name="consume"/> with the tensor's raw little-endian bytes, in order, a piece of at most
+    /// <see cref="ChunkBytes"/> (whole elements) at a time.
+    /// </summary>
+    internal static void ForEachRawPiece(this ICheckpointReader reader, string name, ReadOnlySpanAction consume)
+    {
         var info = reader.GetTensor(name);
         RequireSupported(reader, info);
-        int size = info.DType.ByteSize();
         long total = info.ByteCount;
         byte[] raw = new byte[(int)Math.Min(total, ChunkBytes)];
-        double[] values = new double[raw.Length / size];
         for (long offset = 0; offset < total; offset += raw.Length)
         {
             int n = (int)Math.Min(raw.Length, total - offset);
             reader.ReadRange(name, offset, raw.AsSpan(0, n));
-            ConvertToDoubles(info.DType, raw.AsSpan(0, n), values.AsSpan(0, n / size));
-            consume(values.AsSpan(0, n / size));
+            consume(raw.AsSpan(0, n));
         }
     }
+
+    /// <summary>A callback over a span of bytes.</summary>
+    internal delegate void ReadOnlySpanAction(ReadOnlySpan<byte> bytes);
 
     /// <summary>The tensor's values as float64, row-major (integers and flags converted exactly).</summary>
     public static double[] ReadDoubles(this ICheckpointReader reader, string name)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DevInterp.Checkpoints;
 
 /// <summary>What <c>devinterp inspect</c> reports for one tensor.</summary>
@@ -54,21 +56,63 @@ public sealed record CheckpointSummary(string Path, CheckpointFormat Format, IRe
                 tensors.Add(same with { Name = info.Name });
                 continue;
             }
-            double sum = 0;
-            long nan = 0, inf = 0;
-            reader.ForEachPiece(info.Name, values =>
+            var totals = new Totals();
+            double[]? converted = null;
+            reader.ForEachRawPiece(info.Name, raw =>
             {
-                foreach (double v in values)
+                switch (info.DType)
                 {
-                    if (double.IsNaN(v)) nan++;
-                    else if (double.IsInfinity(v)) inf++;
-                    else sum += v * v;
+                    case TensorDType.Float32:
+                        totals.Add(MemoryMarshal.Cast<byte, float>(raw));
+                        break;
+                    case TensorDType.Float64:
+                        totals.Add(MemoryMarshal.Cast<byte, double>(raw));
+                        break;
+                    default:
+                        int count = raw.Length / info.DType.ByteSize();
+                        converted ??= new double[count];
+                        CheckpointReaderExtensions.ConvertToDoubles(info.DType, raw, converted.AsSpan(0, count));
+                        totals.Add(converted.AsSpan(0, count));
+                        break;
                 }
             });
-            var summary = new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, Math.Sqrt(sum), nan, inf);
+            var summary = new TensorSummary(info.Name, info.DType, info.Shape, info.ElementCount, Math.Sqrt(totals.SumOfSquares), totals.NaN, totals.Inf);
             tensors.Add(summary);
             if (view is not null) byView[view] = summary;
         }
         return new CheckpointSummary(reader.Path, reader.Format, tensors, reader.Metadata);
+    }
+
+    // Sum of squares over the finite values and counts of the others, in float64, with one loop per element type
+    // (a 1.6 GB tensor is 400 million values).
+    private sealed class Totals
+    {
+        public double SumOfSquares;
+        public long NaN;
+        public long Inf;
+
+        public void Add(ReadOnlySpan<float> values)
+        {
+            double sum = 0;
+            foreach (float v in values)
+            {
+                if (float.IsFinite(v)) sum += (double)v * v;
+                else if (float.IsNaN(v)) NaN++;
+                else Inf++;
+            }
+            SumOfSquares += sum;
+        }
+
+        public void Add(ReadOnlySpan<double> values)
+        {
+            double sum = 0;
+            foreach (double v in values)
+            {
+                if (double.IsFinite(v)) sum += v * v;
+                else if (double.IsNaN(v)) NaN++;
+                else Inf++;
+            }
+            SumOfSquares += sum;
+        }
     }
 }

@@ -66,7 +66,7 @@ internal static class ZipPyTorchReader
             };
         }
 
-        var ids = new TorchPersistentIds(file.Length, legacy: false);
+        var ids = new TorchPersistentIds(file.Length, legacy: false, zip: true);
         var ctx = new UnpickleContext(path, $"{prefix}/data.pkl", null);
         ctx = ctx with { PersistentLoad = pid => ids.Load(pid, ctx) };
         object root = Unpickler.Load(ZipInflater.Read(file, pickles[0], checkCrc: true), ctx, out _);
