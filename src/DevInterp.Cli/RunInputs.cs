@@ -42,20 +42,43 @@ public sealed class RunInputs
         foreach (var option in new Option[] { Out, Model, Task, NameMap, Key, DType, Quiet, Json }) command.Options.Add(option);
     }
 
-    /// <summary>Opens the run and builds a fresh config from the options (settings defaulted, the caller fills them in).</summary>
-    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string runPath)
+    /// <summary>
+    /// Takes the --out folder's writer lock (shared between the shards of one sharded analysis) before anything else, so
+    /// a second writer is refused at once; warns when it takes over the lock of a killed process. A folder that is the
+    /// run's own, or inside it, is refused first.
+    /// </summary>
+    public AnalysisLock Lock(ParseResult parse, CliContext context, string runPath, bool shared = false)
+    {
+        string outDir = parse.GetValue(Out)!;
+        context.GivenOut = outDir;
+        AnalysisFolder.RefuseInsideRun(outDir, runPath); // before the lock file is made inside the run
+        var writer = AnalysisLock.Acquire(outDir, shared);
+        if (writer.TakenOverFrom is { } who) context.Warn($"{outDir}: took over the writer lock of {who}");
+        return writer;
+    }
+
+    /// <summary>
+    /// Opens the run and builds a fresh config from the options; <paramref name="settings"/> puts the command's settings
+    /// in. Every setting (and the memory the settings need) is validated, and the --out folder checked, before any
+    /// checkpoint is read or hashed.
+    /// </summary>
+    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string runPath, CliContext context, Func<AnalysisConfig, AnalysisConfig>? settings = null)
     {
         string? key = parse.GetValue(Key);
-        var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
         string outDir = parse.GetValue(Out)!;
+        context.GivenOut = outDir;
+        var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
+        AnalysisFolder.RefuseInsideRun(outDir, run.Directory);
         string? taskFile = parse.GetValue(Task);
         var config = AnalysisConfigBuilder.Create(Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), runPath, run,
             ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadJson(parse.GetValue(NameMap), "--name-map"),
-            key, parse.GetValue(DType)!);
+            key, parse.GetValue(DType)!, hashCheckpoints: false);
         // Data files named relative to the task file resolve against its folder, wherever the command runs from.
         if (taskFile is not null) config = config with { TaskBase = Path.GetDirectoryName(Path.GetFullPath(taskFile)) };
         config.TaskSpec(run.Directory); // validate now: a bad task is an error before any work starts
-        return (run, config);
+        if (settings is not null) config = settings(config);
+        config.Validate();
+        return (run, config with { Run = RunSource.Of(run, runPath, config.Run.Key) });
     }
 
     /// <summary>Reads a JSON object file given to an option; errors name the option and the file.</summary>
@@ -63,6 +86,8 @@ public sealed class RunInputs
     {
         if (path is null) return null;
         if (!File.Exists(path)) throw new DevInterp.Runs.RunFormatException(path, $"no such file (given to {option})");
+        if (DevInterp.Native.FileKinds.WhyNotAFile(path) is { } why)
+            throw new DevInterp.Runs.RunFormatException(path, $"{why} (given to {option})");
         try
         {
             return JsonNode.Parse(File.ReadAllText(path), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject

@@ -39,9 +39,13 @@ public static class AnalyzeCommand
             "devinterp analyze checkpoints/dln --out analyses/dln --shard 0/2   # and --shard 1/2 elsewhere; then: devinterp merge analyses/dln");
         command.SetGuardedAction(context, parse =>
         {
-            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run)!);
-            if (parse.GetValue(config) is { } file) cfg = FromFile(file, cfg);
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
+            using var writer = inputs.Lock(parse, context, parse.GetValue(run)!, shared: shardSpec.Count > 1);
+            string? file = parse.GetValue(config);
+            // The settings --config gives are validated with the rest, before any checkpoint is hashed or read.
+            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run)!, context,
+                fresh => file is not null && File.Exists(file) ? AnalysisConfig.Load(file) with { Name = fresh.Name, Run = fresh.Run } : fresh);
+            if (file is not null) cfg = FromFile(file, cfg);
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, !parse.GetValue(noReport),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
         });
@@ -65,7 +69,10 @@ public static class AnalyzeCommand
             string folder = parse.GetValue(analysis)!;
             string path = Path.Combine(folder, AnalysisConfig.FileName);
             if (!File.Exists(path)) throw new RunFormatException(folder, $"no {AnalysisConfig.FileName}: not an analysis folder (run 'devinterp analyze RUN --out {folder}' first)");
+            using var writer = AnalysisLock.Acquire(folder);
+            if (writer.TakenOverFrom is { } who) context.Warn($"{folder}: took over the writer lock of {who}");
             var cfg = AnalysisConfig.Load(path);
+            cfg.Validate();
             var r = Run.Open(cfg.Run.Path, new RunOpenOptions(cfg.Run.Key));
             cfg = cfg with { Run = RunSource.Of(r, cfg.Run.Path, cfg.Run.Key) };
             return Execute(context, r, cfg, folder, Shard.All, true, parse.GetValue(quiet), parse.GetValue(json));
@@ -82,7 +89,7 @@ public static class AnalyzeCommand
         var elapsed = DateTime.UtcNow - started;
         if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed));
         else Print(context, result, folder, shard, elapsed);
-        return RunAnalysisReport.Failures(context, result.Failed);
+        return RunAnalysisReport.Failures(context, result.Failed, run.Checkpoints.Where((_, i) => shard.Includes(i)).Count());
     }
 
     /// <summary>Settings, model, task and dtype from an analysis.json; the run is the one given (its hashes must match).</summary>

@@ -79,6 +79,7 @@ public sealed partial record AnalysisConfig(
     public static AnalysisConfig Load(string path)
     {
         AnalysisConfig? config;
+        if (Native.FileKinds.WhyNotAFile(path) is { } why) throw new RunFormatException(path, why);
         try
         {
             config = JsonSerializer.Deserialize<AnalysisConfig>(File.ReadAllText(path), Json);

@@ -41,7 +41,15 @@ public static class AnalysisFolder
     /// <exception cref="RunFormatException">The folder holds a different analysis; the message says what differs.</exception>
     public static (AnalysisConfig Config, AnalysisStore Store) Open(string folder, AnalysisConfig config, IReadOnlyCollection<AnalysisSection> sections, string? shard = null)
     {
-        Directory.CreateDirectory(folder);
+        RefuseInsideRun(folder, config.Run.Path);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AnalysisFolderException(folder, $"cannot create the folder: {e.Message}", e);
+        }
         string path = Path.Combine(folder, AnalysisConfig.FileName);
         config = config with { DataFiles = DataFileSource.Of(config) };
         var store = AnalysisStore.Open(folder, shard);
@@ -84,6 +92,22 @@ public static class AnalysisFolder
         }
         AtomicFile.WriteAllText(path, merged.ToJson());
         return (merged, store);
+    }
+
+    /// <summary>
+    /// Refuses an analysis folder that is the run's folder or lies inside it: its tables, cache and analysis.json would
+    /// sit among the checkpoints (and a rerun would see them as part of the run).
+    /// </summary>
+    /// <exception cref="AnalysisFolderException">The folder is the run's folder or inside it.</exception>
+    public static void RefuseInsideRun(string folder, string runPath)
+    {
+        string analysis = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        string run = Path.GetFullPath(runPath).TrimEnd(Path.DirectorySeparatorChar);
+        if (File.Exists(run)) run = Path.GetDirectoryName(run)!; // a single checkpoint file: its folder
+        if (analysis == run)
+            throw new AnalysisFolderException(folder, $"is the run's own folder ({runPath}); write the analysis into a folder outside the run, e.g. analyses/NAME");
+        if (analysis.StartsWith(run + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new AnalysisFolderException(folder, $"lies inside the run's folder ({runPath}); write the analysis into a folder outside the run, e.g. analyses/NAME");
     }
 
     private static bool Same<T>(T a, T b) =>

@@ -40,6 +40,7 @@ public static class SimilarityRunAnalysis
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(store);
+        config.Similarity.Validate(); // settings errors are the run's, found before any checkpoint is read
         var measures = Measures(config.Similarity);
         int checkpointCount = run.Checkpoints.Count;
         double total = checkpointCount + 1; // layers are not known before the cache is filled; rescaled below

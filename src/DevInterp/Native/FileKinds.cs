@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DevInterp.Native;
 
 /// <summary>What kind of file system object a path names (after following symbolic links).</summary>
-internal enum FileKind
+public enum FileKind
 {
     /// <summary>No such path.</summary>
     Missing,
@@ -28,7 +28,7 @@ internal enum FileKind
 /// FIFO for reading blocks until some other process opens it for writing, so every reader checks the kind before it
 /// opens anything (<see cref="Describe"/> gives the words for a refusal).
 /// </summary>
-internal static class FileKinds
+public static class FileKinds
 {
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;

@@ -46,15 +46,18 @@ internal sealed class DeflatedStorageBytes : StorageBytes
 
     private readonly MappedFile _file;
     private readonly ZipEntry _entry;
+    private readonly InflationBudget _budget;
     private readonly Lock _gate = new();
     private readonly WeakReference<Inflation?> _state = new(null);
+    private long _charged; // bytes of this entry counted against the file's budget (the longest prefix inflated so far)
 
-    public DeflatedStorageBytes(MappedFile file, ZipEntry entry)
+    public DeflatedStorageBytes(MappedFile file, ZipEntry entry, InflationBudget? budget = null)
     {
         if (entry.UncompressedSize > entry.CompressedSize * MaxRatio + 64)
             throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' claims {entry.UncompressedSize} bytes from {entry.CompressedSize} compressed");
         _file = file;
         _entry = entry;
+        _budget = budget ?? new InflationBudget(file.Path, file.Length);
     }
 
     public override long Length => _entry.UncompressedSize;
@@ -76,6 +79,11 @@ internal sealed class DeflatedStorageBytes : StorageBytes
             throw new CheckpointFormatException(_file.Path, $"deflated entry '{_entry.Name}': {end} inflated bytes are needed, more than one array holds; store it uncompressed");
         lock (_gate)
         {
+            if (end > _charged)
+            {
+                _budget.Charge(_entry.Name, end - _charged);
+                _charged = end;
+            }
             if (!_state.TryGetTarget(out var state) || state is null)
             {
                 state = new Inflation(_file, _entry);
@@ -130,6 +138,28 @@ internal sealed class DeflatedStorageBytes : StorageBytes
         {
             long size = Math.Min(entry.UncompressedSize, Math.Max(end, _buffer.Length + (_buffer.Length >> 1)));
             Array.Resize(ref _buffer, (int)Math.Min(size, Array.MaxLength));
+        }
+    }
+}
+
+/// <summary>
+/// The bytes all deflated entries of one file may inflate to together: <see cref="CheckpointLimits.FreeInflationBytes"/>
+/// plus <see cref="CheckpointLimits.MaxInflationRatio"/> times the file's size. Each entry counts the longest prefix it
+/// has inflated, so many small bombs in one file are refused like one large one, and memory stays bounded.
+/// </summary>
+internal sealed class InflationBudget(string path, long fileLength)
+{
+    private long _used;
+
+    public void Charge(string entry, long bytes)
+    {
+        long allowed = CheckpointLimits.FreeInflationBytes + CheckpointLimits.MaxInflationRatio * fileLength;
+        if (Interlocked.Add(ref _used, bytes) > allowed)
+        {
+            throw new CheckpointFormatException(path,
+                $"deflated entries inflate to more than {CheckpointLimits.Bytes(allowed)} in all (at entry '{entry}'), over {CheckpointLimits.MaxInflationRatio}:1 " +
+                $"of the {CheckpointLimits.Bytes(fileLength)} file beyond the first {CheckpointLimits.Bytes(CheckpointLimits.FreeInflationBytes)} " +
+                "(a decompression bomb, or all-zero data: store the entries uncompressed, as torch.save does)");
         }
     }
 }
