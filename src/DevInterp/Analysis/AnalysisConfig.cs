@@ -130,6 +130,7 @@ public sealed record RunSource(string Path, string? Key, IReadOnlyList<Checkpoin
     {
         string file = Directory.Exists(path) ? DevInterp.Checkpoints.CheckpointFile.ResolveFolder(path) : path;
         if (Native.FileKinds.WhyNotAFile(file) is { } why) throw new DevInterp.Checkpoints.CheckpointFormatException(file, why);
+        DevInterp.Checkpoints.FileOpenFaults.ThrowIfInjected(file);
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }

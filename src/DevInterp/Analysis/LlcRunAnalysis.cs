@@ -76,40 +76,55 @@ public static class LlcRunAnalysis
             using (reader)
             {
                 var clock = Stopwatch.StartNew();
-                LlcResult? result = null;
-                string? error = null;
+                // What belongs to the checkpoint (its bytes cannot be read, it does not fit the model, its weights are
+                // NaN) goes into the checkpoints table as a failed row; what belongs to the estimate, into its llc row.
                 CheckpointRow row;
+                IChainPotential potential;
                 try
                 {
                     row = CheckpointRowFactory.Ok(checkpoint, file, reader); // hashes the file: an I/O error fails this checkpoint only
-                    using var potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
-                    RequireFinite(potential, file);
-                    var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
-                        progress.Report(new AnalysisProgress(done + (double)p.Step / p.TotalSteps, total, checkpoint.Step, "llc: " + p.Phase)));
-                    result = LlcEstimator.Run(potential, settings.ToOptions(stepSize), source, inner, cancel);
+                    potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
                 {
                     store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
                     failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
                     continue;
                 }
-                catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e) || e is ArgumentException and not SettingsException or InvalidOperationException)
+                using (potential)
                 {
-                    error = CheckpointRowFactory.OneLine(e.Message);
-                    row = CheckpointRowFactory.Ok(checkpoint, file, reader);
-                }
-                store.Write(key, [row]);
-                if (result is not null)
-                {
-                    if (settings.Traces) store.Write(key, LlcTraceRow.From(checkpoint.Step, result));
-                    store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds)]);
-                    estimated.Add(checkpoint.Step);
-                }
-                else
-                {
-                    store.Write(key, [LlcRows.Failed(checkpoint.Step, settings, stepSize, source, error!, clock.Elapsed.TotalSeconds)]);
-                    failed.Add((checkpoint.Step, error!));
+                    if (NonFinite(potential) is { } why)
+                    {
+                        string message = $"{file}: {why}";
+                        store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, message)]);
+                        failed.Add((checkpoint.Step, message));
+                        continue;
+                    }
+                    LlcResult? result = null;
+                    string? error = null;
+                    try
+                    {
+                        var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
+                            progress.Report(new AnalysisProgress(done + (double)p.Step / p.TotalSteps, total, checkpoint.Step, "llc: " + p.Phase)));
+                        result = LlcEstimator.Run(potential, settings.ToOptions(stepSize), source, inner, cancel);
+                    }
+                    catch (Exception e) when (e is ArgumentException and not SettingsException or InvalidOperationException
+                        or CheckpointFormatException or System.Runtime.InteropServices.ExternalException)
+                    {
+                        error = CheckpointRowFactory.OneLine(e.Message);
+                    }
+                    store.Write(key, [row]);
+                    if (result is not null)
+                    {
+                        if (settings.Traces) store.Write(key, LlcTraceRow.From(checkpoint.Step, result));
+                        store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds)]);
+                        estimated.Add(checkpoint.Step);
+                    }
+                    else
+                    {
+                        store.Write(key, [LlcRows.Failed(checkpoint.Step, settings, stepSize, source, error!, clock.Elapsed.TotalSeconds)]);
+                        failed.Add((checkpoint.Step, error!));
+                    }
                 }
             }
         }
@@ -189,11 +204,6 @@ public static class LlcRunAnalysis
     }
 
     // Weights with NaN or Inf make every loss NaN: the LLC is undefined there, and saying so beats a NaN estimate.
-    private static void RequireFinite(IChainPotential potential, string file)
-    {
-        if (NonFinite(potential) is { } why) throw new CheckpointFormatException(file, why);
-    }
-
     private static string? NonFinite(IChainPotential potential)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();

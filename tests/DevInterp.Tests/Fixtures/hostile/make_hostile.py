@@ -110,6 +110,35 @@ def safetensors(path, tensors, data_size=None, sparse=False):
             write_zeros(f, offset)
 
 
+def deflate_bombs(out, note, size, tag):
+    # A storage entry of `size` zeros deflated ~1000:1, of which the tensor needs 16 bytes: inflate 16 bytes, not all.
+    torch_zip(note(f"deflated_{tag}_storage.pt", "read: 16 bytes inflated"),
+              {"w": Tensor(Storage("0", 4), [4])}, [("0", size)], deflate=True)
+    # data.pkl deflated from `size` bytes (one long string) to ~1/1000 of that.
+    path = note(f"deflated_{tag}_pickle.pt", "refused: data.pkl inflates past its ratio limit")
+    n = size - 16
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z, z.open("archive/data.pkl", "w", force_zip64=True) as f:
+        f.write(b"\x80\x02X" + struct.pack("<I", n))
+        write_zeros(f, n)
+        f.write(b".")
+
+
+def overlapping(out, note, size, name):
+    # 101 central-directory entries sharing one deflated entry of `size` zeros (overlapping entries), 16 floats each.
+    path = note(name, "refused: zip entries overlap")
+    obj = collections.OrderedDict((f"w{i}", Tensor(Storage(str(i), 16), [16])) for i in range(101))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", torch_pickle(obj), compress_type=zipfile.ZIP_STORED)
+        with z.open("archive/data/0", "w", force_zip64=False) as f:
+            write_zeros(f, size)
+        first = z.getinfo("archive/data/0")
+        for i in range(1, 101):
+            alias = zipfile.ZipInfo(f"archive/data/{i}", date_time=first.date_time)
+            for field in ("compress_type", "CRC", "compress_size", "file_size", "header_offset", "external_attr", "flag_bits", "create_version", "extract_version"):
+                setattr(alias, field, getattr(first, field))
+            z.filelist.append(alias)
+
+
 def small(out):
     made = []
 
@@ -124,7 +153,7 @@ def small(out):
 
     # 100,000 names for one 64K-float tensor: valid (tied weights taken to the extreme); the storage is read once.
     shared = Tensor(Storage("0", 65536), [65536])
-    torch_zip(note("aliased_100k.pt", "read: 100000 names of one tensor, or refused over the documented limit"),
+    torch_zip(note("aliased_100k.pt", "read: 100000 names of one tensor, its values read once"),
               collections.OrderedDict((f"w{i}", shared) for i in range(100_000)), [("0", 65536 * 4)])
 
     # A dict tree 19 levels deep whose two branches share one child: 2^19 names over one tensor.
@@ -138,32 +167,8 @@ def small(out):
     torch_zip(note("stride0_2p28.pt", "refused: 268435456 elements over a storage of 1"),
               {"w": Tensor(Storage("0", 1), [1 << 28], [0])}, [("0", 4)])
 
-    # A 1 GiB storage entry deflated to ~1 MB of which the tensor needs 16 bytes: inflate 16 bytes, not 1 GiB.
-    torch_zip(note("deflated_1g_storage.pt", "read: 16 bytes inflated"),
-              {"w": Tensor(Storage("0", 4), [4])}, [("0", 1 << 30)], deflate=True)
-
-    # data.pkl deflated from 1 GiB (a 1 GiB string) to ~1 MB.
-    path = note("deflated_1g_pickle.pt", "refused: data.pkl inflates past its ratio limit")
-    n = (1 << 30) - 16
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z, z.open("archive/data.pkl", "w", force_zip64=True) as f:
-        f.write(b"\x80\x02X" + struct.pack("<I", n))
-        write_zeros(f, n)
-        f.write(b".")
-
-    # 101 central-directory entries sharing one 256 MiB deflated entry (overlapping entries).
-    path = note("overlapping_entries.pt", "refused: zip entries overlap")
-    mib256 = 256 << 20
-    obj = collections.OrderedDict((f"w{i}", Tensor(Storage(str(i), 16), [16])) for i in range(101))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("archive/data.pkl", torch_pickle(obj), compress_type=zipfile.ZIP_STORED)
-        with z.open("archive/data/0", "w", force_zip64=False) as f:
-            write_zeros(f, mib256)
-        first = z.getinfo("archive/data/0")
-        for i in range(1, 101):
-            alias = zipfile.ZipInfo(f"archive/data/{i}", date_time=first.date_time)
-            for field in ("compress_type", "CRC", "compress_size", "file_size", "header_offset", "external_attr", "flag_bits", "create_version", "extract_version"):
-                setattr(alias, field, getattr(first, field))
-            z.filelist.append(alias)
+    deflate_bombs(out, note, 256 << 20, "256m")
+    overlapping(out, note, 64 << 20, "overlapping_entries.pt")
 
     # A storage entry whose central record points at data.pkl's local header: it would read the pickle's bytes.
     path = note("entry_points_at_pickle.pt", "refused: zip entries overlap")
@@ -228,11 +233,13 @@ def big(out):
         # only with a sparse file. Write through zipfile in 1 MiB chunks: 2.5 GB of disk for the duration of the run.
         with z.open("archive/data/0", "w", force_zip64=True) as f:
             write_zeros(f, nbytes)
-    # A 2 GiB storage deflated to ~2 MB, of which the tensor needs 16 bytes.
+    # The sizes of issue 14's reports: 1 GiB bombs, a 2 GiB storage entry, 101 entries over one 256 MiB entry.
+    deflate_bombs(out, note, 1 << 30, "1g")
     torch_zip(note("deflated_2g_storage.pt", "read: 16 bytes inflated"),
               {"w": Tensor(Storage("0", 4), [4])}, [("0", 2 << 30)], deflate=True)
-    # 40 storages of 64 MiB of zeros, deflated (64 KiB each): each within the free inflation allowance, 2.5 GiB in all.
-    torch_zip(note("deflated_40x64m.pt", "read: 40 tensors of 64 MiB, inflated one at a time"),
+    overlapping(out, note, 256 << 20, "overlapping_256m.pt")
+    # 40 storages of 64 MiB of zeros, deflated (64 KiB each): each within the free allowance, 2.5 GiB in all.
+    torch_zip(note("deflated_40x64m.pt", "refused: the entries together inflate past the file's allowance"),
               collections.OrderedDict((f"w{i}", Tensor(Storage(str(i), 1 << 24), [1 << 24])) for i in range(40)),
               [(str(i), 64 << 20) for i in range(40)], deflate=True)
     return made
