@@ -11,8 +11,8 @@ namespace DevInterp.Analysis;
 /// (<c>--shard i/n</c>) write disjoint parts of one recorded configuration, so they share the lock with each other, and
 /// exclude every other writer. The kernel drops the lock of a process that dies (kill -9 included), so a lock left by a
 /// killed process is taken over by the next writer, which reports whom it took over from
-/// (<see cref="TakenOverFrom"/>). Within one process, nested acquisitions on the same call path (the command line
-/// around the library pipeline) share the outer lock; another thread is refused like another process.
+/// (<see cref="TakenOverFrom"/>). Within one process, nested acquisitions on the same thread (the command line around the
+/// library pipeline) share the outer lock; another thread is refused like another process.
 /// </summary>
 public sealed class AnalysisLock : IDisposable
 {
@@ -22,18 +22,22 @@ public sealed class AnalysisLock : IDisposable
     /// <summary>The file that says who holds the lock.</summary>
     public const string HolderFileName = ".lock-holder.json";
 
-    private static readonly AsyncLocal<IReadOnlyList<string>?> Held = new();
+    // Folders this thread holds: the command line takes the lock and then runs the library pipeline, which takes it
+    // again, on the same thread. (Not an AsyncLocal: that would flow into threads the holder starts, which are writers
+    // of their own.)
+    [ThreadStatic]
+    private static List<string>? _held;
 
     private readonly FileStream? _stream;
     private readonly string _folder;
-    private readonly IReadOnlyList<string>? _before;
+    private readonly List<string>? _heldBy; // the acquiring thread's list, whichever thread disposes
     private bool _disposed;
 
-    private AnalysisLock(string folder, FileStream? stream, IReadOnlyList<string>? before, string? takenOverFrom)
+    private AnalysisLock(string folder, FileStream? stream, string? takenOverFrom, List<string>? heldBy = null)
     {
         _folder = folder;
         _stream = stream;
-        _before = before;
+        _heldBy = heldBy;
         TakenOverFrom = takenOverFrom;
     }
 
@@ -51,8 +55,7 @@ public sealed class AnalysisLock : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         string full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
-        var held = Held.Value;
-        if (held is not null && held.Contains(full)) return new AnalysisLock(full, null, null, null); // the caller's lock covers us
+        if (_held is not null && _held.Contains(full)) return new AnalysisLock(full, null, null); // the caller's lock covers us
 
         try
         {
@@ -93,8 +96,8 @@ public sealed class AnalysisLock : IDisposable
             stream.Dispose();
             throw;
         }
-        Held.Value = [.. held ?? [], full];
-        return new AnalysisLock(full, stream, held, takenOver);
+        lock (_held ??= []) _held.Add(full);
+        return new AnalysisLock(full, stream, takenOver, _held);
     }
 
     /// <summary>Releases the lock (and says nobody holds it, when this process was the one recorded).</summary>
@@ -113,7 +116,7 @@ public sealed class AnalysisLock : IDisposable
             // The lock itself is released below; a leftover holder file is only reported as taken over later.
         }
         _stream.Dispose(); // the lock file stays: deleting it would let two writers lock two different files
-        Held.Value = _before;
+        lock (_heldBy!) _heldBy.Remove(_folder);
     }
 
     /// <summary>Who holds the folder, from its holder file, or null when nobody is recorded.</summary>

@@ -101,7 +101,7 @@ public class AnalysisLockTests(ITestOutputHelper output)
     [Fact]
     public void ASecondAnalyzeWithOtherSettingsIsRefusedAndTheTablesAreTheFirstOnesAlone()
     {
-        string run = DemoRunCopy.Make("dln", 0, 700, 1400, 2100, 5000);
+        string run = DemoRunCopy.Make("dln", 0, 700, 1348, 2087, 5000);
         string seed0 = DemoRunCopy.QuickConfig(run, "seed0", draws: 300, burnIn: 100);
         string seed1 = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
         File.WriteAllText(seed1, File.ReadAllText(seed0).Replace("\"seed\": 0", "\"seed\": 1", StringComparison.Ordinal));
