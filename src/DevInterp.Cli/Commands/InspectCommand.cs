@@ -125,7 +125,8 @@ public static class InspectCommand
             }
         }
         foreach (var (_, why) in failures) context.Err.WriteLine($"error: {PrintableText.OneLine(why)}");
-        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+        // 3 only when some checkpoints opened; none opening is the run's failure.
+        return failures.Count == 0 ? ExitCodes.Success : failures.Count < run.Checkpoints.Count ? ExitCodes.PartialFailure : ExitCodes.BadInput;
     }
 
     // Text from a file or a folder listing, for a table cell: control characters escaped (a name cannot clear the

@@ -166,6 +166,9 @@ public static class LlcCommand
                 ?? throw new UsageException("no task: pass --task task.json (the target has no manifest.json)");
             var taskSpec = DevInterp.Tasks.TaskSpec.Parse(taskJson, taskFile is null ? baseDir : Path.GetDirectoryName(Path.GetFullPath(taskFile)));
             var settings = flags.Settings(parse);
+            // The memory the chains need against the machine's, before the checkpoint is read (as for a run's analysis).
+            new AnalysisConfig("calibrate", new RunSource(path, k, []), modelJson, null, taskJson, "float32", settings,
+                new SimilaritySettings(Enabled: false), new DynamicsSettings(Enabled: false), new StageSettings(Enabled: false)).Validate();
             var options = settings.ToOptions();
             var calibrationOptions = CalibrationOptions.For(options) with
             {

@@ -48,8 +48,6 @@ public static class ReportCommand
                 try { SectionReport.Choose(chosen); }
                 catch (ArgumentException e) { throw new UsageException($"--sections {parse.GetValue(sections)}: {e.Message}"); }
             }
-            // Into the analysis folder: as one of its writers (not beside a running analysis, which writes its own report).
-            using var writer = output is null && Directory.Exists(folder) ? Analysis.AnalysisLock.Acquire(folder) : null;
             ReportResult result;
             try
             {

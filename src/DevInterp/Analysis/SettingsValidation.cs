@@ -190,6 +190,16 @@ public sealed partial record AnalysisConfig
             yield return Problem("llc.chains", "--chains",
                 $"{Llc.Chains} chains of {N(parameters)} parameters and {Llc.Draws} draws need at least {Bytes(llc)} of memory, this machine has {Bytes(available)}");
         }
+        // The probe batch's inputs and outputs in float64, held once: a lower bound on what similarity and dynamics need.
+        if (Similarity.Enabled || Dynamics.Enabled)
+        {
+            var spec = ModelSpec.Parse(Model);
+            double width = (double)(spec.InputSize ?? (spec is TransformerSpec t ? t.Context : 1)) + spec.OutputSize;
+            double probe = (double)Similarity.ProbeCount * width * 8;
+            if (probe > available)
+                yield return Problem("similarity.probe_count", "--probe-count",
+                    $"{Similarity.ProbeCount} probe rows of {N(width)} inputs and outputs need at least {Bytes(probe)} of memory, this machine has {Bytes(available)}");
+        }
     }
 
     // Parameters of a built-in model from its sizes, in floating point so absurd sizes cannot overflow.

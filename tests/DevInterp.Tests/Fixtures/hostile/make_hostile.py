@@ -139,13 +139,16 @@ def overlapping(out, note, size, name):
             z.filelist.append(alias)
 
 
-def small(out):
-    made = []
-
+def noter(out):
+    """note(name, expect): prints what a careful reader should do with the file and returns its path."""
     def note(name, expect):
-        made.append(name)
         print(f"{name}: {expect}")
         return os.path.join(out, name)
+    return note
+
+
+def small(out):
+    note = noter(out)
 
     # 200,000 zero-size tensors: valid; a name lookup per tensor must not be linear.
     safetensors(note("many_empty_tensors.safetensors", "read: 200000 tensors"),
@@ -205,16 +208,10 @@ def small(out):
     if os.path.lexists(zero):
         os.remove(zero)
     os.symlink("/dev/zero", zero)
-    return made
 
 
 def big(out):
-    made = []
-
-    def note(name, expect):
-        made.append(name)
-        print(f"{name}: {expect}")
-        return os.path.join(out, name)
+    note = noter(out)
 
     # A valid 1.6 GB float32 tensor (sparse on disk): inspect must not hold it three times.
     n = 400_000_000
@@ -242,7 +239,6 @@ def big(out):
     torch_zip(note("deflated_40x64m.pt", "refused: the entries together inflate past the file's allowance"),
               collections.OrderedDict((f"w{i}", Tensor(Storage(str(i), 1 << 24), [1 << 24])) for i in range(40)),
               [(str(i), 64 << 20) for i in range(40)], deflate=True)
-    return made
 
 
 def main():
