@@ -124,6 +124,51 @@ public class RunReliabilityTests
         Assert.Equal(CheckpointSource.Unreadable, recorded.Sha256);
     }
 
+    /// <summary>
+    /// The real thing: a checkpoint this user may not read (mode 000). Root reads any file, so as root the command runs
+    /// as 'nobody' (setpriv), for whom the permission is really denied.
+    /// </summary>
+    [Fact]
+    public void ACheckpointTheUserMayNotReadIsRecordedAndTheRestAnalysed()
+    {
+        string run = DemoRunCopy.Make("dln", 0, 700, 5000);
+        string bad = Path.Combine(run, "step_000700.safetensors");
+        File.SetUnixFileMode(bad, UnixFileMode.None);
+        string parent = TestPaths.NewTempDir();
+        File.SetUnixFileMode(parent, (UnixFileMode)0b111_111_111); // writable by 'nobody'
+        string outDir = Path.Combine(parent, "a");
+        string[] args = ["llc", run, "--out", outDir, .. FastFlags];
+
+        int code;
+        string err;
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.True(File.Exists("/usr/bin/setpriv"), "setpriv (util-linux) is needed to run the check as a user without root's rights");
+            string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+            var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "HOME=/tmp", host, "exec", typeof(RunReliabilityTests).Assembly.Location, "devinterp" })
+                info.ArgumentList.Add(a);
+            foreach (string a in args) info.ArgumentList.Add(a);
+            using var child = System.Diagnostics.Process.Start(info)!;
+            var errTask = child.StandardError.ReadToEndAsync();
+            child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            (code, err) = (child.ExitCode, errTask.Result);
+        }
+        else
+        {
+            var r = CliRunner.Run(args);
+            (code, err) = (r.ExitCode, r.Err);
+        }
+
+        Assert.True(code == ExitCodes.PartialFailure, err);
+        Assert.Contains("error: step 700: ", err);
+        Assert.Contains("is denied", err);
+        var store = AnalysisStore.Open(outDir);
+        Assert.Contains("denied", store.Read<CheckpointRow>().Single(c => c.Step == 700).Error);
+        Assert.Equal(new long[] { 0, 5000 }, store.Read<LlcRow>().Select(l => l.Step));
+    }
+
     [Fact]
     public void ACheckpointOfNaNWeightsOrOfOtherShapesIsRecordedAndTheRestAnalysed()
     {
