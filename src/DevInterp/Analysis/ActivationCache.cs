@@ -106,7 +106,7 @@ public static class ActivationCache
                     failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
                     continue;
                 }
-                if (row.Sha256 != entry.Sha256)
+                if (row.Sha256 != entry.Sha256 && entry.Sha256 != CheckpointSource.Unreadable)
                     throw new RunFormatException(checkpoint.Path,
                         $"the checkpoint of step {checkpoint.Step} changed since analysis.json was written (SHA-256 differs); use a new --out folder");
                 string? problem = current ? null : Capture(config, checkpoint, reader, load, model, recorder, probe, probeHash, hooked, entry, path);
