@@ -77,7 +77,8 @@ public static class CliApp
     }
 
     /// <summary>
-    /// Maps an exception to a one-line message on standard error and an exit code; with <paramref name="json"/> the
+    /// Maps an exception to one line on standard error (the file, folder or option at fault and why; never an
+    /// exception type name, a stack or a raw control character) and an exit code; with <paramref name="json"/> the
     /// error is also written to standard output as JSON (<c>{"error": {"message", "path", "exit_code"}}</c>), so a tool
     /// reading a command's --json output always gets JSON.
     /// </summary>
@@ -86,10 +87,13 @@ public static class CliApp
         var (code, message) = e switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
+            DevInterp.Analysis.SettingsException s => (ExitCodes.Usage, s.Message),
+            DevInterp.Analysis.AnalysisFolderException f => (ExitCodes.BadInput, context.GivenOut is { } o && SamePath(o, f.Folder)
+                ? $"{o} (the --out folder): {f.Reason}" : f.Message),
             CheckpointFormatException c => (ExitCodes.BadInput, c.Message),
             RunFormatException r => (ExitCodes.BadInput, r.Message),
-            DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
             DevInterp.Tasks.DataFileException d => (ExitCodes.BadInput, d.Message),
+            DevInterp.Models.SpecFormatException s => (ExitCodes.BadInput, s.Message),
             DevInterp.Tasks.TaskFitException t => (ExitCodes.BadInput, t.Message),
             System.Runtime.InteropServices.ExternalException x => (ExitCodes.BadInput, NativeMessage(x)),
             KeyNotFoundException k => (ExitCodes.BadInput, k.Message),
@@ -101,16 +105,24 @@ public static class CliApp
             DevInterp.Cluster.SlurmException sl => (ExitCodes.BadInput, sl.Message),
             UnauthorizedAccessException ua => (ExitCodes.BadInput, ua.Message),
             ArgumentException a => (ExitCodes.Usage, a.Message),
-            _ => (ExitCodes.BadInput, $"{e.GetType().Name}: {e.Message}"),
+            OutOfMemoryException => (ExitCodes.BadInput, "out of memory: the settings or the input need more memory than this machine has"),
+            _ => (ExitCodes.BadInput, e.Message),
         };
-        context.Err.WriteLine($"error: {OneLine(message)}");
-        if (json) JsonError(context, code, OneLine(message), e switch { CheckpointFormatException c => c.FilePath, RunFormatException r => r.FilePath, _ => null });
+        // Messages of the library's own errors say what to do; anything else may hide a bug worth a stack trace.
+        bool known = code == ExitCodes.Usage || e is IOException or UnauthorizedAccessException or CheckpointFormatException or RunFormatException
+            or DevInterp.Tasks.DataFileException or DevInterp.Tasks.TaskFitException or DevInterp.Models.SpecFormatException
+            or DevInterp.Analysis.AnalysisFolderException or DevInterp.Cluster.SlurmException or System.Runtime.InteropServices.ExternalException
+            or KeyNotFoundException or InvalidDataException or System.Text.Json.JsonException;
+        string hint = known || context.Verbose ? "" : " (run with --verbose for details)";
+        string line = PrintableText.OneLine(message);
+        context.Err.WriteLine($"error: {line}{hint}");
+        if (json) JsonError(context, code, line, e switch { CheckpointFormatException c => c.FilePath, RunFormatException r => r.FilePath, _ => null });
         if (context.Verbose) context.Err.WriteLine(e.ToString());
-        else if (code == ExitCodes.BadInput && e is not (CheckpointFormatException or RunFormatException or UsageException or DevInterp.Models.SpecFormatException or DevInterp.Cluster.SlurmException
-                     or DevInterp.Tasks.DataFileException or DevInterp.Tasks.TaskFitException))
-            context.Err.WriteLine("(run with --verbose for details)");
         return code;
     }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a).TrimEnd('/'), Path.GetFullPath(b).TrimEnd('/'), StringComparison.Ordinal);
 
     private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
 

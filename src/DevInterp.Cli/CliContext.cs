@@ -42,6 +42,9 @@ public sealed class CliContext
     /// <summary>True when attached to a terminal (live progress bars); false for logs, pipes and tests.</summary>
     public bool Interactive { get; }
 
+    /// <summary>The analysis folder given to <c>--out</c>, once a command has read it (errors about it say where it came from).</summary>
+    public string? GivenOut { get; set; }
+
     /// <summary>Print stack traces with errors.</summary>
     public bool Verbose { get; set; }
 

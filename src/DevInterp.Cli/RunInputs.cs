@@ -43,25 +43,49 @@ public sealed class RunInputs
     }
 
     /// <summary>
-    /// Opens the run and builds a fresh config from the options, then <paramref name="file"/> (a --config file), then the
-    /// run's manifest; settings neither gives are defaulted (the caller fills in its own). The run is
-    /// <paramref name="runPath"/>, else the file's <c>run.path</c>.
+    /// Takes the --out folder's writer lock (shared between the shards of one sharded analysis) before anything else, so
+    /// a second writer is refused at once; warns when it takes over the lock of a killed process. A folder that is the
+    /// run's own, or inside it, is refused first.
     /// </summary>
-    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string? runPath, AnalysisConfigFile? file = null)
+    public AnalysisLock Lock(ParseResult parse, CliContext context, string runPath, bool shared = false)
     {
-        runPath ??= file?.RunPath ?? throw new UsageException(
-            $"no run folder: give it as the first argument{(file is null ? "" : $", or as run.path in {file.Path}")} (docs/config.md)");
-        string? key = parse.GetValue(Key) ?? file?.Key;
-        var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
         string outDir = parse.GetValue(Out)!;
+        context.GivenOut = outDir;
+        AnalysisFolder.RefuseInsideRun(outDir, runPath); // before the lock file is made inside the run
+        var writer = AnalysisLock.Acquire(outDir, shared);
+        if (writer.TakenOverFrom is { } who) context.Warn($"{outDir}: took over the writer lock of {who}");
+        return writer;
+    }
+
+    /// <summary>The run folder: the one given, else <paramref name="file"/>'s <c>run.path</c>.</summary>
+    public static string RunPathOf(string? runPath, AnalysisConfigFile? file) => runPath ?? file?.RunPath ?? throw new UsageException(
+        $"no run folder: give it as the first argument{(file is null ? "" : $", or as run.path in {file.Path}")} (docs/config.md)");
+
+    /// <summary>
+    /// Opens the run and builds a fresh config from the options, then <paramref name="file"/> (a --config file), then the
+    /// run's manifest; settings none gives are defaulted, and <paramref name="settings"/> puts the command's own in. The
+    /// run is <paramref name="runPath"/>, else the file's <c>run.path</c>. Every setting (and the memory the settings
+    /// need) is validated, and the --out folder checked, before any checkpoint is read or hashed.
+    /// </summary>
+    public (Run Run, AnalysisConfig Config) Resolve(ParseResult parse, string? runPath, CliContext context, AnalysisConfigFile? file = null,
+        Func<AnalysisConfig, AnalysisConfig>? settings = null)
+    {
+        runPath = RunPathOf(runPath, file);
+        string? key = parse.GetValue(Key) ?? file?.Key;
+        string outDir = parse.GetValue(Out)!;
+        context.GivenOut = outDir;
+        var run = Runs.Run.Open(runPath, new RunOpenOptions(key));
+        AnalysisFolder.RefuseInsideRun(outDir, run.Directory);
         string? taskFile = parse.GetValue(Task);
         var config = AnalysisConfigBuilder.Create(Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), runPath, run,
             ReadJson(parse.GetValue(Model), "--model"), ReadJson(taskFile, "--task"), ReadNameMap(parse.GetValue(NameMap)),
-            key, parse.GetValue(DType), file: file);
+            key, parse.GetValue(DType), file: file, hashCheckpoints: false);
         // Data files named relative to the task file resolve against its folder, wherever the command runs from.
         if (taskFile is not null) config = config with { TaskBase = Path.GetDirectoryName(Path.GetFullPath(taskFile)) };
         config.TaskSpec(run.Directory); // validate now: a bad task is an error before any work starts
-        return (run, config);
+        if (settings is not null) config = settings(config);
+        config.Validate();
+        return (run, config with { Run = RunSource.Of(run, runPath, config.Run.Key) });
     }
 
     /// <summary>The JSON of <c>--name-map</c>: a built-in map by name (transformerlens, hf-gpt2), else a JSON file.</summary>
@@ -79,6 +103,8 @@ public sealed class RunInputs
     {
         if (path is null) return null;
         if (!File.Exists(path)) throw new DevInterp.Runs.RunFormatException(path, $"no such file (given to {option})");
+        if (DevInterp.Native.FileKinds.WhyNotAFile(path) is { } why)
+            throw new DevInterp.Runs.RunFormatException(path, $"{why} (given to {option})");
         try
         {
             return JsonNode.Parse(File.ReadAllText(path), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject

@@ -12,6 +12,18 @@ internal static class Program
     {
         ["store-crash-probe", var folder, var limit] => StoreCrashProbe.Run(folder, int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture)),
         ["devinterp", .. var rest] => DevInterp.Cli.CliApp.Run(rest, new DevInterp.Cli.CliContext(Console.Out, Console.Error, interactive: false)),
+        ["hold-lock", var folder] => HoldLock(folder),
+        ["analyze-pause-at", var activity, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.Run(activity, rest),
         _ => 0,
     };
+
+    // Holds an analysis folder's writer lock until killed (the test kills it with SIGKILL).
+    private static int HoldLock(string folder)
+    {
+        using var writer = DevInterp.Analysis.AnalysisLock.Acquire(folder);
+        Console.Out.WriteLine("locked");
+        Console.Out.Flush();
+        Thread.Sleep(TimeSpan.FromMinutes(5));
+        return 0;
+    }
 }

@@ -44,11 +44,13 @@ public static class AnalyzeCommand
             "devinterp analyze checkpoints/dln --out analyses/dln --shard 0/2   # and --shard 1/2 elsewhere; then: devinterp merge analyses/dln");
         command.SetGuardedAction(context, parse =>
         {
-            var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
-            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), file);
-            if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
-            if (probe.Given(parse)) cfg = cfg with { Similarity = probe.Apply(parse, cfg.Similarity) };
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
+            var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
+            using var writer = inputs.Lock(parse, context, RunInputs.RunPathOf(parse.GetValue(run), file), shared: shardSpec.Count > 1);
+            // Every setting (the file's, the options', the probe's) is validated before any checkpoint is hashed or read.
+            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), context, file,
+                fresh => probe.Given(parse) ? fresh with { Similarity = probe.Apply(parse, fresh.Similarity) } : fresh);
+            if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, new AnalyzeOptions(shardSpec, !parse.GetValue(noReport), !parse.GetValue(noMerge)),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
         });
@@ -72,7 +74,10 @@ public static class AnalyzeCommand
             string folder = parse.GetValue(analysis)!;
             string path = Path.Combine(folder, AnalysisConfig.FileName);
             if (!File.Exists(path)) throw new RunFormatException(folder, $"no {AnalysisConfig.FileName}: not an analysis folder (run 'devinterp analyze RUN --out {folder}' first)");
+            using var writer = AnalysisLock.Acquire(folder);
+            if (writer.TakenOverFrom is { } who) context.Warn($"{folder}: took over the writer lock of {who}");
             var cfg = AnalysisConfig.Load(path);
+            cfg.Validate();
             var r = Run.Open(cfg.Run.Path, new RunOpenOptions(cfg.Run.Key));
             cfg = cfg with { Run = RunSource.Of(r, cfg.Run.Path, cfg.Run.Key) };
             return Execute(context, r, cfg, folder, Shard.All, new AnalyzeOptions(), parse.GetValue(quiet), parse.GetValue(json));
@@ -91,7 +96,7 @@ public static class AnalyzeCommand
         bool complete = result.Complete && (options.Merge || shard.Count == 1);
         if (json) JsonOutput.Write(context.Out, ToJson(result, folder, elapsed, complete));
         else Print(context, result, folder, shard, elapsed, complete);
-        return RunAnalysisReport.Failures(context, result.Failed);
+        return RunAnalysisReport.Failures(context, result.Failed, run.Checkpoints.Where((_, i) => shard.Includes(i)).Count());
     }
 
     /// <summary>

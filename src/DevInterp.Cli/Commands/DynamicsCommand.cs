@@ -37,12 +37,15 @@ public static class DynamicsCommand
             "devinterp dynamics runs/mine --out analyses/mine --model spec.json --task task.json --json");
         command.SetGuardedAction(context, parse =>
         {
-            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!);
+            using var writer = inputs.Lock(parse, context, parse.GetValue(run)!);
             string outDir = parse.GetValue(inputs.Out)!;
             var dynamics = new DynamicsSettings(true, parse.GetValue(components), parse.GetValue(sigma), parse.GetValue(axis)!);
-            DynamicsRunAnalysis.Options(dynamics); // bad values fail before anything is written
+            dynamics.Validate(); // bad values fail before anything is written
             // The probe lives in the similarity section (the cache is shared): start from the recorded one.
-            var similarity = probe.Apply(parse, ProbeOptions.Stored(outDir) ?? config.Similarity);
+            var stored = ProbeOptions.Stored(outDir);
+            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!, context, settings:
+                c => c with { Dynamics = dynamics, Similarity = probe.Apply(parse, stored ?? c.Similarity) });
+            var similarity = config.Similarity;
             AnalysisSection[] sections = probe.Given(parse) ? [AnalysisSection.Dynamics, AnalysisSection.Similarity] : [AnalysisSection.Dynamics];
             var (cfg, store) = AnalysisFolder.Open(outDir, config with { Dynamics = dynamics, Similarity = similarity }, sections);
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
@@ -52,7 +55,7 @@ public static class DynamicsCommand
                 DynamicsVarianceRow.Schema.Name, DynamicsCurvatureRow.Schema.Name);
             if (parse.GetValue(inputs.Json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, store, result);
-            return RunAnalysisReport.Failures(context, result.Failed);
+            return RunAnalysisReport.Failures(context, result.Failed, r.Checkpoints.Count);
         });
         return command;
     }

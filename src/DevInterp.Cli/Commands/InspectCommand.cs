@@ -10,6 +10,9 @@ namespace DevInterp.Cli.Commands;
 /// <summary><c>devinterp inspect</c>: what a checkpoint file or a run directory holds.</summary>
 public static class InspectCommand
 {
+    /// <summary>Rows of a tensor or metadata table printed before the rest is summarised in one line.</summary>
+    public const int MaxTableRows = 1000;
+
     /// <summary>Builds the command.</summary>
     public static Command Build(CliContext context)
     {
@@ -55,27 +58,32 @@ public static class InspectCommand
         }
         else
         {
-            context.OutConsole.MarkupLine($"[bold]{Markup.Escape(summary.Path)}[/]  format {summary.Format}, " +
+            context.OutConsole.MarkupLine($"[bold]{Text(summary.Path)}[/]  format {summary.Format}, " +
                 $"{summary.Tensors.Count} tensors, {summary.ElementCount:N0} values");
             var table = new Table().AddColumns("name", "dtype", "shape", "norm", "NaN", "Inf");
-            foreach (var t in summary.Tensors)
+            // A terminal table of a million rows helps nobody and costs a gigabyte to lay out; --json lists everything.
+            foreach (var t in summary.Tensors.Take(MaxTableRows))
             {
-                table.AddRow(Markup.Escape(t.Name), t.DType.TorchName(), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"),
-                    t.Norm is { } n ? n.ToString("G6", CultureInfo.InvariantCulture) : Markup.Escape(t.Error ?? ""),
+                table.AddRow(Text(t.Name), t.DType.TorchName(), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"),
+                    t.Norm is { } n ? n.ToString("G6", CultureInfo.InvariantCulture) : Text(t.Error ?? ""),
                     t.NaNCount.ToString(CultureInfo.InvariantCulture), t.InfCount.ToString(CultureInfo.InvariantCulture));
             }
             context.OutConsole.Write(table);
+            if (summary.Tensors.Count > MaxTableRows)
+                context.Out.WriteLine($"... and {summary.Tensors.Count - MaxTableRows} more tensors (--json lists them all)");
             if (summary.Metadata.Count > 0)
             {
                 var meta = new Table().AddColumns("metadata", "value");
-                foreach (var (k, v) in summary.Metadata) meta.AddRow(Markup.Escape(k), Markup.Escape(v.ToString() ?? ""));
+                foreach (var (k, v) in summary.Metadata.Take(MaxTableRows)) meta.AddRow(Text(k), Text(v.ToString() ?? ""));
                 context.OutConsole.Write(meta);
+                if (summary.Metadata.Count > MaxTableRows)
+                    context.Out.WriteLine($"... and {summary.Metadata.Count - MaxTableRows} more metadata entries (--json lists them all)");
             }
         }
         int code = ExitCodes.Success;
         foreach (var bad in summary.NonFinite)
         {
-            context.Err.WriteLine($"error: {summary.Path}: tensor '{bad.Name}' has {bad.NaNCount} NaN and {bad.InfCount} Inf values");
+            context.Err.WriteLine($"error: {PrintableText.Escape(summary.Path)}: tensor '{PrintableText.Escape(bad.Name)}' has {bad.NaNCount} NaN and {bad.InfCount} Inf values");
             code = ExitCodes.BadInput;
         }
         return code;
@@ -101,7 +109,7 @@ public static class InspectCommand
         else
         {
             string unit = run.Unit.ToString().ToLowerInvariant();
-            context.OutConsole.MarkupLine($"[bold]{Markup.Escape(run.Name)}[/]  {Markup.Escape(run.Directory)}: " +
+            context.OutConsole.MarkupLine($"[bold]{Text(run.Name)}[/]  {Text(run.Directory)}: " +
                 $"{run.Checkpoints.Count} checkpoints, {unit}s {run.Checkpoints[0].Step}..{run.Checkpoints[^1].Step}" +
                 (run.Manifest is null ? "" : " (from manifest.json)"));
             var table = new Table().AddColumns(unit, "file", "step from", "size", "metrics");
@@ -110,24 +118,25 @@ public static class InspectCommand
             {
                 var cells = new List<string>
                 {
-                    c.Step.ToString(CultureInfo.InvariantCulture), Markup.Escape(Path.GetRelativePath(run.Directory, c.Path)), c.StepSource,
-                    Size(c), Markup.Escape(Compact(metrics.GetValueOrDefault(c.Path))),
+                    c.Step.ToString(CultureInfo.InvariantCulture), Text(Path.GetRelativePath(run.Directory, c.Path)), c.StepSource,
+                    Size(c), Text(Compact(metrics.GetValueOrDefault(c.Path))),
                 };
-                if (check) cells.Add(failures.TryGetValue(c.Path, out var why) ? "[red]" + Markup.Escape(why) + "[/]" : "ok");
+                if (check) cells.Add(failures.TryGetValue(c.Path, out var why) ? "[red]" + Text(why) + "[/]" : "ok");
                 table.AddRow(cells.ToArray());
             }
             context.OutConsole.Write(table);
             if (run.Skipped.Count > 0)
             {
                 var skipped = new Table().AddColumns("skipped", "reason");
-                foreach (var s in run.Skipped) skipped.AddRow(Markup.Escape(Path.GetRelativePath(run.Directory, s.Path)), Markup.Escape(s.Reason));
+                foreach (var s in run.Skipped) skipped.AddRow(Text(Path.GetRelativePath(run.Directory, s.Path)), Text(s.Reason));
                 context.OutConsole.Write(skipped);
             }
-            foreach (string note in notes) context.Out.WriteLine($"note: {note}");
+            foreach (string note in notes) context.Out.WriteLine($"note: {PrintableText.OneLine(note)}");
         }
         if (!check) return ExitCodes.Success;
-        foreach (var (_, why) in failures) context.Err.WriteLine($"error: {why}");
-        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+        foreach (var (_, why) in failures) context.Err.WriteLine($"error: {PrintableText.OneLine(why)}");
+        // 3 only when some checkpoints opened; none opening is the run's failure.
+        return failures.Count == 0 ? ExitCodes.Success : failures.Count < run.Checkpoints.Count ? ExitCodes.PartialFailure : ExitCodes.BadInput;
     }
 
     /// <summary>
@@ -157,4 +166,8 @@ public static class InspectCommand
         string text = string.Join(" ", metrics.Take(shown).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value:G3}")));
         return metrics.Count > shown ? $"{text} (+{metrics.Count - shown})" : text;
     }
+
+    // Text from a file or a folder listing, for a table cell: control characters escaped (a name cannot clear the
+    // screen or fake a line), then markup escaped.
+    private static string Text(string text) => Markup.Escape(PrintableText.Escape(text));
 }

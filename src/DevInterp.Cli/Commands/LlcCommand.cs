@@ -51,7 +51,9 @@ public static class LlcCommand
                     throw new UsageException($"--compat devinterp samples with plain SGLD; drop --sampler {settings.Sampler}");
                 if (kind == LlcCompat.Devinterp) settings = settings with { Sampler = "sgld" }; // the default MALA is ours, not the reference's
             }
-            settings.ToOptions(settings.StepSize ?? 1).Validate(); // names the first bad option now
+            // --max-draws left at its default follows a larger --draws; given explicitly it must not be smaller.
+            if (p.GetResult(MaxDraws) is null or { Implicit: true }) settings = settings with { MaxDraws = Math.Max(settings.MaxDraws, settings.Draws) };
+            settings.Validate(); // names every bad option now
             return settings;
         }
     }
@@ -80,9 +82,10 @@ public static class LlcCommand
             "devinterp llc checkpoints/dln --out analyses/dln --shard 0/2   # and 1/2 in another process");
         command.SetGuardedAction(context, parse =>
         {
-            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!);
-            config = config with { Llc = flags.Settings(parse) with { CalibrateAt = parse.GetValue(calibrateAt) } };
             var shardSpec = parse.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
+            using var writer = inputs.Lock(parse, context, parse.GetValue(run)!, shared: shardSpec.Count > 1);
+            var llc = flags.Settings(parse) with { CalibrateAt = parse.GetValue(calibrateAt) };
+            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!, context, settings: c => c with { Llc = llc });
             var (cfg, store) = AnalysisFolder.Open(parse.GetValue(inputs.Out)!, config, [AnalysisSection.Llc],
                 shardSpec.Count > 1 ? $"shard{shardSpec.Index}of{shardSpec.Count}" : null);
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
@@ -90,7 +93,7 @@ public static class LlcCommand
                 new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
             store.ConsolidateChanged("checkpoints", "llc", "llc_traces", "calibration");
             Print(context, store, parse.GetValue(inputs.Json), result);
-            return RunAnalysisReport.Failures(context, result.Failed);
+            return RunAnalysisReport.Failures(context, result.Failed, r.Checkpoints.Where((_, i) => shardSpec.Includes(i)).Count());
         });
         command.Subcommands.Add(BuildCalibrate(context));
         return command;
@@ -173,6 +176,9 @@ public static class LlcCommand
                 ?? throw new UsageException("no task: pass --task task.json (the target has no manifest.json)");
             var taskSpec = DevInterp.Tasks.TaskSpec.Parse(taskJson, taskFile is null ? baseDir : Path.GetDirectoryName(Path.GetFullPath(taskFile)));
             var settings = flags.Settings(parse);
+            // The memory the chains need against the machine's, before the checkpoint is read (as for a run's analysis).
+            new AnalysisConfig("calibrate", new RunSource(path, k, []), modelJson, null, taskJson, "float32", settings,
+                new SimilaritySettings(Enabled: false), new DynamicsSettings(Enabled: false), new StageSettings(Enabled: false)).Validate();
             var options = settings.ToOptions();
             var calibrationOptions = CalibrationOptions.For(options) with
             {
@@ -194,6 +200,8 @@ public static class LlcCommand
             var rows = CalibrationRow.From(checkpoint.Step, result, nBeta, options.Localization);
             if (parse.GetValue(outDir) is { } o)
             {
+                context.GivenOut = o;
+                using var writer = AnalysisLock.Acquire(o);
                 var store = AnalysisStore.Open(o);
                 store.Write(PartKey.ForStep(checkpoint.Step), rows);
                 store.Consolidate("calibration");

@@ -37,12 +37,13 @@ public static class SimilarityCommand
             "devinterp similarity runs/gpt --out analyses/gpt --model gpt.json --task task.json --layers 'h.*' --json");
         command.SetGuardedAction(context, parse =>
         {
-            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!);
+            using var writer = inputs.Lock(parse, context, parse.GetValue(run)!);
             var settings = probe.Apply(parse, new SimilaritySettings(Layers: parse.GetValue(layers)));
             if (parse.GetValue(measures) is { } m)
                 settings = settings with { Measures = m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) };
             if (settings.Layers is { } l) Activations.LayerSelection.Parse(l); // an empty pattern fails before anything is written
-            SimilarityRunAnalysis.Measures(settings); // an unknown measure fails before anything is written
+            settings.Validate(); // an unknown measure fails before anything is written
+            var (r, config) = inputs.Resolve(parse, parse.GetValue(run)!, context, settings: c => c with { Similarity = settings });
             var (cfg, store) = AnalysisFolder.Open(parse.GetValue(inputs.Out)!, config with { Similarity = settings }, [AnalysisSection.Similarity]);
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
             var result = reporter.Run("similarity", update => SimilarityRunAnalysis.Run(cfg, r, store,
@@ -50,7 +51,7 @@ public static class SimilarityCommand
             store.ConsolidateChanged(CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
             if (parse.GetValue(inputs.Json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, store, result);
-            return RunAnalysisReport.Failures(context, result.Failed);
+            return RunAnalysisReport.Failures(context, result.Failed, r.Checkpoints.Count);
         });
         return command;
     }

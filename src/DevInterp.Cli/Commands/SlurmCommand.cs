@@ -56,7 +56,7 @@ public static class SlurmCommand
         {
             string runPath = parse.GetValue(run)!;
             var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
-            var (r, cfg) = inputs.Resolve(parse, runPath, file);
+            var (r, cfg) = inputs.Resolve(parse, runPath, context, file);
             if (file is not null) AnalyzeCommand.WarnIfRecordedOnAnotherRun(context, file, cfg);
             var passOn = new List<string>();
             foreach (var (option, isPath) in new[] { (inputs.Model, true), (inputs.Task, true), (inputs.NameMap, true), (inputs.Key, false) })

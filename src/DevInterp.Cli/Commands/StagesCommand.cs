@@ -37,6 +37,7 @@ public static class StagesCommand
         {
             string dir = parse.GetValue(folder)!;
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such analysis folder");
+            using var writer = AnalysisLock.Acquire(dir);
             string configPath = Path.Combine(dir, AnalysisConfig.FileName);
             var stored = File.Exists(configPath) ? AnalysisConfig.Load(configPath) : null;
             var settings = stored?.Stages ?? new StageSettings();
@@ -45,7 +46,7 @@ public static class StagesCommand
             if (parse.GetValue(minSegment) is { } m) settings = settings with { MinSegmentSize = m };
             if (parse.GetValue(cost) is { } c) settings = settings with { Cost = c };
             if (parse.GetValue(method) is { } me) settings = settings with { Method = me };
-            StageAnalysis.ChangePoints(settings); // bad values fail before anything is written
+            settings.Validate(); // bad values fail before anything is written
             var store = stored is null
                 ? AnalysisStore.Open(dir)
                 : AnalysisFolder.Open(dir, stored with { Stages = settings }, [AnalysisSection.Stages]).Store;

@@ -87,7 +87,7 @@ public static class ActivationCache
             {
                 reader = checkpoint.Open();
             }
-            catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
             {
                 store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
                 failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
@@ -95,8 +95,18 @@ public static class ActivationCache
             }
             using (reader)
             {
-                var row = CheckpointRowFactory.Ok(checkpoint, file, reader);
-                if (row.Sha256 != entry.Sha256)
+                CheckpointRow row;
+                try
+                {
+                    row = CheckpointRowFactory.Ok(checkpoint, file, reader); // hashes the file: an I/O error fails this checkpoint only
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
+                    failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
+                    continue;
+                }
+                if (row.Sha256 != entry.Sha256 && entry.Sha256 != CheckpointSource.Unreadable)
                     throw new RunFormatException(checkpoint.Path,
                         $"the checkpoint of step {checkpoint.Step} changed since analysis.json was written (SHA-256 differs); use a new --out folder");
                 string? problem = current ? null : Capture(config, checkpoint, reader, load, model, recorder, probe, probeHash, hooked, entry, path);
@@ -151,7 +161,7 @@ public static class ActivationCache
         {
             StateDictLoader.Load(model, reader, load);
         }
-        catch (Exception e) when (e is CheckpointFormatException or IOException)
+        catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
         {
             return e.Message.Contains(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}";
         }

@@ -23,7 +23,7 @@ namespace DevInterp.Analysis;
 /// <param name="Similarity">Similarity settings.</param>
 /// <param name="Dynamics">Essential-dynamics settings.</param>
 /// <param name="Stages">Stage settings.</param>
-public sealed record AnalysisConfig(
+public sealed partial record AnalysisConfig(
     string Name,
     RunSource Run,
     JsonObject Model,
@@ -79,6 +79,7 @@ public sealed record AnalysisConfig(
     public static AnalysisConfig Load(string path)
     {
         AnalysisConfig? config;
+        if (Native.FileKinds.WhyNotAFile(path) is { } why) throw new RunFormatException(path, why);
         try
         {
             config = JsonSerializer.Deserialize<AnalysisConfig>(File.ReadAllText(path), Json);
@@ -116,16 +117,35 @@ public sealed record AnalysisConfig(
 /// <param name="Checkpoints">Each checkpoint's step, file (relative to the run) and SHA-256.</param>
 public sealed record RunSource(string Path, string? Key, IReadOnlyList<CheckpointSource> Checkpoints)
 {
-    /// <summary>Describes a run as it is now, hashing every checkpoint file.</summary>
+    /// <summary>
+    /// Describes a run as it is now, hashing every checkpoint file. A checkpoint that cannot be read (permission denied,
+    /// an I/O error, not a regular file) is recorded with <see cref="CheckpointSource.Unreadable"/> instead of a hash: it
+    /// fails on its own when the analysis reaches it, and the rest of the run is analysed.
+    /// </summary>
     public static RunSource Of(Run run, string path, string? key) => new(path, key,
-        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), Hash(c.Path))).ToList());
+        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), HashOrUnreadable(c.Path))).ToList());
 
     /// <summary>SHA-256 (hex) of a file (a checkpoint, a data file), or of the weights file of an HF-style folder.</summary>
+    /// <exception cref="DevInterp.Checkpoints.CheckpointFormatException">Not a regular file (a FIFO or device is never read).</exception>
     public static string Hash(string path)
     {
         string file = Directory.Exists(path) ? DevInterp.Checkpoints.CheckpointFile.ResolveFolder(path) : path;
+        if (Native.FileKinds.WhyNotAFile(file) is { } why) throw new DevInterp.Checkpoints.CheckpointFormatException(file, why);
+        DevInterp.Checkpoints.FileOpenFaults.ThrowIfInjected(file);
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string HashOrUnreadable(string path)
+    {
+        try
+        {
+            return Hash(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DevInterp.Checkpoints.CheckpointFormatException)
+        {
+            return CheckpointSource.Unreadable;
+        }
     }
 }
 
@@ -148,7 +168,11 @@ public sealed record DataFileSource(string File, string Sha256)
 /// <param name="Step">Step.</param>
 /// <param name="File">Path relative to the run directory.</param>
 /// <param name="Sha256">Hash of the file's bytes.</param>
-public sealed record CheckpointSource(long Step, string File, string Sha256);
+public sealed record CheckpointSource(long Step, string File, string Sha256)
+{
+    /// <summary>The <see cref="Sha256"/> of a checkpoint that could not be read when the analysis began.</summary>
+    public const string Unreadable = "unreadable";
+}
 
 /// <summary>Versions of DevInterp and TorchSharp.</summary>
 /// <param name="DevInterp">DevInterp's informational version (with the commit).</param>

@@ -41,7 +41,15 @@ public static class AnalysisFolder
     /// <exception cref="RunFormatException">The folder holds a different analysis; the message says what differs.</exception>
     public static (AnalysisConfig Config, AnalysisStore Store) Open(string folder, AnalysisConfig config, IReadOnlyCollection<AnalysisSection> sections, string? shard = null)
     {
-        Directory.CreateDirectory(folder);
+        RefuseInsideRun(folder, config.Run.Path);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AnalysisFolderException(folder, $"cannot create the folder: {e.Message}", e);
+        }
         string path = Path.Combine(folder, AnalysisConfig.FileName);
         config = config with { DataFiles = DataFileSource.Of(config) };
         var store = AnalysisStore.Open(folder, shard);
@@ -51,7 +59,7 @@ public static class AnalysisFolder
             return (config, store);
         }
         var stored = AnalysisConfig.Load(path);
-        Require(path, "run.checkpoints", Same(stored.Run.Checkpoints, config.Run.Checkpoints),
+        Require(path, "run.checkpoints", SameCheckpoints(stored.Run.Checkpoints, config.Run.Checkpoints),
             "the run's checkpoint files changed since this analysis began (a file was added, removed or rewritten); use a new --out folder");
         Require(path, "model", Same(stored.Model, config.Model), "a different model spec");
         Require(path, "task", Same(stored.Task, config.Task), "a different task");
@@ -61,7 +69,7 @@ public static class AnalysisFolder
         if (stored.DataFiles is not null)
             Require(path, "data_files", Same(stored.DataFiles, config.DataFiles),
                 "the task's data files changed since this analysis began (a file was rewritten); use a new --out folder");
-        var merged = stored with { Software = SoftwareVersions.Current };
+        var merged = stored with { Software = SoftwareVersions.Current, Run = stored.Run with { Checkpoints = KnownHashes(stored.Run.Checkpoints, config.Run.Checkpoints) } };
         foreach (var section in sections)
         {
             bool hasResults = Tables[section].Any(t => store.State(t) != TableState.Absent);
@@ -87,6 +95,32 @@ public static class AnalysisFolder
         if (File.ReadAllText(path) != text) AtomicFile.WriteAllText(path, text);
         return (merged, store);
     }
+
+    /// <summary>
+    /// Refuses an analysis folder that is the run's folder or lies inside it: its tables, cache and analysis.json would
+    /// sit among the checkpoints (and a rerun would see them as part of the run).
+    /// </summary>
+    /// <exception cref="AnalysisFolderException">The folder is the run's folder or inside it.</exception>
+    public static void RefuseInsideRun(string folder, string runPath)
+    {
+        string analysis = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        string run = Path.GetFullPath(runPath).TrimEnd(Path.DirectorySeparatorChar);
+        if (File.Exists(run)) run = Path.GetDirectoryName(run)!; // a single checkpoint file: its folder
+        if (analysis == run)
+            throw new AnalysisFolderException(folder, $"is the run's own folder ({runPath}); write the analysis into a folder outside the run, e.g. analyses/NAME");
+        if (analysis.StartsWith(run + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new AnalysisFolderException(folder, $"lies inside the run's folder ({runPath}); write the analysis into a folder outside the run, e.g. analyses/NAME");
+    }
+
+    // The same files, step for step, with the same bytes; a file that could not be read (then or now) has no hash to
+    // compare: it fails, or is analysed, on its own when the pass reaches it.
+    private static bool SameCheckpoints(IReadOnlyList<CheckpointSource> stored, IReadOnlyList<CheckpointSource> now) =>
+        stored.Count == now.Count && stored.Zip(now).All(p => p.First.Step == p.Second.Step && p.First.File == p.Second.File &&
+            (p.First.Sha256 == p.Second.Sha256 || p.First.Sha256 == CheckpointSource.Unreadable || p.Second.Sha256 == CheckpointSource.Unreadable));
+
+    // The recorded hashes, with those of files that were unreadable when the analysis began filled in once readable.
+    private static List<CheckpointSource> KnownHashes(IReadOnlyList<CheckpointSource> stored, IReadOnlyList<CheckpointSource> now) =>
+        stored.Zip(now).Select(p => p.First.Sha256 == CheckpointSource.Unreadable ? p.Second : p.First).ToList();
 
     private static bool Same<T>(T a, T b) =>
         JsonSerializer.Serialize(a, AnalysisConfig.Json) == JsonSerializer.Serialize(b, AnalysisConfig.Json);

@@ -51,6 +51,11 @@ public static class AnalysisPipeline
     {
         options ??= new AnalyzeOptions();
         var shard = options.Shard ?? Shard.All;
+        // Everything that would stop the run for all checkpoints is found before any checkpoint is read: the settings
+        // (with the memory they need), the folder's place, and another writer in it.
+        config.Validate();
+        AnalysisFolder.RefuseInsideRun(folder, config.Run.Path);
+        using var writer = AnalysisLock.Acquire(folder, shared: shard.Count > 1);
         var sections = new[] { AnalysisSection.Llc, AnalysisSection.Similarity, AnalysisSection.Dynamics, AnalysisSection.Stages };
         var (cfg, store) = AnalysisFolder.Open(folder, config, sections, shard.Count > 1 ? $"shard{shard.Index}of{shard.Count}" : null);
         var failed = new List<(long Step, string Error)>();
@@ -70,6 +75,8 @@ public static class AnalysisPipeline
         {
             llc = LlcRunAnalysis.Run(cfg, run, store, shard, Phase("llc", LlcShare), cancel);
             failed.AddRange(llc.Failed);
+            progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "llc: consolidating tables"));
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
         }
         else offset += LlcShare;
         var missing = cfg.Llc.Enabled ? MissingLlc(store, run) : [];
@@ -85,12 +92,14 @@ public static class AnalysisPipeline
         if (cfg.Similarity.Enabled)
         {
             similarity = SimilarityRunAnalysis.Run(cfg, run, store, Phase("similarity", SimilarityShare), cancel);
+            progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "similarity: consolidating tables"));
             store.ConsolidateChanged(CheckpointRow.Schema.Name, SimilarityRow.Schema.Name);
         }
         else offset += SimilarityShare;
         if (cfg.Dynamics.Enabled)
         {
             dynamics = DynamicsRunAnalysis.Run(cfg, run, store, Phase("dynamics", DynamicsShare), cancel);
+            progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "dynamics: consolidating tables"));
             store.ConsolidateChanged(CheckpointRow.Schema.Name, DynamicsCoordinateRow.Schema.Name,
                 DynamicsVarianceRow.Schema.Name, DynamicsCurvatureRow.Schema.Name);
         }
@@ -112,7 +121,7 @@ public static class AnalysisPipeline
         string? report = null;
         if (options.Report)
         {
-            progress?.Report(new AnalysisProgress(1000, 1000, null, "report"));
+            progress?.Report(new AnalysisProgress(1000, 1000, null, "report: writing"));
             report = AnalysisReport.Write(folder).Path;
         }
         return new AnalyzeResult(llc, similarity, dynamics, stages, report, missing, failed.OrderBy(f => f.Step).ToList());

@@ -28,7 +28,7 @@ namespace DevInterp.Analysis;
 /// null (or none) for DevInterp's conventions; <c>devinterp</c> for the Python devinterp library's SGLD
 /// (<see cref="LlcCompat.Devinterp"/>; the sampler, integrator, control variates and adaptive length are then set by it).
 /// </param>
-public sealed record LlcSettings(
+public sealed partial record LlcSettings(
     bool Enabled = true,
     int Chains = 8,
     int Draws = 1000,
@@ -100,7 +100,7 @@ public sealed record LlcSettings(
 /// whole input space of a finite task, e.g. all p² pairs of modular arithmetic); the <c>all-*</c> sources ignore
 /// <paramref name="ProbeCount"/>.
 /// </param>
-public sealed record SimilaritySettings(
+public sealed partial record SimilaritySettings(
     bool Enabled = true,
     string? Layers = null,
     IReadOnlyList<string>? Measures = null,
@@ -125,7 +125,7 @@ public sealed record SimilaritySettings(
 /// <param name="Components">Principal components kept.</param>
 /// <param name="SmoothingSigma">Gaussian smoothing width along steps.</param>
 /// <param name="SmoothingAxis">index (checkpoint index) or log_step (ln(step + 1)).</param>
-public sealed record DynamicsSettings(bool Enabled = true, int Components = 3, double SmoothingSigma = 1.0, string SmoothingAxis = "index");
+public sealed partial record DynamicsSettings(bool Enabled = true, int Components = 3, double SmoothingSigma = 1.0, string SmoothingAxis = "index");
 
 /// <summary>Stage-detection settings (the <c>stages</c> object of analysis.json).</summary>
 /// <param name="Enabled">Build the stage table.</param>
@@ -134,5 +134,5 @@ public sealed record DynamicsSettings(bool Enabled = true, int Components = 3, d
 /// <param name="Penalty">Penalty; null for the documented default.</param>
 /// <param name="MinSegmentSize">Minimum checkpoints per segment.</param>
 /// <param name="Tolerance">Boundaries of different signals closer than this (in checkpoints) are merged.</param>
-public sealed record StageSettings(bool Enabled = true, string Cost = "l2", string Method = "pelt", double? Penalty = null,
+public sealed partial record StageSettings(bool Enabled = true, string Cost = "l2", string Method = "pelt", double? Penalty = null,
     int MinSegmentSize = 2, double Tolerance = 2);

@@ -53,12 +53,16 @@ public static class CheckpointRowFactory
         return CheckpointRow.Failed(checkpoint.Step, Normalize(relativeFile), OneLine(error), sha, size, MetadataMetrics.Merge(checkpoint, null));
     }
 
+    /// <summary>
+    /// True for a failure that belongs to one checkpoint (its file cannot be opened or read, it is corrupt, or it does
+    /// not fit the model) rather than to the run or its settings: such a checkpoint is recorded as failed and the run
+    /// goes on.
+    /// </summary>
+    public static bool IsCheckpointFailure(Exception e) =>
+        e is CheckpointFormatException or IOException or UnauthorizedAccessException or System.Runtime.InteropServices.ExternalException;
+
     /// <summary>Makes an error message one line (rows and console messages hold one line).</summary>
-    public static string OneLine(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-    }
+    public static string OneLine(string text) => Checkpoints.PrintableText.OneLine(text);
 
     private static string WeightsFile(string path) => Directory.Exists(path) ? CheckpointFile.ResolveFolder(path) : path;
 

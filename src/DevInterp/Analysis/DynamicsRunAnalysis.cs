@@ -54,16 +54,8 @@ public static class DynamicsRunAnalysis
     public static EssentialDynamicsOptions Options(DynamicsSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Components < 2)
-            throw new ArgumentException($"dynamics.components: expected at least 2 (curvature is measured in the PC1–PC2 plane), got {settings.Components}");
-        if (!(settings.SmoothingSigma >= 0) || !double.IsFinite(settings.SmoothingSigma))
-            throw new ArgumentException($"dynamics.smoothing_sigma: expected a finite number ≥ 0, got {settings.SmoothingSigma}");
-        var axis = (settings.SmoothingAxis ?? "").Replace("-", "_").ToLowerInvariant() switch
-        {
-            "index" => SmoothingAxis.Index,
-            "log_step" or "logstep" => SmoothingAxis.LogStep,
-            _ => throw new ArgumentException($"dynamics.smoothing_axis: '{settings.SmoothingAxis}' is not one of index, log_step"),
-        };
+        settings.Validate();
+        var axis = DynamicsSettings.ParseAxis(settings.SmoothingAxis)!.Value;
         return new EssentialDynamicsOptions(new TrajectoryPcaOptions(settings.Components), new TrajectorySmoothingOptions(settings.SmoothingSigma, axis));
     }
 }

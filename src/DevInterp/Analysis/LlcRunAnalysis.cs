@@ -34,6 +34,7 @@ public static class LlcRunAnalysis
     {
         shard ??= Shard.All;
         var settings = config.Llc;
+        settings.Validate(config.DType); // settings errors are the run's, found before any checkpoint is read
         var spec = ModelSpec.Parse(config.Model);
         var load = new StateDictLoadOptions(Map: config.NameMap is null ? null : NameMap.Parse(config.NameMap));
         var task = config.TaskSpec(run.Directory);
@@ -67,7 +68,7 @@ public static class LlcRunAnalysis
             {
                 reader = checkpoint.Open();
             }
-            catch (Exception e) when (e is CheckpointFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
             {
                 store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
                 failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
@@ -76,30 +77,55 @@ public static class LlcRunAnalysis
             using (reader)
             {
                 var clock = Stopwatch.StartNew();
-                LlcResult? result = null;
-                string? error = null;
+                // What belongs to the checkpoint (its bytes cannot be read, it does not fit the model, its weights are
+                // NaN) goes into the checkpoints table as a failed row; what belongs to the estimate, into its llc row.
+                CheckpointRow row;
+                IChainPotential potential;
                 try
                 {
-                    using var potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
-                    var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
-                        progress.Report(new AnalysisProgress(done + (double)p.Step / p.TotalSteps, total, checkpoint.Step, "llc: " + p.Phase)));
-                    result = LlcEstimator.Run(potential, settings.ToOptions(stepSize), source, inner, cancel);
+                    row = CheckpointRowFactory.Ok(checkpoint, file, reader); // hashes the file: an I/O error fails this checkpoint only
+                    potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
                 }
-                catch (Exception e) when (e is CheckpointFormatException or ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
+                catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
                 {
-                    error = CheckpointRowFactory.OneLine(e.Message);
+                    store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, e.Message)]);
+                    failed.Add((checkpoint.Step, CheckpointRowFactory.OneLine(e.Message)));
+                    continue;
                 }
-                store.Write(key, [CheckpointRowFactory.Ok(checkpoint, file, reader)]);
-                if (result is not null)
+                using (potential)
                 {
-                    if (settings.Traces) store.Write(key, LlcTraceRow.From(checkpoint.Step, result));
-                    store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds)]);
-                    estimated.Add(checkpoint.Step);
-                }
-                else
-                {
-                    store.Write(key, [LlcRows.Failed(checkpoint.Step, settings, stepSize, source, error!, clock.Elapsed.TotalSeconds)]);
-                    failed.Add((checkpoint.Step, error!));
+                    if (NonFinite(potential) is { } why)
+                    {
+                        string message = $"{file}: {why}";
+                        store.Write(key, [CheckpointRowFactory.Failed(checkpoint, file, message)]);
+                        failed.Add((checkpoint.Step, message));
+                        continue;
+                    }
+                    LlcResult? result = null;
+                    string? error = null;
+                    try
+                    {
+                        var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
+                            progress.Report(new AnalysisProgress(done + (double)p.Step / p.TotalSteps, total, checkpoint.Step, "llc: " + p.Phase)));
+                        result = LlcEstimator.Run(potential, settings.ToOptions(stepSize), source, inner, cancel);
+                    }
+                    catch (Exception e) when (e is ArgumentException and not SettingsException or InvalidOperationException
+                        or CheckpointFormatException or System.Runtime.InteropServices.ExternalException)
+                    {
+                        error = CheckpointRowFactory.OneLine(e.Message);
+                    }
+                    store.Write(key, [row]);
+                    if (result is not null)
+                    {
+                        if (settings.Traces) store.Write(key, LlcTraceRow.From(checkpoint.Step, result));
+                        store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds)]);
+                        estimated.Add(checkpoint.Step);
+                    }
+                    else
+                    {
+                        store.Write(key, [LlcRows.Failed(checkpoint.Step, settings, stepSize, source, error!, clock.Elapsed.TotalSeconds)]);
+                        failed.Add((checkpoint.Step, error!));
+                    }
                 }
             }
         }
@@ -113,18 +139,62 @@ public static class LlcRunAnalysis
     {
         var settings = config.Llc;
         if (settings.StepSize is { } given) return (given, "given");
-        var target = settings.CalibrateAt is { } at
-            ? run.Checkpoints.FirstOrDefault(c => c.Step == at) ?? throw new ArgumentException($"llc.calibrate_at: the run has no checkpoint at step {at}")
-            : run.Checkpoints[^1];
-        string key = PartKey.ForStep(target.Step);
-        if (store.HasPart<CalibrationRow>(key))
+        // On the checkpoint asked for; by default on the last one, or, when it cannot be used (unreadable, corrupt,
+        // NaN weights), on the latest one that can: one bad file must not stop the run.
+        var candidates = settings.CalibrateAt is { } at
+            ? [run.Checkpoints.FirstOrDefault(c => c.Step == at) ?? throw new SettingsException([$"llc.calibrate_at: the run has no checkpoint at step {at} (--calibrate-at)"])]
+            : run.Checkpoints.Reverse().ToList();
+        var problems = new List<string>();
+        foreach (var target in candidates)
         {
-            var chosen = store.ReadPart<CalibrationRow>(key).Where(r => r.Chosen).ToList();
-            if (chosen.Count == 1) return (chosen[0].StepSize, "calibrated");
+            string key = PartKey.ForStep(target.Step);
+            if (store.HasPart<CalibrationRow>(key))
+            {
+                var chosen = store.ReadPart<CalibrationRow>(key).Where(r => r.Chosen).ToList();
+                if (chosen.Count == 1) return (chosen[0].StepSize, "calibrated");
+            }
+            progress?.Report(new AnalysisProgress(0, 1, target.Step, "llc: calibrating"));
+            ICheckpointReader reader;
+            IChainPotential potential;
+            try
+            {
+                reader = target.Open();
+            }
+            catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
+            {
+                problems.Add($"step {target.Step}: {CheckpointRowFactory.OneLine(e.Message)}");
+                continue;
+            }
+            try
+            {
+                potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
+            }
+            catch (Exception e) when (CheckpointRowFactory.IsCheckpointFailure(e))
+            {
+                reader.Dispose();
+                problems.Add($"step {target.Step}: {CheckpointRowFactory.OneLine(e.Message)}");
+                continue;
+            }
+            using (reader)
+            using (potential)
+            {
+                if (NonFinite(potential) is { } why)
+                {
+                    problems.Add($"step {target.Step}: {Path.GetFileName(target.Path)}: {why}");
+                    continue;
+                }
+                return Calibrate(settings, target, store, key, potential, progress, cancel);
+            }
         }
-        progress?.Report(new AnalysisProgress(0, 1, target.Step, "llc: calibrating"));
-        using var reader = target.Open();
-        using var potential = CheckpointPotentials.Create(spec, reader, data, loss, potentialOptions);
+        string first = problems.Count > 0 ? problems[0] : "the run has no checkpoints";
+        throw new CheckpointFormatException(run.Directory, candidates.Count == 1
+            ? $"cannot calibrate the step size on the checkpoint asked for ({first}); pass llc.step_size (--step-size) or another llc.calibrate_at"
+            : $"no checkpoint of the run can be loaded to calibrate the step size ({problems.Count} tried; {first})");
+    }
+
+    private static (double StepSize, string Source) Calibrate(LlcSettings settings, RunCheckpoint target, AnalysisStore store, string key,
+        IChainPotential potential, IProgress<AnalysisProgress>? progress, CancellationToken cancel)
+    {
         var options = settings.ToOptions();
         var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
             progress.Report(new AnalysisProgress(0, 1, target.Step, "llc: calibrating")));
@@ -132,5 +202,13 @@ public static class LlcRunAnalysis
         double nBeta = options.ResolveNBeta(potential.SampleCount, potential.Dimension);
         store.Write(key, CalibrationRow.From(target.Step, calibration, nBeta, options.Localization));
         return (calibration.Chosen, "calibrated");
+    }
+
+    // Weights with NaN or Inf make every loss NaN: the LLC is undefined there, and saying so beats a NaN estimate.
+    private static string? NonFinite(IChainPotential potential)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        long bad = potential.Center.isfinite().logical_not().sum().item<long>();
+        return bad == 0 ? null : $"{bad} of the {potential.Center.numel()} weights are NaN or infinite; the LLC is undefined there";
     }
 }

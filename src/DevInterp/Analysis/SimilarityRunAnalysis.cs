@@ -40,6 +40,7 @@ public static class SimilarityRunAnalysis
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(store);
+        config.Similarity.Validate(); // settings errors are the run's, found before any checkpoint is read
         var measures = Measures(config.Similarity);
         int checkpointCount = run.Checkpoints.Count;
         double total = checkpointCount + 1; // layers are not known before the cache is filled; rescaled below
@@ -81,8 +82,7 @@ public static class SimilarityRunAnalysis
         foreach (string name in settings.EffectiveMeasures)
         {
             string m = name?.Trim().ToLowerInvariant() ?? "";
-            if (!KnownMeasures.Contains(m))
-                throw new ArgumentException($"similarity.measures: unknown measure '{name}' (known: {string.Join(", ", KnownMeasures)})");
+            if (!KnownMeasures.Contains(m)) settings.Validate(); // throws, naming every unknown measure
             if (!result.Contains(m)) result.Add(m);
         }
         return result;

@@ -164,27 +164,9 @@ public static class StageAnalysis
     public static ChangePointOptions ChangePoints(StageSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var cost = (settings.Cost ?? "").ToLowerInvariant() switch
-        {
-            "l2" => CostKind.L2,
-            "l1" => CostKind.L1,
-            "normal" => CostKind.Normal,
-            "rbf" => CostKind.Rbf,
-            _ => throw new ArgumentException($"stages.cost: '{settings.Cost}' is not one of l2, l1, normal, rbf"),
-        };
-        var method = (settings.Method ?? "").ToLowerInvariant() switch
-        {
-            "pelt" => SearchMethod.Pelt,
-            "binseg" => SearchMethod.BinarySegmentation,
-            "dynp" => SearchMethod.DynamicProgramming,
-            _ => throw new ArgumentException($"stages.method: '{settings.Method}' is not one of pelt, binseg, dynp"),
-        };
-        if (settings.Penalty is { } p && (!(p >= 0) || !double.IsFinite(p)))
-            throw new ArgumentException($"stages.penalty: expected a finite number ≥ 0 or null, got {p}");
-        if (settings.MinSegmentSize < 1)
-            throw new ArgumentException($"stages.min_segment_size: expected at least 1, got {settings.MinSegmentSize}");
-        if (!(settings.Tolerance >= 0) || !double.IsFinite(settings.Tolerance))
-            throw new ArgumentException($"stages.tolerance: expected a finite number ≥ 0, got {settings.Tolerance}");
+        settings.Validate();
+        var cost = StageSettings.ParseCost(settings.Cost)!.Value;
+        var method = StageSettings.ParseMethod(settings.Method)!.Value;
         return new ChangePointOptions(cost, method, null, settings.Penalty, settings.MinSegmentSize);
     }
 

@@ -22,6 +22,12 @@ public static class CheckpointFile
         try
         {
             var format = Detect(file);
+            if (!string.IsNullOrEmpty(options.Key) && format is CheckpointFormat.Safetensors or CheckpointFormat.TorchSharpDat)
+            {
+                throw new CheckpointFormatException(path,
+                    $"key path '{options.Key}' given, but a {(format == CheckpointFormat.Safetensors ? "safetensors" : "TorchSharp .dat")} file holds one flat state dict " +
+                    "(key paths select a state dict inside a torch.save checkpoint); drop the key");
+            }
             return format switch
             {
                 CheckpointFormat.Safetensors => SafetensorsReader.Open(file),

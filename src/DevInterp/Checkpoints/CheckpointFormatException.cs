@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace DevInterp.Checkpoints;
 
 /// <summary>
@@ -14,7 +11,7 @@ public class CheckpointFormatException : Exception
     /// any byte) are escaped (<c>\n</c>, <c>\x01</c>), so the message stays one line.
     /// </summary>
     public CheckpointFormatException(string path, string reason, Exception? inner = null)
-        : base($"{path}: {Escape(reason)}", inner)
+        : base($"{PrintableText.Escape(path)}: {Escape(reason)}", inner)
     {
         FilePath = path;
         Reason = Escape(reason);
@@ -26,23 +23,5 @@ public class CheckpointFormatException : Exception
     /// <summary>Why, without the file name.</summary>
     public string Reason { get; }
 
-    private static string Escape(string reason)
-    {
-        if (!reason.Any(char.IsControl)) return reason;
-        var sb = new StringBuilder(reason.Length + 8);
-        foreach (char c in reason)
-        {
-            switch (c)
-            {
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c)) sb.Append("\\x").Append(((int)c).ToString(c <= 0xFF ? "X2" : "X4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        return sb.ToString();
-    }
+    private static string Escape(string reason) => PrintableText.Escape(reason);
 }

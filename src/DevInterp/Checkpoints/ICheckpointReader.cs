@@ -25,4 +25,23 @@ public interface ICheckpointReader : IDisposable
     /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
     /// <exception cref="CheckpointFormatException">The values cannot be read (unsupported dtype, corrupt data).</exception>
     void ReadInto(string name, Span<byte> destination);
+
+    /// <summary>
+    /// Copies the bytes [<paramref name="offset"/>, offset + destination.Length) of tensor <paramref name="name"/>'s
+    /// values, laid out as <see cref="ReadInto"/> lays them out: how a tensor larger than one span (2 GiB) is read, in
+    /// pieces. Offset and length must be whole elements. The built-in readers read any range; this default reads a
+    /// whole tensor only.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
+    /// <exception cref="CheckpointFormatException">The values cannot be read (unsupported dtype, corrupt data).</exception>
+    void ReadRange(string name, long offset, Span<byte> destination)
+    {
+        var info = this.GetTensor(name);
+        if (offset == 0 && destination.Length == info.ByteCount)
+        {
+            ReadInto(name, destination);
+            return;
+        }
+        throw new NotSupportedException($"{Path}: this reader reads tensor '{PrintableText.Escape(name)}' whole only, not bytes [{offset}, +{destination.Length})");
+    }
 }

@@ -29,6 +29,7 @@ internal sealed unsafe class MappedFile : IDisposable
     public MappedFile(string path)
     {
         Path = path;
+        FileOpenFaults.ThrowIfInjected(path);
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         try
         {
@@ -58,6 +59,8 @@ internal sealed unsafe class MappedFile : IDisposable
     /// </summary>
     public static MappedFile Open(string path)
     {
+        // Before opening: open(2) on a FIFO blocks until a writer appears, and a device such as /dev/zero never ends.
+        if (Native.FileKinds.WhyNotAFile(path) is { } why) throw new CheckpointFormatException(path, why);
         try
         {
             return new MappedFile(path);
@@ -77,7 +80,7 @@ internal sealed unsafe class MappedFile : IDisposable
     {
         CheckRange(offset, count);
         if (count == 0) return ReadOnlySpan<byte>.Empty;
-        if (count > int.MaxValue) throw new NotSupportedException("a single span over 2 GiB; copy it in chunks");
+        if (count > int.MaxValue) throw new CheckpointFormatException(Path, $"a single region of {count} bytes (over 2 GiB) cannot be viewed at once");
         return new ReadOnlySpan<byte>(Pointer() + offset, (int)count);
     }
 
@@ -104,7 +107,7 @@ internal sealed unsafe class MappedFile : IDisposable
     public byte[] ReadArray(long offset, long count)
     {
         CheckRange(offset, count);
-        if (count > Array.MaxLength) throw new NotSupportedException($"a single read of {count} bytes (over 2 GiB); copy it in chunks");
+        if (count > Array.MaxLength) throw new CheckpointFormatException(Path, $"a single block of {count} bytes (over 2 GiB) cannot be read into memory at once");
         var bytes = new byte[count];
         CopyTo(offset, bytes);
         return bytes;

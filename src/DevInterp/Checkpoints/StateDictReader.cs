@@ -53,5 +53,17 @@ internal sealed class StateDictReader : ICheckpointReader
         bytes.CopyTo(destination);
     }
 
+    public void ReadRange(string name, long offset, Span<byte> destination)
+    {
+        if (!_tensors.TryGetValue(name, out var t)) throw new KeyNotFoundException($"{Path}: no tensor named '{PrintableText.Escape(name)}'");
+        var info = this.GetTensor(name);
+        CheckpointReaderExtensions.CheckRange(info, offset, destination.Length);
+        if (destination.IsEmpty) return;
+        using var scope = torch.NewDisposeScope();
+        int size = info.DType.ByteSize();
+        var piece = t.detach().cpu().contiguous().view(-1).narrow(0, offset / size, destination.Length / size);
+        piece.bytes.CopyTo(destination);
+    }
+
     public void Dispose() { }
 }

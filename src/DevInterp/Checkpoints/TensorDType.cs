@@ -81,10 +81,12 @@ public static class TensorDTypes
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
     };
 
+    private static readonly TensorDType[] AllDTypes = Enum.GetValues<TensorDType>();
+
     /// <summary>Parses a safetensors dtype code; false for codes outside the format.</summary>
     public static bool TryParseSafetensorsCode(string code, out TensorDType dtype)
     {
-        foreach (TensorDType d in Enum.GetValues<TensorDType>())
+        foreach (TensorDType d in AllDTypes)
         {
             if (d.SafetensorsCode() == code) { dtype = d; return true; }
         }

@@ -50,6 +50,7 @@ public sealed record RunManifest(
     public static RunManifest Load(string path)
     {
         RunManifest? manifest;
+        if (Native.FileKinds.WhyNotAFile(path) is { } why) throw new RunFormatException(path, why);
         try
         {
             manifest = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json);

@@ -46,6 +46,22 @@ public class AnalyzeKillResumeTests(ITestOutputHelper output)
         }
         Assert.True(seen[^1] < steps.Length, "every checkpoint was already done before the last kill");
 
+        // Then once in each whole-run step: consolidating each pass's tables, and writing the report. The child says when
+        // it begins one; it is killed a few milliseconds later (varied, so the kill lands at different points within).
+        var delays = new Random(14);
+        foreach (string point in new[] { "llc: consolidating", "similarity: consolidating", "dynamics: consolidating", "report: writing" })
+        {
+            using var child = AnalysisLockTests.StartChild("analyze-pause-at", point, run, killed, config);
+            string? line;
+            while ((line = child.StandardOutput.ReadLine()) is not null && line != $"at {point}") { }
+            Assert.True(line is not null, $"the analysis ended without reaching '{point}' (exit {(child.WaitForExit(60_000) ? child.ExitCode : -1)})");
+            Thread.Sleep(delays.Next(0, 40));
+            bool finished = child.HasExited;
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+            output.WriteLine($"killed during '{point}'{(finished ? " (it had already finished)" : "")}");
+        }
+
         var resumed = CliRunner.Run("analyze", run, "--out", killed, "--config", config, "--quiet", "--json");
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Err);
         Assert.Contains($"\"already_done\": [", resumed.Out);
@@ -59,6 +75,8 @@ public class AnalyzeKillResumeTests(ITestOutputHelper output)
             b.Read<SimilarityRow>().OrderBy(x => (x.Layer, x.Measure, x.StepA, x.StepB)).ToList());
         Assert.Equal(a.Read<StageSummaryRow>().Select(Stage).ToList(), b.Read<StageSummaryRow>().Select(Stage).ToList());
         Assert.True(File.Exists(Path.Combine(killed, "report.html")));
+        var leftovers = Directory.EnumerateFiles(killed, "*.tmp", SearchOption.AllDirectories).ToList();
+        Assert.True(leftovers.Count == 0, $"temporary files left: {string.Join(", ", leftovers)}");
     }
 
     // Everything but the wall-clock time.

@@ -112,7 +112,7 @@ public class DynamicsRunAnalysisTests
     [InlineData(3, 1.0, "time", "dynamics.smoothing_axis: 'time' is not one of index, log_step")]
     public void BadSettingsNameTheSetting(int components, double sigma, string axis, string message)
     {
-        var e = Assert.Throws<ArgumentException>(() => DynamicsRunAnalysis.Options(new DynamicsSettings(true, components, sigma, axis)));
+        var e = Assert.Throws<SettingsException>(() => DynamicsRunAnalysis.Options(new DynamicsSettings(true, components, sigma, axis)));
         Assert.Contains(message, e.Message);
     }
 

@@ -229,7 +229,7 @@ public class SimilarityRunAnalysisTests
         {
             Similarity = c.Similarity with { Measures = ["linear_cka", "cosine"] },
         });
-        var e = Assert.Throws<ArgumentException>(() => SimilarityRunAnalysis.Run(config, run, store));
+        var e = Assert.Throws<SettingsException>(() => SimilarityRunAnalysis.Run(config, run, store));
         Assert.Contains("similarity.measures: unknown measure 'cosine' (known: linear_cka, debiased_cka, rbf_cka", e.Message);
         Assert.False(Directory.Exists(AnalysisPaths.Cache(folder)));
     }

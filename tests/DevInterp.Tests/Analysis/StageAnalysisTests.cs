@@ -197,7 +197,7 @@ public class StageAnalysisTests
             "penalty" => new StageSettings(Penalty: -1),
             _ => new StageSettings(MinSegmentSize: 0),
         };
-        Assert.Contains(message, Assert.Throws<ArgumentException>(() => StageAnalysis.ChangePoints(settings)).Message);
+        Assert.Contains(message, Assert.Throws<SettingsException>(() => StageAnalysis.ChangePoints(settings)).Message);
     }
 
     private static IReadOnlyList<long> Signal(StageAnalysisResult result, string name) =>

@@ -117,23 +117,76 @@ public class FuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Mutants of issue 14's hostile shapes (a pickle naming one tensor 100,000 times, shared dict trees, stride-0 views,
+    /// deflate bombs, overlapping zip entries, 200,000 tensors, names with escapes, deep nesting), summarised as
+    /// <c>devinterp inspect</c> does, under a hang limit per file and the memory target of 4× the file + 256 MB.
+    /// </summary>
+    [Fact]
+    public void HostileShapesAndTheirMutantsAreAnsweredCleanly()
+    {
+        var files = HostileFiles.Instance;
+        string dir = TestPaths.NewTempDir("devinterp-fuzz-hostile");
+        var failures = new List<string>();
+        var outcomes = new Dictionary<string, int>();
+        int total = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (string name in files.Names)
+        {
+            long size = files.Size(name);
+            if (size == 0) continue; // the FIFO and the device: refused before they are opened
+            byte[] original = File.ReadAllBytes(files[name]);
+            int count = size > 4 << 20 ? 6 : size > 512 << 10 ? 20 : 60;
+            long allowance = 4 * size + (256L << 20);
+            var inputs = new List<FuzzMutant> { new("as written", original) };
+            inputs.AddRange(FuzzMutants.Generate(original, seed: name.GetHashCode(StringComparison.Ordinal) & 0xFFFF, count));
+            int index = 0;
+            foreach (var mutant in inputs)
+            {
+                total++;
+                string path = Path.Combine(dir, $"{index++}-{name}");
+                File.WriteAllBytes(path, mutant.Bytes);
+                var (outcome, failure) = Run(path, allowance, HostileBudget, Summarise);
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                if (failure is not null) failures.Add($"{name}, {mutant.Description}: {failure}");
+                else File.Delete(path);
+            }
+        }
+        output.WriteLine($"{total} hostile files and mutants in {clock.Elapsed.TotalSeconds:F1} s");
+        foreach (var (outcome, n) in outcomes.OrderByDescending(kv => kv.Value)) output.WriteLine($"  {n,6}  {outcome}");
+        Assert.True(total >= 400, $"only {total} files were tried");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {total} misbehaved (kept in {dir}):\n" + string.Join("\n", failures.Take(25)));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>A hang limit for the hostile shapes (a file of 200,000 tensors takes seconds on a loaded machine).</summary>
+    private static readonly TimeSpan HostileBudget = TimeSpan.FromSeconds(60);
+
+    private static string Summarise(ICheckpointReader reader)
+    {
+        var summary = CheckpointSummary.Of(reader);
+        return $"opened, {(summary.Tensors.Count > 1000 ? "many" : summary.Tensors.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} tensors summarised";
+    }
+
+    /// <summary>
     /// Opens and reads one file on a dedicated thread (not the thread pool, which other tests may be starving) under
     /// the time budget. A mutant over budget gets one more try before it counts as a hang: on a shared machine a
     /// scheduling stall can exceed the budget once, an endless loop exceeds it every time.
     /// </summary>
-    private static (string Outcome, string? Failure) Run(string path, long allowance)
+    private static (string Outcome, string? Failure) Run(string path, long allowance) => Run(path, allowance, Budget, null);
+
+    private static (string Outcome, string? Failure) Run(string path, long allowance, TimeSpan budget, Func<ICheckpointReader, string>? read)
     {
         for (int attempt = 1; ; attempt++)
         {
             (string, string?) result = ("hang", null);
-            var worker = new Thread(() => result = OpenAndReadAll(path, allowance)) { IsBackground = true };
+            var worker = new Thread(() => result = OpenAndReadAll(path, allowance, read)) { IsBackground = true };
             worker.Start();
-            if (worker.Join(Budget)) return result;
-            if (attempt == 2) return ("hang", $"still running after {Budget.TotalSeconds} s, twice");
+            if (worker.Join(budget)) return result;
+            if (attempt == 2) return ("hang", $"still running after {budget.TotalSeconds} s, twice");
         }
     }
 
-    private static (string, string?) OpenAndReadAll(string path, long allowance)
+    private static (string, string?) OpenAndReadAll(string path, long allowance, Func<ICheckpointReader, string>? read = null)
     {
         long start = GC.GetAllocatedBytesForCurrentThread();
         string? overAllocation = null;
@@ -148,6 +201,12 @@ public class FuzzTests(ITestOutputHelper output)
         {
             using var reader = CheckpointFile.Open(path);
             CheckAllocation("opening");
+            if (read is not null)
+            {
+                string done = read(reader);
+                CheckAllocation("reading");
+                return overAllocation is null ? (done, null) : ("over-allocation", overAllocation);
+            }
             int refused = 0;
             foreach (var tensor in reader.Tensors)
             {

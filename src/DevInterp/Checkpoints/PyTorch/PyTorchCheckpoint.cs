@@ -88,11 +88,7 @@ internal sealed class PyTorchCheckpoint : ICheckpointReader
     /// <inheritdoc />
     public void ReadInto(string name, Span<byte> destination)
     {
-        if (!_slots.TryGetValue(name, out var slot))
-        {
-            _ = this.GetTensor(name); // throws KeyNotFoundException listing the names
-            throw new KeyNotFoundException(name);
-        }
+        var slot = SlotOf(name);
         var info = slot.Info;
         if (!info.DType.IsSupported())
         {
@@ -106,17 +102,47 @@ internal sealed class PyTorchCheckpoint : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public void ReadRange(string name, long offset, Span<byte> destination)
+    {
+        var slot = SlotOf(name);
+        CheckpointReaderExtensions.RequireSupported(this, slot.Info);
+        CheckpointReaderExtensions.CheckRange(slot.Info, offset, destination.Length);
+        int size = slot.Tensor.DType.ByteSize();
+        StridedCopy.CopyRange(slot.Bytes, slot.Tensor.BaseByteOffset, slot.Tensor.Shape, slot.Tensor.Stride, size, offset / size, destination);
+        if (_bigEndian) Swap(slot.Tensor.DType, destination);
+    }
+
+    /// <summary>
+    /// A key that two names share exactly when they are the same view of the same storage (tied weights, or a pickle
+    /// that names one tensor many times), so their values need to be read only once.
+    /// </summary>
+    internal string ViewKey(string name)
+    {
+        var t = SlotOf(name).Tensor;
+        return $"{t.Storage.Key}|{t.BaseByteOffset}|{t.DType}|{string.Join(',', t.Shape)}|{string.Join(',', t.Stride)}";
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
+
+    private Slot SlotOf(string name)
+    {
+        if (_slots.TryGetValue(name, out var slot)) return slot;
+        _ = this.GetTensor(name); // throws KeyNotFoundException listing the names
+        throw new KeyNotFoundException(name);
+    }
+
+    private static void Swap(TensorDType dtype, Span<byte> data)
+    {
+        int size = dtype.ByteSize();
+        bool complex = dtype is TensorDType.Complex64 or TensorDType.Complex128;
+        StridedCopy.SwapBytes(data, complex ? size / 2 : size);
+    }
 
     private static void Copy(StorageBytes bytes, TorchTensorRef tensor, Span<byte> destination, bool bigEndian)
     {
-        int size = tensor.DType.ByteSize();
-        StridedCopy.Copy(bytes, tensor.BaseByteOffset, tensor.Shape, tensor.Stride, size, destination);
-        if (bigEndian)
-        {
-            bool complex = tensor.DType is TensorDType.Complex64 or TensorDType.Complex128;
-            StridedCopy.SwapBytes(destination, complex ? size / 2 : size);
-        }
+        StridedCopy.Copy(bytes, tensor.BaseByteOffset, tensor.Shape, tensor.Stride, tensor.DType.ByteSize(), destination);
+        if (bigEndian) Swap(tensor.DType, destination);
     }
 
     private static MetadataValue ScalarValue(TensorDType dtype, ReadOnlySpan<byte> raw)

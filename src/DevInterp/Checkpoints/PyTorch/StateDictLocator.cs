@@ -26,7 +26,7 @@ internal static class StateDictLocator
     /// <summary>Name given to a tensor pickled on its own (<c>torch.save(t, f)</c>).</summary>
     public const string RootTensorName = "tensor";
 
-    public const int MaxDepth = 64;
+    public const int MaxDepth = CheckpointLimits.MaxNestingDepth;
     public const int MaxVisits = 2_000_000;
     public const int MaxMetadataEntries = 10_000;
     public const int MaxMetadataTextLength = 4096;
@@ -279,6 +279,10 @@ internal static class StateDictLocator
             return result;
         }
 
+        // Dicts flattened so far and their entries: names beyond the entries come from dicts shared under several paths.
+        private readonly HashSet<PyDict> _flattened = new(ReferenceEqualityComparer.Instance);
+        private long _flattenedEntries;
+
         public void Flatten(PyDict dict, string prefix, List<(string, TorchTensorRef)> tensors, int depth, bool stringKeysOnly)
         {
             var seen = new HashSet<string>(tensors.Select(t => t.Item1), StringComparer.Ordinal);
@@ -288,6 +292,7 @@ internal static class StateDictLocator
         private void FlattenInto(PyDict dict, string prefix, List<(string, TorchTensorRef)> tensors, HashSet<string> seen, int depth, bool stringKeysOnly)
         {
             if (!_inProgress.Add(dict)) throw Fail($"the state dict contains itself at '{prefix}' (cyclic pickle)");
+            if (_flattened.Add(dict)) _flattenedEntries += dict.Count;
             foreach (var (k, v) in dict.Entries)
             {
                 Visit(depth);
@@ -296,8 +301,15 @@ internal static class StateDictLocator
                 string full = Join(prefix, name);
                 if (v is TorchTensorRef t)
                 {
+                    CheckpointLimits.CheckName(path, full);
                     if (!seen.Add(full)) throw Fail($"two tensors flatten to the same name '{full}'");
                     tensors.Add((full, t));
+                    CheckpointLimits.CheckCount(path, tensors.Count);
+                    if (tensors.Count - _flattenedEntries > CheckpointLimits.MaxSharedNames)
+                    {
+                        throw Fail($"dicts shared under several paths spell more than {CheckpointLimits.MaxSharedNames} extra tensor names " +
+                            $"({tensors.Count} names so far from {_flattenedEntries} dict entries; a hostile pickle, or pass --key with one of the paths)");
+                    }
                 }
                 else if (v is PyDict child) FlattenInto(child, full, tensors, seen, depth + 1, stringKeysOnly);
             }

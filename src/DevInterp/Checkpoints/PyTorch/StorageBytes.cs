@@ -34,8 +34,10 @@ internal sealed class MappedStorageBytes(MappedFile file, long offset, long leng
 }
 
 /// <summary>
-/// A deflated zip entry, inflated on first use (into an array of exactly its declared size, bounded by the deflate
-/// ratio limit) and kept only weakly so memory follows the caller's needs.
+/// A deflated zip entry, inflated as a stream only as far as readers ask (a tensor that needs 16 bytes of a 1 GiB
+/// storage inflates 16 bytes), within the allowance of <see cref="CheckpointLimits.CheckInflation"/>. The inflated
+/// prefix is kept only weakly, so memory follows the caller's needs; the declared size and the CRC-32 are checked once
+/// the whole entry has been inflated.
 /// </summary>
 internal sealed class DeflatedStorageBytes : StorageBytes
 {
@@ -44,78 +46,163 @@ internal sealed class DeflatedStorageBytes : StorageBytes
 
     private readonly MappedFile _file;
     private readonly ZipEntry _entry;
-    private readonly WeakReference<byte[]?> _cache = new(null);
+    private readonly InflationBudget _budget;
+    private readonly Lock _gate = new();
+    private readonly WeakReference<Inflation?> _state = new(null);
+    private long _charged; // bytes of this entry counted against the file's budget (the longest prefix inflated so far)
 
-    public DeflatedStorageBytes(MappedFile file, ZipEntry entry)
+    public DeflatedStorageBytes(MappedFile file, ZipEntry entry, InflationBudget? budget = null)
     {
         if (entry.UncompressedSize > entry.CompressedSize * MaxRatio + 64)
             throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' claims {entry.UncompressedSize} bytes from {entry.CompressedSize} compressed");
-        if (entry.UncompressedSize > Array.MaxLength)
-            throw new CheckpointFormatException(file.Path, $"deflated entry '{entry.Name}' of {entry.UncompressedSize} bytes is too large to inflate; store it uncompressed");
         _file = file;
         _entry = entry;
+        _budget = budget ?? new InflationBudget(file.Path, file.Length);
     }
 
     public override long Length => _entry.UncompressedSize;
 
-    public override ReadOnlySpan<byte> Span(long offset, int count) => Inflated().AsSpan(checked((int)offset), count);
+    public override ReadOnlySpan<byte> Span(long offset, int count) => Prefix(offset + count).AsSpan(checked((int)offset), count);
 
-    /// <summary>The whole inflated entry (also used for a deflated data.pkl).</summary>
-    public byte[] Inflated()
+    public override void CopyTo(long offset, Span<byte> destination) =>
+        Prefix(offset + destination.Length).AsSpan(checked((int)offset), destination.Length).CopyTo(destination);
+
+    /// <summary>The whole inflated entry (a deflated data.pkl), its size and CRC-32 checked.</summary>
+    public byte[] Inflated() => Prefix(Length);
+
+    // An array holding at least the first `end` inflated bytes (exactly Length bytes once the whole entry is inflated).
+    private byte[] Prefix(long end)
     {
-        lock (_cache)
+        if (end > Length) throw new ArgumentOutOfRangeException(nameof(end), $"byte {end} lies past the entry's {Length} bytes");
+        CheckpointLimits.CheckInflation(_file.Path, _entry.Name, end, _entry.CompressedSize);
+        if (end > Array.MaxLength)
+            throw new CheckpointFormatException(_file.Path, $"deflated entry '{_entry.Name}': {end} inflated bytes are needed, more than one array holds; store it uncompressed");
+        lock (_gate)
         {
-            if (_cache.TryGetTarget(out byte[]? cached) && cached is not null) return cached;
-            byte[] data = ZipInflater.Inflate(_file, _entry);
-            _cache.SetTarget(data);
-            return data;
+            if (end > _charged)
+            {
+                _budget.Charge(_entry.Name, end - _charged);
+                _charged = end;
+            }
+            if (!_state.TryGetTarget(out var state) || state is null)
+            {
+                state = new Inflation(_file, _entry);
+                _state.SetTarget(state);
+            }
+            return state.InflateTo(end);
+        }
+    }
+
+    /// <summary>A deflate stream over the entry and the bytes it has produced so far.</summary>
+    private sealed class Inflation(MappedFile file, ZipEntry entry)
+    {
+        private readonly DeflateStream _inflater = new(new FileRegionStream(file, entry.DataOffset, entry.CompressedSize), CompressionMode.Decompress);
+        private byte[] _buffer = [];
+        private int _filled;
+        private uint _crc;
+        private bool _checked;
+
+        public byte[] InflateTo(long end)
+        {
+            try
+            {
+                while (_filled < end)
+                {
+                    if (_buffer.Length < end) Grow(end);
+                    // Ask for what is needed (at least 64 KiB at a time), not for the whole rest of the buffer.
+                    int want = (int)Math.Min(_buffer.Length - _filled, Math.Max(end - _filled, 1 << 16));
+                    int read = _inflater.Read(_buffer, _filled, want);
+                    if (read == 0)
+                        throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds {_filled} bytes, {entry.UncompressedSize} declared");
+                    _crc = Crc32.Append(_crc, _buffer.AsSpan(_filled, read));
+                    _filled += read;
+                }
+                if (_filled == entry.UncompressedSize && !_checked)
+                {
+                    if (_inflater.ReadByte() >= 0)
+                        throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds more than the {entry.UncompressedSize} bytes declared");
+                    if (_crc != entry.Crc32) throw new CheckpointFormatException(file.Path, $"corrupt zip: CRC-32 mismatch in entry '{entry.Name}'");
+                    _checked = true;
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' does not inflate ({e.Message})", e);
+            }
+            return _buffer;
+        }
+
+        // Grows by half again (never past the declared size), so reading a storage chunk by chunk costs amortised
+        // linear time and at most 1.5x the bytes needed.
+        private void Grow(long end)
+        {
+            long size = Math.Min(entry.UncompressedSize, Math.Max(end, _buffer.Length + (_buffer.Length >> 1)));
+            Array.Resize(ref _buffer, (int)Math.Min(size, Array.MaxLength));
         }
     }
 }
 
-/// <summary>Inflates one deflated zip entry with its declared size and CRC checked.</summary>
-internal static class ZipInflater
+/// <summary>
+/// The bytes all deflated entries of one file may inflate to together: <see cref="CheckpointLimits.FreeInflationBytes"/>
+/// plus <see cref="CheckpointLimits.MaxInflationRatio"/> times the file's size. Each entry counts the longest prefix it
+/// has inflated, so many small bombs in one file are refused like one large one, and memory stays bounded.
+/// </summary>
+internal sealed class InflationBudget(string path, long fileLength)
 {
-    public static byte[] Inflate(MappedFile file, ZipEntry entry)
+    private long _used;
+
+    public void Charge(string entry, long bytes)
     {
-        // Grow the buffer only as real output arrives, so a corrupt size claim costs no more memory than the data
-        // actually inflates to.
-        byte[] result = new byte[Math.Min(entry.UncompressedSize, Math.Max(4096, 4 * entry.CompressedSize))];
-        int filled = 0;
-        try
+        long allowed = CheckpointLimits.FreeInflationBytes + CheckpointLimits.MaxInflationRatio * fileLength;
+        if (Interlocked.Add(ref _used, bytes) > allowed)
         {
-            if (entry.CompressedSize > Array.MaxLength)
-                throw new CheckpointFormatException(file.Path, $"deflated entry '{entry.Name}' of {entry.CompressedSize} compressed bytes is too large to inflate; store it uncompressed");
-            using var input = new MemoryStream(file.ReadArray(entry.DataOffset, entry.CompressedSize), writable: false);
-            using var inflater = new DeflateStream(input, CompressionMode.Decompress);
-            while (true)
-            {
-                if (filled == result.Length)
-                {
-                    if (filled == entry.UncompressedSize) break;
-                    Array.Resize(ref result, (int)Math.Min(entry.UncompressedSize, 2L * result.Length));
-                }
-                int read = inflater.Read(result, filled, result.Length - filled);
-                if (read == 0) break;
-                filled += read;
-            }
-            if (filled != entry.UncompressedSize)
-                throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds {filled} bytes, {entry.UncompressedSize} declared");
-            if (inflater.ReadByte() >= 0)
-                throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' holds more than the {entry.UncompressedSize} bytes declared");
+            throw new CheckpointFormatException(path,
+                $"deflated entries inflate to more than {CheckpointLimits.Bytes(allowed)} in all (at entry '{entry}'), over {CheckpointLimits.MaxInflationRatio}:1 " +
+                $"of the {CheckpointLimits.Bytes(fileLength)} file beyond the first {CheckpointLimits.Bytes(CheckpointLimits.FreeInflationBytes)} " +
+                "(a decompression bomb, or all-zero data: store the entries uncompressed, as torch.save does)");
         }
-        catch (InvalidDataException e)
-        {
-            throw new CheckpointFormatException(file.Path, $"corrupt zip: deflated entry '{entry.Name}' does not inflate ({e.Message})", e);
-        }
-        if (Crc32.Compute(result) != entry.Crc32)
-            throw new CheckpointFormatException(file.Path, $"corrupt zip: CRC-32 mismatch in entry '{entry.Name}'");
-        return result;
+    }
+}
+
+/// <summary>A region of an open file as a read-only stream of positioned reads (the input of an inflater).</summary>
+internal sealed class FileRegionStream(MappedFile file, long offset, long length) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
     }
 
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = (int)Math.Min(buffer.Length, length - _position);
+        if (n <= 0) return 0;
+        file.CopyTo(offset + _position, buffer[..n]);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Reads small zip entries (data.pkl, byteorder) whole.</summary>
+internal static class ZipInflater
+{
     /// <summary>
-    /// The bytes of a (small) entry: one positioned read when stored (no map for bytes read once), an inflated copy
-    /// when deflated.
+    /// The bytes of an entry: one positioned read when stored (no map for bytes read once), an inflated copy (size
+    /// and CRC checked) when deflated.
     /// </summary>
     public static byte[] Read(MappedFile file, ZipEntry entry, bool checkCrc)
     {

@@ -16,10 +16,19 @@ internal static class StridedCopy
         if (count == 0) return;
         if (destination.Length != count * elementSize)
             throw new ArgumentException($"destination holds {destination.Length} bytes, the tensor needs {count * elementSize}");
+        CopyRange(source, baseByte, shape, stride, elementSize, 0, destination);
+    }
 
+    /// <summary>
+    /// Copies the elements [<paramref name="firstElement"/>, + destination.Length / elementSize) of the tensor, in
+    /// row-major order, so a tensor larger than one span is read in pieces.
+    /// </summary>
+    public static void CopyRange(StorageBytes source, long baseByte, long[] shape, long[] stride, int elementSize, long firstElement, Span<byte> destination)
+    {
+        if (destination.IsEmpty) return;
         if (IsContiguous(shape, stride))
         {
-            source.CopyTo(baseByte, destination); // one block, without simplifying (and allocating) first
+            source.CopyTo(baseByte + firstElement * elementSize, destination); // one block, without simplifying (and allocating) first
             return;
         }
         var (sizes, strides) = Simplify(shape, stride);
@@ -27,27 +36,39 @@ internal static class StridedCopy
         long innerSize = sizes[nd - 1], innerStride = strides[nd - 1];
         if (nd == 1 && innerStride == 1)
         {
-            source.CopyTo(baseByte, destination); // contiguous: one block
+            source.CopyTo(baseByte + firstElement * elementSize, destination); // contiguous: one block
             return;
         }
 
-        long rowSpanBytes = ((innerSize - 1) * innerStride + 1) * elementSize;
-        int rowBytes = checked((int)(innerSize * elementSize));
+        // Where the first element sits: its row (the index over the outer dimensions) and its place in that row.
         var index = new long[nd];
-        long offset = 0; // in elements, relative to element 0
-        int written = 0;
-        for (long done = 0; done < count; done += innerSize)
+        long row = firstElement / innerSize, column = firstElement % innerSize;
+        long offset = 0; // in elements, relative to element 0, of the start of the current row
+        for (int d = nd - 2; d >= 0; d--)
         {
-            var target = destination.Slice(written, rowBytes);
-            long rowStart = baseByte + offset * elementSize;
-            if (innerStride == 1) source.Span(rowStart, rowBytes).CopyTo(target);
-            else if (rowSpanBytes <= int.MaxValue) Gather(source.Span(rowStart, (int)rowSpanBytes), innerSize, innerStride, elementSize, target);
+            index[d] = row % sizes[d];
+            row /= sizes[d];
+            offset += index[d] * strides[d];
+        }
+        long remaining = destination.Length / elementSize;
+        int written = 0;
+        while (remaining > 0)
+        {
+            long n = Math.Min(innerSize - column, remaining);
+            int bytes = checked((int)(n * elementSize));
+            var target = destination.Slice(written, bytes);
+            long start = baseByte + (offset + column * innerStride) * elementSize;
+            long spanBytes = ((n - 1) * innerStride + 1) * elementSize;
+            if (innerStride == 1) source.Span(start, bytes).CopyTo(target);
+            else if (spanBytes <= int.MaxValue) Gather(source.Span(start, (int)spanBytes), n, innerStride, elementSize, target);
             else
             {
-                for (long j = 0; j < innerSize; j++)
-                    source.Span(rowStart + j * innerStride * elementSize, elementSize).CopyTo(target.Slice((int)(j * elementSize), elementSize));
+                for (long j = 0; j < n; j++)
+                    source.CopyTo(start + j * innerStride * elementSize, target.Slice((int)(j * elementSize), elementSize));
             }
-            written += rowBytes;
+            written += bytes;
+            remaining -= n;
+            column = 0;
             for (int d = nd - 2; d >= 0; d--)
             {
                 offset += strides[d];

@@ -5,7 +5,7 @@ namespace DevInterp.Checkpoints.PyTorch;
 /// in zip archives, with a sixth element (view metadata) in the legacy format. Each key gets one storage reference, so
 /// tensors that share a storage share the reference.
 /// </summary>
-internal sealed class TorchPersistentIds(long fileLength, bool legacy)
+internal sealed class TorchPersistentIds(long fileLength, bool legacy, bool zip = false)
 {
     private readonly Dictionary<string, TorchStorageRef> _storages = new(StringComparer.Ordinal);
 
@@ -35,7 +35,10 @@ internal sealed class TorchPersistentIds(long fileLength, bool legacy)
         string location = locationObj as string ?? throw ctx.Fail($"storage location must be a string, not {PyTypes.Name(locationObj)}");
         if (!PyTypes.TryGetInt64(numelObj, out long numel) || numel < 0)
             throw ctx.Fail($"storage '{key}' size must be a non-negative integer, not {PyTypes.Name(numelObj)}");
-        if (numel > fileLength / dtype.ByteSize())
+        // Stored storages lie in the file; a zip's deflated entry can hold up to deflate's ratio more (its own size is
+        // checked when the storage is bound to its entry).
+        long capacity = !zip ? fileLength : fileLength > long.MaxValue / DeflatedStorageBytes.MaxRatio ? long.MaxValue : fileLength * DeflatedStorageBytes.MaxRatio;
+        if (numel > capacity / dtype.ByteSize())
             throw ctx.Fail($"storage '{key}' claims {numel} {dtype.TorchName()} elements, more than the {fileLength}-byte file can hold");
 
         if (_storages.TryGetValue(key, out var root))

@@ -98,6 +98,14 @@ internal sealed class TorchTensorRef
             return $"size [{string.Join(", ", shape)}], stride [{string.Join(", ", stride)}] and offset {storageOffset} address " +
                 $"element {last} but storage '{storage.Key}' holds {storageBytes / itemSize} {dtype.TorchName()} elements";
         }
+        // The last byte addressed fits; the element count must too: a stride-0 (broadcast) view repeats stored elements,
+        // so a 4-byte storage could otherwise stand for gigabytes.
+        Int128 tensorBytes = elements * itemSize;
+        if (tensorBytes > storageBytes && tensorBytes > CheckpointLimits.MaxBroadcastBytes)
+        {
+            return $"size [{string.Join(", ", shape)}] with stride [{string.Join(", ", stride)}] repeats the {storageBytes / itemSize} elements of storage " +
+                $"'{storage.Key}' as {elements} ({tensorBytes} bytes; a broadcast view may expand to at most {CheckpointLimits.MaxBroadcastBytes}); save it with .contiguous()";
+        }
         return null;
     }
 }

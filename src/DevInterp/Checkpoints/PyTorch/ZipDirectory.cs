@@ -10,7 +10,8 @@ namespace DevInterp.Checkpoints.PyTorch;
 /// <param name="CompressedSize">Bytes in the file.</param>
 /// <param name="UncompressedSize">Bytes after decompression.</param>
 /// <param name="Crc32">CRC-32 of the uncompressed bytes.</param>
-internal sealed record ZipEntry(string Name, int Method, long DataOffset, long CompressedSize, long UncompressedSize, uint Crc32);
+/// <param name="LocalOffset">Where the entry's local header starts.</param>
+internal sealed record ZipEntry(string Name, int Method, long DataOffset, long CompressedSize, long UncompressedSize, uint Crc32, long LocalOffset = 0);
 
 /// <summary>The members of a zip archive, in central-directory order and by name (names are unique).</summary>
 /// <param name="Entries">Every entry, in directory order.</param>
@@ -83,7 +84,28 @@ internal static class ZipDirectory
             if (!byName.TryAdd(entry.Name, entry)) throw new CheckpointFormatException(path, $"corrupt zip: entry '{entry.Name}' appears twice");
             entries.Add(entry);
         }
+        RefuseOverlaps(path, entries);
         return new ZipListing(entries, byName);
+    }
+
+    // Every entry owns the bytes from its local header to the end of its data. Entries that share bytes let a small file
+    // name one large compressed block many times (each name inflated again), or make an entry read another's header or
+    // data as its own; zip writers never produce them.
+    private static void RefuseOverlaps(string path, List<ZipEntry> entries)
+    {
+        if (entries.Count < 2) return;
+        var byOffset = entries.ToArray();
+        Array.Sort(byOffset, (a, b) => a.LocalOffset.CompareTo(b.LocalOffset));
+        for (int i = 1; i < byOffset.Length; i++)
+        {
+            var previous = byOffset[i - 1];
+            long previousEnd = previous.DataOffset + previous.CompressedSize;
+            if (byOffset[i].LocalOffset < previousEnd)
+            {
+                throw new CheckpointFormatException(path,
+                    $"corrupt zip: entry '{byOffset[i].Name}' at byte {byOffset[i].LocalOffset} overlaps entry '{previous.Name}' (bytes {previous.LocalOffset} to {previousEnd})");
+            }
+        }
     }
 
     // The end record is the last 22 bytes plus a comment of at most 65535 bytes: the last signature whose comment
@@ -159,7 +181,7 @@ internal static class ZipDirectory
         long dataOffset = localOffset + LocalSize + BinaryPrimitives.ReadUInt16LittleEndian(local[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(local[28..]);
         if (dataOffset > directoryOffset || compressed > directoryOffset - dataOffset)
             throw new CheckpointFormatException(path, $"truncated or corrupt zip: data of '{name}' [{dataOffset}, +{compressed}) runs past the data area (ends at {directoryOffset})");
-        return new ZipEntry(name, method, dataOffset, compressed, uncompressed, crc);
+        return new ZipEntry(name, method, dataOffset, compressed, uncompressed, crc, localOffset);
     }
 
     // Zip64 extended information (header 0x0001): 8-byte values for each 32-bit field that is 0xFFFFFFFF, in order.

@@ -66,12 +66,13 @@ internal static class ZipPyTorchReader
             };
         }
 
-        var ids = new TorchPersistentIds(file.Length, legacy: false);
+        var ids = new TorchPersistentIds(file.Length, legacy: false, zip: true);
         var ctx = new UnpickleContext(path, $"{prefix}/data.pkl", null);
         ctx = ctx with { PersistentLoad = pid => ids.Load(pid, ctx) };
         object root = Unpickler.Load(ZipInflater.Read(file, pickles[0], checkCrc: true), ctx, out _);
 
         var storages = new Dictionary<string, StorageBytes>(StringComparer.Ordinal);
+        var budget = new InflationBudget(path, file.Length);
         string dataFolder = prefix + "/data/";
         StorageBytes Bind(TorchStorageRef storage)
         {
@@ -81,7 +82,7 @@ internal static class ZipPyTorchReader
                 throw new CheckpointFormatException(path, $"storage '{storage.Key}' is missing from the archive (no entry {name})");
             bytes = entry.Method == 0
                 ? new MappedStorageBytes(file, entry.DataOffset, entry.UncompressedSize)
-                : new DeflatedStorageBytes(file, entry);
+                : new DeflatedStorageBytes(file, entry, budget);
             storages[storage.Key] = bytes;
             return bytes;
         }

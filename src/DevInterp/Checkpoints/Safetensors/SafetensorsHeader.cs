@@ -86,21 +86,40 @@ internal sealed class SafetensorsHeader
             throw new CheckpointFormatException(path, $"safetensors header is a JSON {root.ValueKind}, not an object");
         var metadata = new Dictionary<string, MetadataValue>();
         var entries = new List<(TensorInfo Info, long Begin, long End)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = new Dictionary<string, (TensorInfo, long)>(StringComparer.Ordinal);
+        bool sawMetadata = false;
         foreach (var property in root.EnumerateObject())
         {
-            if (!seen.Add(property.Name))
-                throw new CheckpointFormatException(path, $"safetensors header lists '{property.Name}' twice");
-            if (property.Name == "__metadata__") ReadMetadata(path, property.Value, metadata);
-            else entries.Add(ParseEntry(path, property.Name, property.Value));
+            if (property.NameEquals("__metadata__"))
+            {
+                if (sawMetadata) throw new CheckpointFormatException(path, "safetensors header lists '__metadata__' twice");
+                sawMetadata = true;
+                ReadMetadata(path, property.Value, metadata);
+                continue;
+            }
+            string name = property.Name;
+            CheckpointLimits.CheckName(path, name);
+            var entry = ParseEntry(path, name, property.Value);
+            if (!index.TryAdd(name, (entry.Item1, dataStart + entry.Item2)))
+                throw new CheckpointFormatException(path, $"safetensors header lists '{name}' twice");
+            entries.Add(entry);
+            CheckpointLimits.CheckCount(path, entries.Count);
         }
 
         // Sorted by offset, the tensors must tile the data buffer exactly: each starts where the previous ended and the
         // last ends at the end of the file.
-        var sorted = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToList();
-        long expected = 0;
-        foreach (var (info, begin, end) in sorted)
+        var order = new int[entries.Count];
+        var begins = new (long Begin, long End)[entries.Count];
+        for (int i = 0; i < order.Length; i++)
         {
+            order[i] = i;
+            begins[i] = (entries[i].Begin, entries[i].End);
+        }
+        Array.Sort(begins, order);
+        long expected = 0;
+        foreach (int i in order)
+        {
+            var (info, begin, end) = entries[i];
             if (begin < expected)
                 throw new CheckpointFormatException(path, $"tensor '{info.Name}' data [{begin}, {end}) overlaps the previous tensor, which ends at {expected}");
             if (begin > expected)
@@ -112,9 +131,9 @@ internal sealed class SafetensorsHeader
         if (expected < dataLength)
             throw new CheckpointFormatException(path, $"{dataLength - expected} trailing bytes after the last tensor are not described by the header");
 
-        var index = new Dictionary<string, (TensorInfo, long)>(entries.Count, StringComparer.Ordinal);
-        foreach (var (info, begin, _) in entries) index[info.Name] = (info, dataStart + begin);
-        return new SafetensorsHeader(entries.Select(e => e.Info).ToList(), index, metadata);
+        var tensors = new List<TensorInfo>(entries.Count);
+        foreach (var e in entries) tensors.Add(e.Info);
+        return new SafetensorsHeader(tensors, index, metadata);
     }
 
     private static void ReadMetadata(string path, JsonElement value, Dictionary<string, MetadataValue> metadata)
@@ -138,13 +157,11 @@ internal sealed class SafetensorsHeader
         JsonElement? dtypeEl = null, shapeEl = null, offsetsEl = null;
         foreach (var field in v.EnumerateObject())
         {
-            switch (field.Name)
-            {
-                case "dtype": dtypeEl = Once(path, name, field, dtypeEl); break;
-                case "shape": shapeEl = Once(path, name, field, shapeEl); break;
-                case "data_offsets": offsetsEl = Once(path, name, field, offsetsEl); break;
-                default: break; // the reference ignores unknown fields
-            }
+            // NameEquals compares the UTF-8 bytes: no string per field (a header can list a million tensors).
+            if (field.NameEquals("dtype")) dtypeEl = Once(path, name, field, dtypeEl);
+            else if (field.NameEquals("shape")) shapeEl = Once(path, name, field, shapeEl);
+            else if (field.NameEquals("data_offsets")) offsetsEl = Once(path, name, field, offsetsEl);
+            // the reference ignores unknown fields
         }
 
         if (dtypeEl is not { ValueKind: JsonValueKind.String } d)

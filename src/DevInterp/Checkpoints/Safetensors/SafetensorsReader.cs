@@ -66,5 +66,15 @@ public sealed class SafetensorsReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public void ReadRange(string name, long offset, Span<byte> destination)
+    {
+        if (!_header.Index.TryGetValue(name, out var entry)) _ = this.GetTensor(name); // throws, listing the names
+        var (info, start) = entry;
+        CheckpointReaderExtensions.RequireSupported(this, info);
+        CheckpointReaderExtensions.CheckRange(info, offset, destination.Length);
+        _file.CopyTo(start + offset, destination);
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 }

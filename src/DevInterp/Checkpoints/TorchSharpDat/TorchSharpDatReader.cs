@@ -97,17 +97,29 @@ public sealed class TorchSharpDatReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public void ReadRange(string name, long offset, Span<byte> destination)
+    {
+        if (!_index.TryGetValue(name, out var entry)) _ = this.GetTensor(name); // throws, listing the names
+        var (info, start) = entry;
+        CheckpointReaderExtensions.RequireSupported(this, info);
+        CheckpointReaderExtensions.CheckRange(info, offset, destination.Length);
+        _file.CopyTo(start + offset, destination);
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
     private static (List<TensorInfo>, Dictionary<string, (TensorInfo, long)>) ParseStateDict(MappedFile file)
     {
         var cursor = new DatCursor(file);
         long count = cursor.ReadNumber("the entry count");
+        CheckpointLimits.CheckCount(file.Path, count);
         var tensors = new List<TensorInfo>();
         var index = new Dictionary<string, (TensorInfo, long)>(StringComparer.Ordinal);
         for (long i = 0; i < count; i++)
         {
             string name = cursor.ReadName($"the name of entry {i} of {count}");
+            CheckpointLimits.CheckName(file.Path, name);
             if (index.ContainsKey(name))
                 throw new CheckpointFormatException(file.Path, $"entry {i} repeats the name '{name}'");
             var info = cursor.ReadTensorHeader(name);

@@ -29,9 +29,10 @@ internal static class DataFiles
         }
     }
 
+    /// <summary>Refuses a path that is not a regular file (a folder, a FIFO or a device, which can block or never end).</summary>
     public static void RequireFile(string path)
     {
         if (Directory.Exists(path)) throw new DataFileException(path, "is a folder; expected a data file");
-        if (!File.Exists(path)) throw new DataFileException(path, "no such file");
+        if (Native.FileKinds.WhyNotAFile(path) is { } why) throw new DataFileException(path, why);
     }
 }

@@ -1,3 +1,4 @@
+using DevInterp.Checkpoints;
 using System.IO.Compression;
 
 namespace DevInterp.Tasks.Files;
@@ -45,6 +46,15 @@ internal static class NpzFile
             var entry = members[name];
             string label = $"member '{entry.FullName}'";
             if (entry.Length > MaxMemberBytes) throw new DataFileException(path, $"{label} of {entry.Length} bytes is too large to read");
+            try
+            {
+                // The checkpoint readers' bound on inflation: a member may not inflate far beyond its compressed bytes.
+                if (entry.CompressedLength != entry.Length) CheckpointLimits.CheckInflation(path, entry.FullName, entry.Length, entry.CompressedLength);
+            }
+            catch (CheckpointFormatException e)
+            {
+                throw new DataFileException(path, e.Reason, e);
+            }
             var buffer = new byte[entry.Length];
             try
             {
