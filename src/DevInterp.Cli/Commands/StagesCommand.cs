@@ -49,7 +49,7 @@ public static class StagesCommand
             var store = stored is null
                 ? AnalysisStore.Open(dir)
                 : AnalysisFolder.Open(dir, stored with { Stages = settings }, [AnalysisSection.Stages]).Store;
-            var result = StageAnalysis.Run(store, settings);
+            var result = StageAnalysis.Run(store, settings, stored?.Dynamics);
             store.Consolidate(StageSummaryRow.Schema.Name);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, result);

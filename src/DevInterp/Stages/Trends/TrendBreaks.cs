@@ -1,0 +1,159 @@
+using DevInterp.Stages.Search;
+
+namespace DevInterp.Stages.Trends;
+
+/// <summary>
+/// Where a curve over training changes regime: it is cut into straight trends in the run's time coordinate
+/// (<see cref="TimeAxis"/>; log step for log-spaced checkpoints), and a break between two trends is kept only when it is
+/// large against the curve's own noise and scale. A plateau, a steady fall and a burst are each one trend, so breaks sit
+/// at the onset and the end of every change a researcher would draw on the plot; a step inside one checkpoint interval is
+/// one break (the trends may jump).
+/// <list type="number">
+/// <item>Candidates: PELT with the piecewise-linear cost (<see cref="LinearTrendCost"/>), at least
+/// <see cref="TrendBreakOptions.MinSegmentSize"/> checkpoints per trend, penalty 3 ln T · σₚ² (a BIC: intercept, slope
+/// and location per new trend) with σₚ the larger of the noise level and a quarter of the smallest change that could
+/// count, so that the search proposes every change near the bar and rarely many more.</item>
+/// <item>Noise model: each break's magnitude is how far the two fitted lines differ within the shorter trend's span of
+/// it (|jump| + |slope change| × span). The weakest break below its bar — max(z × the standard error of that difference,
+/// the relative floor × the curve's range, the absolute floor) — is removed and its neighbours refitted, until every
+/// break clears its bar. A curve that merely decays smoothly, or moves by 10⁻⁶, keeps no break.</item>
+/// </list>
+/// </summary>
+public static class TrendBreaks
+{
+    /// <summary>
+    /// Finds the breaks of <paramref name="values"/> at <paramref name="steps"/> (≥ 0, strictly increasing). The time
+    /// coordinate is <paramref name="axis"/> (pass the run's, so every signal of a run shares it) or the steps' own.
+    /// </summary>
+    public static TrendBreakResult Find(IReadOnlyList<long> steps, IReadOnlyList<double> values, TrendBreakOptions? options = null, TimeAxis? axis = null)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(values);
+        options ??= TrendBreakOptions.Default;
+        options.Validate();
+        if (steps.Count != values.Count) throw new ArgumentException($"values: {values.Count} values for {steps.Count} steps", nameof(values));
+        for (int i = 0; i < values.Count; i++)
+            if (!double.IsFinite(values[i])) throw new ArgumentException($"values: value at step {steps[i]} is {values[i]}; expected a finite number", nameof(values));
+        axis ??= TimeAxis.For(steps);
+        var x = axis.Positions(steps);
+        for (int i = 1; i < x.Length; i++)
+            if (!(x[i] > x[i - 1])) throw new ArgumentException($"steps: must be strictly increasing; {steps[i]} at index {i}", nameof(steps));
+
+        int n = values.Count;
+        double range = n == 0 ? 0 : values.Max() - values.Min();
+        double noise = Math.Max(NoiseLevel.Estimate(x, values), options.NoiseFloor ?? 0);
+        double floor = Math.Max(options.RelativeFloor * range, options.AbsoluteFloor);
+        int minSize = options.MinSegmentSize;
+
+        var starts = new List<int> { 0 };
+        if (n >= 2 * minSize && range > 0 && range >= options.AbsoluteFloor)
+        {
+            var cost = LinearTrendCost.Fit(x, values);
+            // A break exactly at the bar between two shortest trends lowers the residual by about a third of bar²; a BIC with
+            // σ = bar / 8 (3 ln T / 64 ≈ 0.17 bar² at T = 40) lets the search propose it, and the noise model decides.
+            double sigma = Math.Max(noise, floor / 8);
+            double penalty = 3 * Math.Log(n) * sigma * sigma;
+            var found = new Pelt(new SearchOptions(minSize)).Predict(cost, StopRule.WithPenalty(penalty));
+            starts.AddRange(found.ChangePoints);
+        }
+
+        var rejected = new List<TrendBreak>();
+        var trendCost = n >= 2 * minSize ? LinearTrendCost.Fit(x, values) : null;
+        while (true)
+        {
+            if (trendCost is not null) Refine(starts, trendCost, minSize, n);
+            var segments = Fit(starts, x, values);
+            int weakest = -1;
+            double weakestRatio = double.PositiveInfinity;
+            var breaks = new List<TrendBreak>();
+            for (int k = 1; k < segments.Count; k++)
+            {
+                var b = Measure(segments[k - 1], segments[k], x, noise, options.SignificanceZ, floor, steps);
+                breaks.Add(b);
+                double ratio = b.Bar > 0 ? b.Magnitude / b.Bar : double.PositiveInfinity;
+                if (ratio < 1 && ratio < weakestRatio) { weakestRatio = ratio; weakest = k; }
+            }
+            if (weakest < 0)
+                return new TrendBreakResult(steps, axis, x, values, noise, range, segments, breaks, rejected);
+            rejected.Add(breaks[weakest - 1]);
+            starts.RemoveAt(weakest);
+        }
+    }
+
+    // Moves each break, in turn, to the place between its neighbours that best fits the two trends it separates (after a
+    // neighbour was removed, the remaining break may no longer sit where the change is). Repeats until nothing moves.
+    private static void Refine(List<int> starts, LinearTrendCost cost, int minSize, int n)
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            bool moved = false;
+            for (int k = 1; k < starts.Count; k++)
+            {
+                int lo = starts[k - 1], hi = k + 1 < starts.Count ? starts[k + 1] : n;
+                int best = starts[k];
+                double bestCost = cost.Cost(lo, best) + cost.Cost(best, hi);
+                for (int b = lo + minSize; b <= hi - minSize; b++)
+                {
+                    double c = cost.Cost(lo, b) + cost.Cost(b, hi);
+                    if (c < bestCost - 1e-12 * (1 + bestCost)) { bestCost = c; best = b; }
+                }
+                if (best != starts[k]) { starts[k] = best; moved = true; }
+            }
+            if (!moved) return;
+        }
+    }
+
+    private static List<TrendSegment> Fit(List<int> starts, double[] x, IReadOnlyList<double> y)
+    {
+        var segments = new List<TrendSegment>(starts.Count);
+        for (int k = 0; k < starts.Count; k++)
+        {
+            int start = starts[k], end = k + 1 < starts.Count ? starts[k + 1] : x.Length;
+            var (intercept, slope) = Line(x, y, start, end);
+            segments.Add(new TrendSegment(start, end, intercept, slope));
+        }
+        return segments;
+    }
+
+    /// <summary>Least-squares line through rows [start, end) (a constant for one row).</summary>
+    internal static (double Intercept, double Slope) Line(IReadOnlyList<double> x, IReadOnlyList<double> y, int start, int end)
+    {
+        int n = end - start;
+        double mx = 0, my = 0;
+        for (int i = start; i < end; i++) { mx += x[i]; my += y[i]; }
+        mx /= n;
+        my /= n;
+        double sxx = 0, sxy = 0;
+        for (int i = start; i < end; i++) { sxx += (x[i] - mx) * (x[i] - mx); sxy += (x[i] - mx) * (y[i] - my); }
+        double slope = sxx > 0 ? sxy / sxx : 0;
+        return (my - slope * mx, slope);
+    }
+
+    // How far the two fitted lines differ within the shorter trend's span of the break, and the bar it must reach.
+    private static TrendBreak Measure(TrendSegment a, TrendSegment b, double[] x, double noise, double z, double floor, IReadOnlyList<long> steps)
+    {
+        double mid = 0.5 * (x[b.StartIndex - 1] + x[b.StartIndex]);
+        double reach = Math.Min(x[a.EndIndex - 1] - x[a.StartIndex], x[b.EndIndex - 1] - x[b.StartIndex]);
+        // The difference of two lines is linear in x, so its largest absolute value over [mid − reach, mid + reach] is at an end.
+        double best = 0, at = mid;
+        foreach (double p in new[] { mid - reach, mid, mid + reach })
+        {
+            double d = Math.Abs(b.At(p) - a.At(p));
+            if (d > best) { best = d; at = p; }
+        }
+        double se = noise * Math.Sqrt(PredictionVariance(a, x, at) + PredictionVariance(b, x, at));
+        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor));
+    }
+
+    // Var(fitted line at p) / σ² = 1/n + (p − x̄)² / Σ(x − x̄)².
+    private static double PredictionVariance(TrendSegment s, double[] x, double p)
+    {
+        int n = s.EndIndex - s.StartIndex;
+        double mean = 0;
+        for (int i = s.StartIndex; i < s.EndIndex; i++) mean += x[i];
+        mean /= n;
+        double sxx = 0;
+        for (int i = s.StartIndex; i < s.EndIndex; i++) sxx += (x[i] - mean) * (x[i] - mean);
+        return 1.0 / n + (sxx > 0 ? (p - mean) * (p - mean) / sxx : 0);
+    }
+}
