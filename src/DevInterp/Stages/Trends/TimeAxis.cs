@@ -23,6 +23,9 @@ public sealed record TimeAxis(double Offset, double Spread)
         yield return double.PositiveInfinity;
     }
 
+    /// <summary>The linear axis, x = step / 1000.</summary>
+    public static TimeAxis Linear { get; } = new(double.PositiveInfinity, double.NaN);
+
     /// <summary>True when the axis is linear in the step (x = step / scale).</summary>
     public bool IsLinear => double.IsPositiveInfinity(Offset);
 

@@ -23,7 +23,10 @@ public static class TrendBreaks
 {
     /// <summary>
     /// Finds the breaks of <paramref name="values"/> at <paramref name="steps"/> (≥ 0, strictly increasing). The time
-    /// coordinate is <paramref name="axis"/> (pass the run's, so every signal of a run shares it) or the steps' own.
+    /// coordinate is <paramref name="axis"/> (pass the run's, so every signal of a run shares it) or the steps' own
+    /// (<see cref="TimeAxis.For"/>). When that axis is not linear, the curve is also segmented on the linear axis and the
+    /// better description is kept: the smaller residual plus penalty per break (a curve that changes steadily with the
+    /// step is one straight trend there, however the checkpoints are spaced). Ties go to the given axis.
     /// </summary>
     public static TrendBreakResult Find(IReadOnlyList<long> steps, IReadOnlyList<double> values, TrendBreakOptions? options = null, TimeAxis? axis = null)
     {
@@ -34,24 +37,35 @@ public static class TrendBreaks
         if (steps.Count != values.Count) throw new ArgumentException($"values: {values.Count} values for {steps.Count} steps", nameof(values));
         for (int i = 0; i < values.Count; i++)
             if (!double.IsFinite(values[i])) throw new ArgumentException($"values: value at step {steps[i]} is {values[i]}; expected a finite number", nameof(values));
+        for (int i = 0; i < steps.Count; i++)
+            if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1]))
+                throw new ArgumentException($"steps: must be ≥ 0 and strictly increasing; {steps[i]} at index {i}", nameof(steps));
         axis ??= TimeAxis.For(steps);
-        var x = axis.Positions(steps);
-        for (int i = 1; i < x.Length; i++)
-            if (!(x[i] > x[i - 1])) throw new ArgumentException($"steps: must be strictly increasing; {steps[i]} at index {i}", nameof(steps));
+        var first = FindOn(steps, values, options, axis);
+        if (axis.IsLinear || steps.Count < 2 * options.MinSegmentSize) return first.Result;
+        var linear = FindOn(steps, values, options, TimeAxis.Linear);
+        double sigma = Math.Max(first.Sigma, linear.Sigma);
+        double penalty = 3 * Math.Log(steps.Count) * sigma * sigma;
+        double Score((TrendBreakResult Result, double Residual, double Sigma) r) => r.Residual + penalty * r.Result.Breaks.Count;
+        return Score(linear) < Score(first) - 1e-9 * (1 + Score(first)) ? linear.Result : first.Result;
+    }
 
+    private static (TrendBreakResult Result, double Residual, double Sigma) FindOn(IReadOnlyList<long> steps, IReadOnlyList<double> values, TrendBreakOptions options, TimeAxis axis)
+    {
+        var x = axis.Positions(steps);
         int n = values.Count;
         double range = n == 0 ? 0 : values.Max() - values.Min();
         double noise = Math.Max(NoiseLevel.Estimate(x, values), options.NoiseFloor ?? 0);
         double floor = Math.Max(options.RelativeFloor * range, options.AbsoluteFloor);
         int minSize = options.MinSegmentSize;
 
+        double sigma = Math.Max(noise, floor / 8);
         var starts = new List<int> { 0 };
         if (n >= 2 * minSize && range > 0 && range >= options.AbsoluteFloor)
         {
             var cost = LinearTrendCost.Fit(x, values);
             // A break exactly at the bar between two shortest trends lowers the residual by about a third of bar²; a BIC with
             // σ = bar / 8 (3 ln T / 64 ≈ 0.17 bar² at T = 40) lets the search propose it, and the noise model decides.
-            double sigma = Math.Max(noise, floor / 8);
             double penalty = 3 * Math.Log(n) * sigma * sigma;
             var found = new Pelt(new SearchOptions(minSize)).Predict(cost, StopRule.WithPenalty(penalty));
             starts.AddRange(found.ChangePoints);
@@ -74,7 +88,10 @@ public static class TrendBreaks
                 if (ratio < 1 && ratio < weakestRatio) { weakestRatio = ratio; weakest = k; }
             }
             if (weakest < 0)
-                return new TrendBreakResult(steps, axis, x, values, noise, range, segments, breaks, rejected);
+            {
+                double residual = trendCost is null ? 0 : segments.Sum(g => g.EndIndex - g.StartIndex >= 2 ? trendCost.Cost(g.StartIndex, g.EndIndex) : 0);
+                return (new TrendBreakResult(steps, axis, x, values, noise, range, segments, breaks, rejected), residual, sigma);
+            }
             rejected.Add(breaks[weakest - 1]);
             starts.RemoveAt(weakest);
         }
