@@ -56,7 +56,7 @@ public static class SimilarityDrops
     /// The bursts of the curve: peaks of the change per unit of <paramref name="axis"/> that stand out from the curve
     /// (prominence at least <paramref name="significanceZ"/> × its robust noise level, <see cref="NoiseScale"/>), hold at
     /// least <paramref name="relativeFloor"/> of the run's whole change (the change above the peak's prominence base,
-    /// summed over the intervals between its bases), and move the representation by at least
+    /// summed over the burst: the checkpoints around the peak where the rate stays above half its prominence), and move the representation by at least
     /// <paramref name="absoluteFloor"/> (the same sum in the measure's raw units, mean over layers), at least
     /// <paramref name="minDistance"/> checkpoints apart. Every candidate peak is returned with its numbers.
     /// </summary>
@@ -80,10 +80,15 @@ public static class SimilarityDrops
         var bursts = new List<SimilarityBurst>();
         foreach (int peak in ProminentPeaks.Find(density, significanceZ * noise, minDistance))
         {
-            var (left, right) = ProminentPeaks.Bases(density, peak);
-            double baseLevel = Math.Max(density[left], density[right]);
+            // The burst: the checkpoints around the peak where the rate stays above half its prominence (scipy's peak width
+            // at relative height 0.5); its mass is the change above the prominence base there.
+            double prominence = ProminentPeaks.Prominence(density, peak);
+            double baseLevel = density[peak] - prominence, half = baseLevel + prominence / 2;
+            int left = peak, right = peak;
+            while (left > 0 && density[left - 1] >= half) left--;
+            while (right < n - 1 && density[right + 1] >= half) right++;
             double mass = 0, raw = 0;
-            for (int j = left + 1; j < right; j++)
+            for (int j = left; j <= right; j++)
             {
                 double excess = Math.Max(0, density[j] - baseLevel) * gaps[j];
                 mass += excess;
@@ -91,7 +96,7 @@ public static class SimilarityDrops
             }
             double share = total > 0 ? mass / total : 0;
             bool kept = share >= relativeFloor && (curve.RawValues is null || raw >= absoluteFloor);
-            bursts.Add(new SimilarityBurst(curve.Steps[peak], ProminentPeaks.Prominence(density, peak), share, curve.RawValues is null ? double.NaN : raw, kept));
+            bursts.Add(new SimilarityBurst(curve.Steps[peak], prominence, share, curve.RawValues is null ? double.NaN : raw, kept));
         }
         return bursts;
     }
