@@ -5,7 +5,8 @@ namespace DevInterp.Stages.Table;
 /// <param name="StartStep">First step of the stage: the run's first checkpoint, or a merged boundary.</param>
 /// <param name="EndStep">The next stage's start, or the run's last checkpoint.</param>
 /// <param name="LlcTrend">Rising, falling or flat by <see cref="LlcChange"/>; null with fewer than two LLC values in the stage.</param>
-/// <param name="LlcChange">The change of the LLC over the stage from the values measured in it, its end step included
+/// <param name="LlcChange">The change of the LLC over the stage from the values measured at its own checkpoints (from
+/// StartStep up to, not including, EndStep; the last stage includes it): the last minus the first
 /// (<see cref="StageTable.ChangeOver"/>); null with fewer than two values there.</param>
 /// <param name="LossChange">The change of the loss over the stage, likewise.</param>
 /// <param name="Signals">Names of the signals that put a boundary at StartStep (empty for the first stage).</param>

@@ -36,8 +36,10 @@ public sealed record StageTable(IReadOnlyList<StageRow> Rows, IReadOnlyList<Merg
         for (int k = 0; k < starts.Length; k++)
         {
             long start = starts[k], end = k + 1 < starts.Length ? starts[k + 1] : last;
-            double? llc = ChangeOver(input.Llc, start, end), loss = ChangeOver(input.Loss, start, end);
-            StageTrend? trend = llc is { } change ? TrendOver(input.Llc!, start, end, change, input.Llc!.Range * options.FlatTolerance) : null;
+            // A stage's own checkpoints: [start, end), the last stage including the run's last checkpoint.
+            long through = k + 1 < starts.Length ? end - 1 : end;
+            double? llc = ChangeOver(input.Llc, start, through), loss = ChangeOver(input.Loss, start, through);
+            StageTrend? trend = llc is { } change ? TrendOver(input.Llc!, start, through, change, input.Llc!.Range * options.FlatTolerance) : null;
             var boundary = k == 0 ? null : kept[k - 1];
             rows.Add(new StageRow(k, start, end, trend, llc, loss, boundary?.Signals ?? [], boundary?.Confidence));
         }
