@@ -43,6 +43,11 @@ public class StageAnalysisTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal([-2.21, -1.44, -0.028, -0.097, 0], result.Rows.Select(r => Math.Round(r.LossChange!.Value, 4)).ToArray(),
             new ToleranceComparer(0.02));
         Assert.All(result.Rows, r => Assert.Null(r.LlcTrend));
+        // Against the documented transitions (docs/demo-runs.md, first checkpoint of each new plateau): precision = recall = 1.
+        var score = StageScore.Of(steps, ShippedRunTransitions.Dln, result.Rows.Skip(1).Select(r => r.StartStep).ToList());
+        output.WriteLine(score.ToString());
+        Assert.True(score.EveryTransitionFound && score.Found <= ShippedRunTransitions.Dln.Length + 1, score.ToString());
+        Assert.Equal((1.0, 1.0), (score.Precision, score.Recall));
         // Written to the stages table.
         Assert.Equal(result.Rows, store.Read<StageSummaryRow>(), new RowComparer());
     }
@@ -133,6 +138,10 @@ public class StageAnalysisTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(["loss", "similarity"], result.Rows[2].Signals);
         Assert.Equal(["loss", "similarity"], result.Rows[3].Signals);
         Assert.All(result.Rows, r => Assert.True(r.LossChange < 0, $"stage {r.Stage}: the loss falls in every stage"));
+        var score = StageScore.Of(run.Checkpoints.Select(c => c.Step).ToList(), ShippedRunTransitions.Tms, result.Rows.Skip(1).Select(r => r.StartStep).ToList());
+        output.WriteLine(score.ToString());
+        Assert.True(score.EveryTransitionFound && score.Found <= ShippedRunTransitions.Tms.Length + 1, score.ToString());
+        Assert.Equal((1.0, 1.0), (score.Precision, score.Recall));
     }
 
     [Fact]
