@@ -45,8 +45,11 @@ public static class StageAnalysis
     public static IReadOnlyList<string> AccuracyMetrics { get; } =
         ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "train_acc", "test_acc", "val_acc"];
 
-    /// <summary>Losses below this fraction of the largest loss are raised to it before the logarithm.</summary>
-    public const double LossFloor = 1e-3;
+    /// <summary>
+    /// Losses below this fraction of the largest loss are raised to it before the logarithm: float32 losses carry about seven
+    /// digits, so a loss a million times below its start is at the resolution of its own arithmetic.
+    /// </summary>
+    public const double LossFloor = 1e-6;
 
     /// <summary>A change must move a signal by at least this fraction of its range (largest minus smallest value).</summary>
     public const double RelativeFloor = 0.1;

@@ -42,4 +42,11 @@ public sealed record TrendSegment(int StartIndex, int EndIndex, double Intercept
 /// <param name="Magnitude">How far the two fitted trends differ within reach of the break: |jump at the break| +
 /// |slope change| × the shorter trend's span, in the curve's units.</param>
 /// <param name="Bar">What the magnitude had to reach: max(z × its standard error, relative floor × range, absolute floor).</param>
-public sealed record TrendBreak(int Index, long Step, double Magnitude, double Bar);
+public sealed record TrendBreak(int Index, long Step, double Magnitude, double Bar)
+{
+    /// <summary>
+    /// The two trends' residual over one smooth (quadratic) trend's through the same checkpoints, each plus n·σ²:
+    /// near 1 when the "break" is only a bend a smooth curve follows as well, near 0 for a step or a sharp knee.
+    /// </summary>
+    public double SmoothFit { get; init; }
+}

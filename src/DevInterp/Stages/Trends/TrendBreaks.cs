@@ -82,9 +82,11 @@ public static class TrendBreaks
             var breaks = new List<TrendBreak>();
             for (int k = 1; k < segments.Count; k++)
             {
-                var b = Measure(segments[k - 1], segments[k], x, noise, options.SignificanceZ, floor, steps);
+                var b = Measure(segments[k - 1], segments[k], x, values, noise, options.SignificanceZ, floor, steps, trendCost!);
                 breaks.Add(b);
-                double ratio = b.Bar > 0 ? b.Magnitude / b.Bar : double.PositiveInfinity;
+                // How far the break is from passing, on both tests (below 1: it fails one).
+                double ratio = Math.Min(b.Bar > 0 ? b.Magnitude / b.Bar : double.PositiveInfinity,
+                    b.SmoothFit > 0 ? options.MaxSmoothFit / b.SmoothFit : double.PositiveInfinity);
                 if (ratio < 1 && ratio < weakestRatio) { weakestRatio = ratio; weakest = k; }
             }
             if (weakest < 0)
@@ -146,8 +148,10 @@ public static class TrendBreaks
         return (my - slope * mx, slope);
     }
 
-    // How far the two fitted lines differ within the shorter trend's span of the break, and the bar it must reach.
-    private static TrendBreak Measure(TrendSegment a, TrendSegment b, double[] x, double noise, double z, double floor, IReadOnlyList<long> steps)
+    // How far the two fitted lines differ within the shorter trend's span of the break, the bar it must reach, and how
+    // well one smooth (quadratic) trend through both would do instead.
+    private static TrendBreak Measure(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double noise, double z, double floor,
+        IReadOnlyList<long> steps, LinearTrendCost cost)
     {
         double mid = 0.5 * (x[b.StartIndex - 1] + x[b.StartIndex]);
         double reach = Math.Min(x[a.EndIndex - 1] - x[a.StartIndex], x[b.EndIndex - 1] - x[b.StartIndex]);
@@ -159,7 +163,62 @@ public static class TrendBreaks
             if (d > best) { best = d; at = p; }
         }
         double se = noise * Math.Sqrt(PredictionVariance(a, x, at) + PredictionVariance(b, x, at));
-        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor));
+        int n = b.EndIndex - a.StartIndex;
+        double floorSquares = n * noise * noise;
+        double twoLines = cost.Cost(a.StartIndex, a.EndIndex) + cost.Cost(b.StartIndex, b.EndIndex);
+        double smooth = (twoLines + floorSquares) / (QuadraticResidual(x, y, a.StartIndex, b.EndIndex) + floorSquares);
+        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = double.IsFinite(smooth) ? smooth : 1 };
+    }
+
+    /// <summary>Residual sum of squares of the least-squares parabola through rows [start, end) (x centred and scaled).</summary>
+    internal static double QuadraticResidual(IReadOnlyList<double> x, IReadOnlyList<double> y, int start, int end)
+    {
+        int n = end - start;
+        if (n <= 3) return 0;
+        double lo = x[start], hi = x[end - 1], c = 0.5 * (lo + hi), h = Math.Max(0.5 * (hi - lo), 1e-300);
+        var m = new double[3, 4];
+        for (int i = start; i < end; i++)
+        {
+            double u = (x[i] - c) / h;
+            double[] f = [1, u, u * u];
+            for (int r = 0; r < 3; r++)
+            {
+                for (int k = 0; k < 3; k++) m[r, k] += f[r] * f[k];
+                m[r, 3] += f[r] * y[i];
+            }
+        }
+        var p = Solve3(m);
+        double sum = 0;
+        for (int i = start; i < end; i++)
+        {
+            double u = (x[i] - c) / h, e = y[i] - (p[0] + p[1] * u + p[2] * u * u);
+            sum += e * e;
+        }
+        return sum;
+    }
+
+    // Gaussian elimination with partial pivoting on a 3 × 4 augmented matrix.
+    private static double[] Solve3(double[,] m)
+    {
+        for (int col = 0; col < 3; col++)
+        {
+            int pivot = col;
+            for (int r = col + 1; r < 3; r++) if (Math.Abs(m[r, col]) > Math.Abs(m[pivot, col])) pivot = r;
+            for (int k = 0; k < 4; k++) (m[col, k], m[pivot, k]) = (m[pivot, k], m[col, k]);
+            for (int r = col + 1; r < 3; r++)
+            {
+                double f = m[col, col] == 0 ? 0 : m[r, col] / m[col, col];
+                for (int k = col; k < 4; k++) m[r, k] -= f * m[col, k];
+            }
+        }
+        var p = new double[3];
+        for (int r = 2; r >= 0; r--)
+        {
+            double s = m[r, 3];
+            for (int k = r + 1; k < 3; k++) s -= m[r, k] * p[k];
+            p[r] = m[r, r] == 0 ? 0 : s / m[r, r];
+        }
+        return p;
     }
 
     // Var(fitted line at p) / σ² = 1/n + (p − x̄)² / Σ(x − x̄)².
