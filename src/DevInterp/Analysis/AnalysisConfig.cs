@@ -115,9 +115,18 @@ public sealed record AnalysisConfig(
 /// <param name="Checkpoints">Each checkpoint's step, file (relative to the run) and SHA-256.</param>
 public sealed record RunSource(string Path, string? Key, IReadOnlyList<CheckpointSource> Checkpoints)
 {
+    /// <summary>
+    /// What the run's checkpoint positions count: <c>step</c> (optimizer steps) or <c>epoch</c> (<see cref="StepUnit"/>);
+    /// null in analysis.json files written before it was recorded (readers then go by the checkpoint file names).
+    /// </summary>
+    public string? Unit { get; init; }
+
     /// <summary>Describes a run as it is now, hashing every checkpoint file.</summary>
     public static RunSource Of(Run run, string path, string? key) => new(path, key,
-        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), Hash(c.Path))).ToList());
+        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), Hash(c.Path))).ToList())
+    {
+        Unit = run.Unit == StepUnit.Epoch ? "epoch" : "step",
+    };
 
     /// <summary>SHA-256 (hex) of a file (a checkpoint, a data file), or of the weights file of an HF-style folder.</summary>
     public static string Hash(string path)
