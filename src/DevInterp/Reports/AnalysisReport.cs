@@ -35,9 +35,9 @@ public static class AnalysisReport
             int before = context.Charts.Count;
             var body = s.Render(data, context);
             return (Info: new SectionInfo(s.Id, s.Title, body.Present, context.Charts.Count - before), body.Html);
-        }).Where(r => keepAbsent || r.Info.Present).ToList();
+        }).ToList();
         string title = context.Options.Title ?? $"DevInterp report: {data.Name}";
-        string html = ReportPage.Compose(title, data, rendered);
+        string html = ReportPage.Compose(title, data, rendered.Where(r => keepAbsent || r.Info.Present).ToList());
         return new RenderedReport(html, rendered.Select(r => r.Info).ToList(), context.Charts);
     }
 
