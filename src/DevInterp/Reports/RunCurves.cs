@@ -66,6 +66,22 @@ public static class RunCurves
         return fromLlc.Count == 0 ? [] : [new RunCurve("train_loss", "L(w*) computed by the LLC estimator at each checkpoint", fromLlc)];
     }
 
+    /// <summary>
+    /// How a curve is drawn beside its kin: training curves solid, held-out ones (test, val, eval) dotted, one colour per
+    /// split, so that train and test read the same way in every panel.
+    /// </summary>
+    public static (string Colour, bool Dotted) Style(string name, int index)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string n = name.ToLowerInvariant();
+        if (n.Contains("test", StringComparison.Ordinal)) return ("#d62728", true);
+        if (n.Contains("val", StringComparison.Ordinal) || n.Contains("eval", StringComparison.Ordinal)) return ("#ff7f0e", true);
+        if (n.Contains("train", StringComparison.Ordinal) || index == 0) return ("#1f77b4", false);
+        return (Palette[index % Palette.Length], false);
+    }
+
+    private static readonly string[] Palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
+
     /// <summary>The accuracy metrics.</summary>
     public static IReadOnlyList<RunCurve> Accuracies(ReportData data) => Metrics(data).Where(c => IsAccuracy(c.Name)).ToList();
 

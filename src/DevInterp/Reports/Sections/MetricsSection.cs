@@ -51,13 +51,21 @@ public sealed class MetricsSection : IReportSection
         return new SectionBody(true, sb.ToString());
     }
 
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+
     private static GenericChart Build(ReportData data, IReadOnlyList<RunCurve> curves, string title, string yTitle, IReadOnlyList<long> steps,
         ReportContext context, double plotWidth, int height)
     {
-        var charts = curves.Select(c => (GenericChart)Chart.Line<double, double, string>(
-            c.Points.Select(p => StepAxis.X(p.Step)), c.Points.Select(p => context.Round(p.Value)),
-            ShowMarkers: c.Points.Count <= 60, Name: Html.Escape(c.Name),
-            MultiText: c.Points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{c.Name}<br>{data.Unit} {p.Step}: {p.Value:G6}"))).ToArray())).ToList();
+        bool splits = yTitle is "loss" or "accuracy";
+        var charts = curves.Select((c, i) =>
+        {
+            var (colour, dotted) = splits ? RunCurves.Style(c.Name, i) : (Palette[i % Palette.Length], false);
+            return (GenericChart)Chart.Line<double, double, string>(
+                c.Points.Select(p => StepAxis.X(p.Step)), c.Points.Select(p => context.Round(p.Value)),
+                ShowMarkers: c.Points.Count <= 60, Name: Html.Escape(c.Name),
+                MultiText: c.Points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{c.Name}<br>{data.Unit} {p.Step}: {p.Value:G6}"))).ToArray(),
+                LineColor: Color.fromString(colour), LineDash: dotted ? StyleParam.DrawingStyle.Dot : StyleParam.DrawingStyle.Solid);
+        }).ToList();
         var chart = Chart.Combine(charts);
         ChartStyle.Frame(chart, Html.Escape(title), height);
         ChartStyle.HoverText(chart);

@@ -93,7 +93,7 @@ public sealed class OverviewSection : IReportSection
     {
         var losses = RunCurves.Losses(data);
         if (losses.Count == 0) return null;
-        var traces = losses.Select((c, i) => Line(c, c.Name, context, i == 0 ? "#1f77b4" : "#d62728", i > 0)).ToList();
+        var traces = losses.Select((c, i) => { var (colour, dotted) = RunCurves.Style(c.Name, i); return Line(c, c.Name, context, colour, dotted); }).ToList();
         bool log = ValueScale.SpansDecades(losses.SelectMany(c => c.Points.Select(p => p.Value)));
         string note = losses.Count == 1 && losses[0].Source.StartsWith("L(w*)", StringComparison.Ordinal)
             ? "Loss: the checkpoints carry no loss metric; this is the training loss L(w*) the LLC estimator computed at each checkpoint."
@@ -105,7 +105,7 @@ public sealed class OverviewSection : IReportSection
     {
         var accuracies = RunCurves.Accuracies(data);
         if (accuracies.Count == 0) return null;
-        var traces = accuracies.Select((c, i) => Line(c, c.Name, context, i == 0 ? "#2ca02c" : "#9467bd", i > 0)).ToList();
+        var traces = accuracies.Select((c, i) => { var (colour, dotted) = RunCurves.Style(c.Name, i); return Line(c, c.Name, context, colour, dotted); }).ToList();
         return new Panel("accuracy", traces, false, "");
     }
 
