@@ -71,18 +71,9 @@ public class ReportBrowserTests(ITestOutputHelper output)
         if (!Ready()) return;
         // Each demo run under checkpoints/ (dln, tms, and grok once shipped), analysed as analyze does but without the LLC
         // (minutes per run here): the checkpoints' metrics, similarity, dynamics, stages, then the report in Chromium.
-        foreach (string run in Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "checkpoints")).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal))
+        foreach (string run in Analysis.ShippedRunAnalyses.Runs)
         {
-            var (config, opened, store) = Analysis.AnalysisFixtures.Open(Analysis.AnalysisFixtures.NewAnalysisFolder(run), Analysis.DemoRunCopy.Make(run));
-            foreach (var c in opened.Checkpoints)
-            {
-                using var reader = c.Open();
-                store.Write(DevInterp.Storage.PartKey.ForStep(c.Step), [DevInterp.Analysis.CheckpointRowFactory.Ok(c, Path.GetFileName(c.Path), reader)]);
-            }
-            DevInterp.Analysis.SimilarityRunAnalysis.Run(config, opened, store);
-            DevInterp.Analysis.DynamicsRunAnalysis.Run(config, opened, store);
-            DevInterp.Analysis.StageAnalysis.Run(store, config.Stages, config.Dynamics);
-            store.Consolidate();
+            var store = Analysis.ShippedRunAnalyses.Get(run).Store;
             var report = AnalysisReport.Write(store.Folder);
             string screenshot = Path.Combine(TestPaths.NewTempDir(), $"report-{run}.png");
 
