@@ -155,6 +155,11 @@ try {
       area: size ? { x: x + size.l, y: y + size.t, width: size.w, height: size.h } : null,
     };
   }));
+  // Where each section sits on the page (for cropping screenshots of the top of a report).
+  result.sections = await page.evaluate(() => [...document.querySelectorAll('section')].map(s => {
+    const r = s.getBoundingClientRect();
+    return { id: s.id, y: Math.round(r.top + window.scrollY), height: Math.round(r.height) };
+  }));
   const shot = () => page.screenshot({ fullPage: true, type: 'png', animations: 'disabled' });
   const buffer = await shot();
   if (screenshotPath) {

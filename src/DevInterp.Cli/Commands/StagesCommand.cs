@@ -14,7 +14,7 @@ public static class StagesCommand
     {
         var folder = PathArgument.Create("analysis", "An analysis folder (analyses/NAME) holding results of llc, similarity and/or dynamics");
         var json = new Option<bool>("--json") { Description = "Print the signals, notes and stage rows as JSON" };
-        var penalty = new Option<double?>("--penalty") { Description = "Change-point penalty (default: the cost's BIC with a resolution floor, docs/stages.md)" };
+        var penalty = new Option<double?>("--penalty") { Description = "Cut the loss and accuracy curves by the classic change-point search with this penalty instead of the noise model (docs/stages.md)" };
         var tolerance = new Option<double?>("--tolerance") { Description = "Merge boundaries of different signals within this many checkpoints (default 2)" };
         var minSegment = new Option<int?>("--min-segment-size") { Description = "Fewest checkpoints per change-point segment (default 2)" };
         var cost = new Option<string?>("--cost") { Description = "Change-point cost: l2 (default), l1, normal, rbf" };
@@ -50,7 +50,7 @@ public static class StagesCommand
             var store = stored is null
                 ? AnalysisStore.Open(dir)
                 : AnalysisFolder.Open(dir, stored with { Stages = settings }, [AnalysisSection.Stages]).Store;
-            var result = StageAnalysis.Run(store, settings);
+            var result = StageAnalysis.Run(store, settings, stored?.Dynamics);
             store.Consolidate(StageSummaryRow.Schema.Name);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Json(result));
             else Print(context, result);

@@ -118,12 +118,21 @@ public sealed partial record AnalysisConfig(
 public sealed record RunSource(string Path, string? Key, IReadOnlyList<CheckpointSource> Checkpoints)
 {
     /// <summary>
+    /// What the run's checkpoint positions count: <c>step</c> (optimizer steps) or <c>epoch</c> (<see cref="StepUnit"/>);
+    /// null in analysis.json files written before it was recorded (readers then go by the checkpoint file names).
+    /// </summary>
+    public string? Unit { get; init; }
+
+    /// <summary>
     /// Describes a run as it is now, hashing every checkpoint file. A checkpoint that cannot be read (permission denied,
     /// an I/O error, not a regular file) is recorded with <see cref="CheckpointSource.Unreadable"/> instead of a hash: it
     /// fails on its own when the analysis reaches it, and the rest of the run is analysed.
     /// </summary>
     public static RunSource Of(Run run, string path, string? key) => new(path, key,
-        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), HashOrUnreadable(c.Path))).ToList());
+        run.Checkpoints.Select(c => new CheckpointSource(c.Step, System.IO.Path.GetRelativePath(run.Directory, c.Path), HashOrUnreadable(c.Path))).ToList())
+    {
+        Unit = run.Unit == StepUnit.Epoch ? "epoch" : "step",
+    };
 
     /// <summary>SHA-256 (hex) of a file (a checkpoint, a data file), or of the weights file of an HF-style folder.</summary>
     /// <exception cref="DevInterp.Checkpoints.CheckpointFormatException">Not a regular file (a FIFO or device is never read).</exception>

@@ -112,7 +112,7 @@ public static class AnalysisPipeline
         if (cfg.Stages.Enabled)
         {
             stagesProgress?.Report(new AnalysisProgress(0, 1, null, "stage table"));
-            stages = StageAnalysis.Run(store, cfg.Stages);
+            stages = StageAnalysis.Run(store, cfg.Stages, cfg.Dynamics);
             // Every table ends as one top-level Arrow file (what pandas.read_feather and polars open).
             store.ConsolidateChanged(StageSummaryRow.Schema.Name);
             stagesProgress?.Report(new AnalysisProgress(1, 1, null, "stage table"));

@@ -2,9 +2,10 @@ using DevInterp.Llc;
 using DevInterp.Runs;
 using DevInterp.Stages;
 using DevInterp.Stages.Costs;
-using DevInterp.Stages.LlcCurve;
 using DevInterp.Stages.Search;
 using DevInterp.Stages.Table;
+using DevInterp.Stages.Trends;
+using System.Globalization;
 using DevInterp.Storage;
 
 namespace DevInterp.Analysis;
@@ -13,25 +14,25 @@ namespace DevInterp.Analysis;
 /// The combined stage table of an analysis folder, from whatever the store holds (any subset of these works). Each
 /// kind of evidence is one signal, so the confidence of a boundary counts kinds that agree, not layers:
 /// <list type="bullet">
-/// <item><c>loss</c>: change points of log(train_loss) (or of a plain <c>loss</c> when there is no train_loss) from the <c>checkpoints</c> table's metrics (losses below
-/// <see cref="LossFloor"/> of the largest are raised to that floor: a converged loss's last decades are numerical noise,
-/// not stages); likewise <c>test_loss</c> (or val_loss, eval_loss) on the log scale, and accuracy metrics as they are.
-/// A plateau of the loss is a level, so change points of the level mark each plateau's start.</item>
-/// <item><c>similarity</c>: the prominent peaks of the mean normalized adjacent-step change over layers
-/// (<see cref="SimilarityDrops"/>): a transition is a burst of representational change, one peak of that rate.</item>
-/// <item><c>llc</c>: <see cref="LlcStageFinder"/> on the mean LLC per step (critical points and plateau edges of the
-/// smoothed LLC over log step). Estimates with an <c>untrusted</c> verdict (or a non-finite mean) are excluded;
-/// <c>doubtful</c> ones are kept as they are: the finder has no weights, and a doubtful estimate is usually right in
-/// level, which is what stage boundaries depend on.</item>
+/// <item><c>loss</c>: the breaks of ln(train_loss) (or of a plain <c>loss</c> when there is no train_loss) (<see cref="TrendBreaks"/>: where the curve changes regime on the
+/// run's time axis, large against its own noise and scale); losses below <see cref="LossFloor"/> of the largest are
+/// raised to that floor (a converged loss's last decades are numerical noise, not stages). Likewise <c>test_loss</c>
+/// (or val_loss, eval_loss), and accuracy metrics on their own scale.</item>
+/// <item><c>similarity</c>: the bursts of the mean normalized adjacent-step change over layers
+/// (<see cref="SimilarityDrops"/>): a transition is a burst of representational change.</item>
+/// <item><c>llc</c>: the breaks of the mean LLC per step, its estimates' standard error as the noise floor. Estimates
+/// with an <c>untrusted</c> verdict (or a non-finite mean) are excluded; <c>doubtful</c> ones are kept.</item>
 /// <item><c>dynamics</c>: the checkpoints essential dynamics flagged where the path turns by at least
-/// <see cref="MinDynamicsTurnDegrees"/> or reverses.</item>
+/// <see cref="MinDynamicsTurnDegrees"/> or reverses, away from the ends of the run where the path's smoothing is one-sided.</item>
 /// </list>
-/// Change points use the stage settings' cost, method and minimum segment size. Without an explicit penalty the
-/// penalty is the cost's default BIC (<see cref="DefaultPenalty"/>) with the noise level raised to at least
-/// <see cref="Resolution"/> × the signal's range: the curves of a deterministic run are smooth, their estimated noise is
-/// near zero, and the plain BIC would cut every bend. Boundaries of different signals within
+/// Every signal shares one time axis (<see cref="TimeAxis"/> of all the run's checkpoints) and one noise model: a change
+/// must reach <see cref="SignificanceZ"/> standard errors, <see cref="RelativeFloor"/> of the signal's range and an
+/// absolute floor in the signal's units (<see cref="LossAbsoluteFloor"/>, <see cref="AccuracyAbsoluteFloor"/>,
+/// <see cref="LlcAbsoluteFloor"/>, <see cref="SimilarityAbsoluteFloor"/>). With an explicit penalty
+/// (<see cref="StageSettings.Penalty"/>) the loss and accuracy curves use the classic change-point search on their
+/// levels instead (the settings' cost, method and minimum segment size). Boundaries of different signals within
 /// <see cref="StageSettings.Tolerance"/> checkpoints are merged (<see cref="StageTable"/>). The table spans every
-/// checkpoint any table mentions; its LLC columns come from the smoothed LLC curve and its loss column from
+/// checkpoint any table mentions; its LLC columns come from the usable LLC estimates and its loss column from
 /// train_loss. The result goes to the <c>stages</c> table (one part, <see cref="PartKey.Whole"/>).
 /// </summary>
 public static class StageAnalysis
@@ -44,20 +45,43 @@ public static class StageAnalysis
     public static IReadOnlyList<string> AccuracyMetrics { get; } =
         ["accuracy", "train_accuracy", "test_accuracy", "val_accuracy", "eval_accuracy", "train_acc", "test_acc", "val_acc", "eval_acc"];
 
-    /// <summary>Losses below this fraction of the largest loss are raised to it before the logarithm.</summary>
-    public const double LossFloor = 1e-3;
-
     /// <summary>
-    /// Without an explicit penalty, the noise level of each signal column is taken to be at least this fraction of the
-    /// column's range: level changes much smaller than a tenth of a curve's range are not stage boundaries.
+    /// Losses below this fraction of the largest loss are raised to it before the logarithm: float32 losses carry about seven
+    /// digits, so a loss a million times below its start is at the resolution of its own arithmetic.
     /// </summary>
-    public const double Resolution = 0.1;
+    public const double LossFloor = 1e-6;
 
-    /// <summary>
-    /// A similarity drop must also stand this many robust noise levels above its surroundings, so that the jitter of a
-    /// noisy run's adjacent-step change does not make stages (as <see cref="LlcStageOptions.SignificanceZ"/> for the LLC).
-    /// </summary>
+    /// <summary>A change must move a signal by at least this fraction of its range (largest minus smallest value).</summary>
+    public const double RelativeFloor = 0.1;
+
+    /// <summary>A change must reach this many standard errors of the signal's own noise.</summary>
     public const double SignificanceZ = 4;
+
+    /// <summary>Least change of ln(loss) that counts: 0.05, a 5% change of the loss.</summary>
+    public const double LossAbsoluteFloor = 0.05;
+
+    /// <summary>Least change of an accuracy that counts: 2 percentage points.</summary>
+    public const double AccuracyAbsoluteFloor = 0.02;
+
+    /// <summary>Least change of the LLC that counts: 0.5, one parameter's worth for a regular model (λ = d/2).</summary>
+    public const double LlcAbsoluteFloor = 0.5;
+
+    /// <summary>Least change a similarity burst must make: 0.01 of 1 − similarity, summed over its intervals, mean over layers.</summary>
+    public const double SimilarityAbsoluteFloor = 0.01;
+
+    /// <summary>
+    /// Boundaries of different signals within this fraction of the run's checkpoints (or <see cref="StageSettings.Tolerance"/>
+    /// checkpoints, whichever is more) are one transition: signals place the same change with an uncertainty that grows with
+    /// the number of checkpoints it spans, so on a dense schedule two checkpoints are too strict.
+    /// </summary>
+    public const double MergeFraction = 0.025;
+
+    /// <summary>The merge tolerance, in checkpoints, for a run of <paramref name="checkpoints"/> checkpoints.</summary>
+    public static double MergeTolerance(StageSettings settings, int checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Math.Max(settings.Tolerance, MergeFraction * (checkpoints - 1));
+    }
 
     /// <summary>
     /// Curvature peaks of the essential-dynamics path count as boundaries only where the path turns by at least this
@@ -71,18 +95,22 @@ public static class StageAnalysis
     /// </summary>
     /// <exception cref="RunFormatException">The store holds results for fewer than 2 checkpoints.</exception>
     /// <exception cref="ArgumentException">Settings out of range.</exception>
-    public static StageAnalysisResult Run(AnalysisStore store, StageSettings settings)
+    public static StageAnalysisResult Run(AnalysisStore store, StageSettings settings, DynamicsSettings? dynamics = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var result = Compute(store, settings);
+        var result = Compute(store, settings, dynamics);
         store.Write(PartKey.Whole, result.Rows);
         return result;
     }
 
     /// <summary>Builds the stage table from the store's tables without writing anything.</summary>
+    /// <param name="store">The analysis store.</param>
+    /// <param name="settings">The stage settings.</param>
+    /// <param name="dynamics">The essential-dynamics settings the curvature was computed with (its smoothing width sets how
+    /// far from the ends of the run a flagged turn must lie); null for the defaults.</param>
     /// <exception cref="RunFormatException">The store holds results for fewer than 2 checkpoints.</exception>
     /// <exception cref="ArgumentException">Settings out of range.</exception>
-    public static StageAnalysisResult Compute(AnalysisStore store, StageSettings settings)
+    public static StageAnalysisResult Compute(AnalysisStore store, StageSettings settings, DynamicsSettings? dynamics = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -93,17 +121,19 @@ public static class StageAnalysis
         var curvature = store.Read<DynamicsCurvatureRow>();
         var trajectory = store.Read<DynamicsCoordinateRow>();
 
-        var axis = checkpoints.Select(c => c.Step)
+        var axisSteps = checkpoints.Select(c => c.Step)
             .Concat(llcRows.Select(r => r.Step))
             .Concat(similarity.SelectMany(m => m.Matrix.Steps))
             .Concat(trajectory.Select(r => r.Step))
             .Distinct().Order().ToArray();
-        if (axis.Length < 2)
-            throw new RunFormatException(store.Folder, $"holds results for {axis.Length} checkpoint(s); stages need at least 2 (run devinterp llc, similarity or dynamics into it first)");
+        if (axisSteps.Length < 2)
+            throw new RunFormatException(store.Folder, $"holds results for {axisSteps.Length} checkpoint(s); stages need at least 2 (run devinterp llc, similarity or dynamics into it first)");
+        var time = TimeAxis.For(axisSteps);
 
         var signals = new List<StageSignal>();
-        var notes = new List<string>();
+        var notes = new List<string> { $"time axis: {time.Describe()} (the checkpoints' spacing is most even on it)" };
         StepCurve? lossCurve = null;
+        int minTrend = Math.Max(3, settings.MinSegmentSize);
 
         foreach (var (metric, name) in LossMetrics)
         {
@@ -113,50 +143,46 @@ public static class StageAnalysis
             if (metric == "train_loss") lossCurve = curve;
             double floor = LossFloor * curve.Values.Max();
             var logValues = curve.Values.Select(v => Math.Log(Math.Max(v, floor))).ToArray();
-            AddChangePoints(signals, notes, name, "loss", curve.Steps, Signals.FromSeries(logValues), settings, options);
+            AddCurve(signals, notes, name, "loss", curve.Steps, logValues, LossAbsoluteFloor, null, settings, options, time, minTrend, Math.Log(2));
         }
         foreach (string metric in AccuracyMetrics)
             if (Metric(checkpoints, metric) is { } curve)
-                AddChangePoints(signals, notes, metric, "metric", curve.Steps, Signals.FromSeries(curve.Values), settings, options);
+                AddCurve(signals, notes, metric, "metric", curve.Steps, curve.Values.ToArray(), AccuracyAbsoluteFloor, null, settings, options, time, minTrend);
 
         if (SimilarityDrops.Curve(similarity) is { } drops)
         {
-            var boundaries = SimilarityDrops.Boundaries(drops, Resolution, SignificanceZ, options.MinSegmentSize);
+            var bursts = SimilarityDrops.Bursts(drops, time, RelativeFloor, SignificanceZ, SimilarityAbsoluteFloor, options.MinSegmentSize);
+            var weak = bursts.Where(b => !b.Kept).ToList();
+            if (weak.Count > 0)
+                notes.Add($"similarity: {weak.Count} peak(s) below the floors ignored ({string.Join(", ", weak.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Share:P0} of the change")))})");
             signals.Add(new StageSignal("similarity", "similarity:" + string.Join(",", drops.Layers.Select(l => $"{l.Layer}={l.Measure}")),
-                new BoundarySignal("similarity", boundaries) { CoverageStart = drops.CoverageStart, CoverageEnd = drops.CoverageEnd }));
+                new BoundarySignal("similarity", bursts.Where(b => b.Kept).Select(b => b.Step).ToArray()) { CoverageStart = drops.CoverageStart, CoverageEnd = drops.CoverageEnd }));
         }
         else if (similarity.Count > 0) notes.Add("similarity: no layer's representation changed between checkpoints (or every change is undefined); no similarity signal");
 
         StepCurve? llcCurve = null;
         var excluded = llcRows.Where(r => r.Verdict == LlcVerdict.Untrusted || !double.IsFinite(r.Mean)).Select(r => r.Step).ToArray();
-        var usable = llcRows.Where(r => r.Verdict != LlcVerdict.Untrusted && double.IsFinite(r.Mean)).ToArray();
+        var usable = llcRows.Where(r => r.Verdict != LlcVerdict.Untrusted && double.IsFinite(r.Mean)).OrderBy(r => r.Step).ToArray();
         if (excluded.Length > 0) notes.Add($"llc: {excluded.Length} untrusted or undefined estimate(s) excluded (steps {string.Join(", ", excluded)})");
-        if (usable.Length >= 3)
+        if (usable.Length >= 2)
         {
-            var found = LlcStageFinder.Find(usable.Select(r => r.Step).ToArray(), usable.Select(r => r.Mean).ToArray());
-            llcCurve = new StepCurve(found.Steps, found.Smoothed);
-            var signal = BoundarySignal.FromLlcStages("llc", found);
-            signals.Add(new StageSignal("llc", "llc", signal));
+            llcCurve = new StepCurve(usable.Select(r => r.Step).ToArray(), usable.Select(r => r.Mean).ToArray());
+            // The estimates' own error: the standard error of the chains' mean (median over the checkpoints).
+            var errors = usable.Select(r => r.Std / Math.Sqrt(Math.Max(1, r.Chains - r.DroppedChains))).Where(double.IsFinite).ToArray();
+            double? noiseFloor = errors.Length > 0 ? NoiseScale.Median(errors) : null;
+            AddCurve(signals, notes, "llc", "llc", llcCurve.Steps, llcCurve.Values.ToArray(), LlcAbsoluteFloor, noiseFloor, settings with { Penalty = null }, options, time, minTrend);
         }
-        else if (llcRows.Count > 0) notes.Add($"llc: {usable.Length} usable estimate(s), fewer than the 3 the LLC stage finder needs; no llc signal");
+        else if (llcRows.Count > 0) notes.Add($"llc: {usable.Length} usable estimate(s); no llc signal");
 
-        if (curvature.Count > 0)
-        {
-            var turns = curvature.Where(c => c.Flagged && (Math.Abs(c.TurningAngleDegrees) >= MinDynamicsTurnDegrees || (c.Reason ?? "").Contains("reversal", StringComparison.Ordinal))).ToList();
-            int ignored = curvature.Count(c => c.Flagged) - turns.Count;
-            if (ignored > 0) notes.Add($"dynamics: {ignored} curvature peak(s) turning by less than {MinDynamicsTurnDegrees}° ignored");
-            var signal = new BoundarySignal("dynamics", turns.Select(c => c.Step).ToArray())
-            {
-                CoverageStart = curvature.Min(c => c.Step),
-                CoverageEnd = curvature.Max(c => c.Step),
-            };
-            signals.Add(new StageSignal("dynamics", "essential_dynamics", signal));
-        }
+        if (curvature.Count > 0) AddDynamics(signals, notes, curvature, dynamics ?? new DynamicsSettings());
         if (signals.Count == 0) notes.Add("no boundary signal: the store holds no loss metric, similarity, LLC or essential dynamics; one stage");
 
-        var table = StageTable.Build(new StageTableInput(axis, signals.Select(s => s.Boundaries).ToList(), llcCurve, lossCurve),
-            new StageTableOptions(settings.Tolerance, ToleranceUnit.Checkpoints));
-        return new StageAnalysisResult(axis, signals, notes, excluded, table, table.Rows.Select(StageSummaryRow.From).ToList());
+        double tolerance = MergeTolerance(settings, axisSteps.Length);
+        var table = StageTable.Build(new StageTableInput(axisSteps, signals.Select(s => s.Boundaries).ToList(), llcCurve, lossCurve),
+            new StageTableOptions(tolerance, ToleranceUnit.Checkpoints));
+        foreach (var dropped in table.DroppedBoundaries)
+            notes.Add($"boundary at {dropped.Step} ({string.Join(", ", dropped.Signals)}) dropped: it would leave a stage of fewer than {StageTableOptions.Default.MinEndStageCheckpoints} checkpoints at an end of the run");
+        return new StageAnalysisResult(axisSteps, signals, notes, excluded, table, table.Rows.Select(StageSummaryRow.From).ToList());
     }
 
     /// <summary>The change-point options the settings describe.</summary>
@@ -179,8 +205,9 @@ public static class StageAnalysis
     }
 
     /// <summary>
-    /// The penalty for <paramref name="signal"/>: the settings' own, else the cost's default with the noise level of
-    /// each column at least <see cref="Resolution"/> × its range (l2, l1; the normal and rbf costs are scale-free).
+    /// The penalty of the classic change-point search on <paramref name="signal"/> (used only when the settings give one):
+    /// the settings' own, else the cost's default with the noise level of each column at least
+    /// <see cref="RelativeFloor"/> × its range (l2, l1; the normal and rbf costs are scale-free).
     /// </summary>
     public static double Penalty(StageSettings settings, ChangePointOptions options, double[,] signal)
     {
@@ -193,7 +220,7 @@ public static class StageAnalysis
         var floors = Enumerable.Range(0, d).Select(j =>
         {
             var column = Signals.Column(signal, j);
-            return Resolution * (column.Max() - column.Min());
+            return RelativeFloor * (column.Max() - column.Min());
         }).ToArray();
         double logT = Math.Log(Math.Max(t, 2));
         double floor = options.Cost switch
@@ -205,16 +232,52 @@ public static class StageAnalysis
         return Math.Max(penalty, floor);
     }
 
-    private static void AddChangePoints(List<StageSignal> signals, List<string> notes, string name, string source,
-        IReadOnlyList<long> steps, double[,] signal, StageSettings settings, ChangePointOptions options)
+    // One curve's boundaries: its trend breaks under the noise model, or, with an explicit penalty, the change points of its level.
+    private static void AddCurve(List<StageSignal> signals, List<string> notes, string name, string source, IReadOnlyList<long> steps,
+        double[] values, double absoluteFloor, double? noiseFloor, StageSettings settings, ChangePointOptions options, TimeAxis time, int minTrend,
+        double? relativeCap = null)
     {
-        if (steps.Count < 2 * options.MinSegmentSize)
+        if (settings.Penalty is not null)
         {
-            notes.Add($"{name}: {steps.Count} point(s), too few for change points with segments of at least {options.MinSegmentSize}; no signal");
+            if (steps.Count < 2 * options.MinSegmentSize)
+            {
+                notes.Add($"{name}: {steps.Count} point(s), too few for change points with segments of at least {options.MinSegmentSize}; no signal");
+                return;
+            }
+            var signal = Signals.FromSeries(values);
+            var changes = ChangePointDetector.Detect(signal, options with { Penalty = Penalty(settings, options, signal) });
+            signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, changes, steps)));
             return;
         }
-        var result = ChangePointDetector.Detect(signal, options with { Penalty = Penalty(settings, options, signal) });
-        signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, result, steps)));
+        var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor, RelativeFloorCap: relativeCap), time);
+        if (found.Rejected.Count > 0)
+            notes.Add($"{name}: {found.Rejected.Count} candidate break(s) below the noise model's bar ignored ({string.Join(", ", found.Rejected.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")))})");
+        signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
+    }
+
+    // Flagged turns of the essential-dynamics path: large turns or reversals, not within the smoothing's reach of either end.
+    private static void AddDynamics(List<StageSignal> signals, List<string> notes, IReadOnlyList<DynamicsCurvatureRow> curvature, DynamicsSettings settings)
+    {
+        var ordered = curvature.OrderBy(c => c.Step).ToList();
+        var steps = ordered.Select(c => c.Step).ToArray();
+        bool logAxis = string.Equals(settings.SmoothingAxis, "log_step", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(settings.SmoothingAxis, "logstep", StringComparison.OrdinalIgnoreCase);
+        double reach = 2 * settings.SmoothingSigma;
+        double Position(int i) => logAxis ? Math.Log(steps[i] + 1.0) : i;
+        bool nearEnd(int i) => Math.Min(Position(i) - Position(0), Position(steps.Length - 1) - Position(i)) <= reach;
+        var turns = new List<long>();
+        int small = 0, edge = 0;
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var c = ordered[i];
+            if (!c.Flagged) continue;
+            if (!(Math.Abs(c.TurningAngleDegrees) >= MinDynamicsTurnDegrees || (c.Reason ?? "").Contains("reversal", StringComparison.Ordinal))) { small++; continue; }
+            if (nearEnd(i)) { edge++; continue; }
+            turns.Add(c.Step);
+        }
+        if (small > 0) notes.Add($"dynamics: {small} curvature peak(s) turning by less than {MinDynamicsTurnDegrees}° ignored");
+        if (edge > 0) notes.Add($"dynamics: {edge} flagged turn(s) within the smoothing's reach (2σ) of an end of the run ignored (the smoothing is one-sided there)");
+        signals.Add(new StageSignal("dynamics", "essential_dynamics", new BoundarySignal("dynamics", turns) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
     }
 }
 

@@ -12,15 +12,21 @@ public static class AnalysisReport
     /// <summary>The report's file name inside the analysis folder.</summary>
     public const string FileName = "report.html";
 
-    /// <summary>The sections, in page order.</summary>
+    /// <summary>
+    /// The sections, in page order: the story first (the run at a glance, then its stages), then the details.
+    /// </summary>
     public static IReadOnlyList<IReportSection> DefaultSections { get; } =
     [
-        new SummarySection(), new MetricsSection(), new LlcSection(), new LlcDiagnosticsSection(), new CalibrationSection(),
-        new SimilaritySection(), new DynamicsSection(), new StagesSection(),
+        new OverviewSection(), new StagesSection(), new SummarySection(), new MetricsSection(), new LlcSection(),
+        new LlcDiagnosticsSection(), new CalibrationSection(), new SimilaritySection(), new DynamicsSection(),
     ];
 
-    /// <summary>Renders the page for <paramref name="data"/>.</summary>
-    public static RenderedReport Render(ReportData data, ReportOptions? options = null, IReadOnlyList<IReportSection>? sections = null)
+    /// <summary>
+    /// Renders the page for <paramref name="data"/>. A section whose data the analysis does not hold is left off the page
+    /// (and the table of contents) unless <paramref name="keepAbsent"/>, when it says in one line what is missing (for a
+    /// page of sections a reader asked for by name).
+    /// </summary>
+    public static RenderedReport Render(ReportData data, ReportOptions? options = null, IReadOnlyList<IReportSection>? sections = null, bool keepAbsent = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         var context = new ReportContext(options ?? new ReportOptions());
@@ -31,7 +37,7 @@ public static class AnalysisReport
             return (Info: new SectionInfo(s.Id, s.Title, body.Present, context.Charts.Count - before), body.Html);
         }).ToList();
         string title = context.Options.Title ?? $"DevInterp report: {data.Name}";
-        string html = ReportPage.Compose(title, data, rendered);
+        string html = ReportPage.Compose(title, data, rendered.Where(r => keepAbsent || r.Info.Present).ToList());
         return new RenderedReport(html, rendered.Select(r => r.Info).ToList(), context.Charts);
     }
 
@@ -67,6 +73,6 @@ public sealed record ReportResult(string Path, long Bytes, IReadOnlyList<Section
 /// <summary>One section of a rendered report.</summary>
 /// <param name="Id">Anchor id.</param>
 /// <param name="Title">Heading.</param>
-/// <param name="Present">Its data was there (otherwise the section only says what is missing).</param>
+/// <param name="Present">Its data was there (a section without is left off the page, or says what is missing on a page of chosen sections).</param>
 /// <param name="Charts">Charts it drew.</param>
 public sealed record SectionInfo(string Id, string Title, bool Present, int Charts);

@@ -25,9 +25,12 @@ internal static class ChartStyle
         layout.SetProperty("autosize", true);
         layout.SetProperty("height", height);
         layout.SetProperty("title", new Dictionary<string, object> { ["text"] = title, ["font"] = new Dictionary<string, object> { ["size"] = 15 } });
-        layout.SetProperty("margin", new Dictionary<string, object> { ["l"] = 70, ["r"] = 30, ["t"] = 50, ["b"] = 60 });
+        // The legend goes under the x axis title: 55 px below the plot area, whatever the chart's height.
+        int bottom = legend ? 95 : 60;
+        layout.SetProperty("margin", new Dictionary<string, object> { ["l"] = 70, ["r"] = 30, ["t"] = 50, ["b"] = bottom });
         layout.SetProperty("showlegend", legend);
-        layout.SetProperty("legend", new Dictionary<string, object> { ["orientation"] = "h", ["y"] = -0.18 });
+        double plot = Math.Max(100, height - 50 - bottom);
+        layout.SetProperty("legend", new Dictionary<string, object> { ["orientation"] = "h", ["y"] = -55 / plot, ["yanchor"] = "top" });
         return chart;
     }
 
@@ -50,16 +53,30 @@ internal static class ChartStyle
         if (log) a.SetProperty("type", "log");
     }
 
-    /// <summary>The x axis as steps on a log scale (plotted at step + 1, labelled with real steps: <see cref="StepAxis"/>).</summary>
-    public static void StepX(GenericChart chart, long minStep, long maxStep, string title = "step (log scale)")
+    /// <summary>
+    /// The x axis as steps (or epochs) on a log scale, plotted at step + 1 and labelled with real steps
+    /// (<see cref="StepAxis"/>), over a fixed range (the steps' plus 3% on each side) so that stage labels can be laid out
+    /// in advance (<see cref="StageBands"/>).
+    /// </summary>
+    public static void StepX(GenericChart chart, long minStep, long maxStep, string unit = "step", string axis = "xaxis", bool title = true)
     {
         var (values, labels) = StepAxis.Ticks(minStep, maxStep);
-        var a = Axis(chart, "xaxis");
+        var a = Axis(chart, axis);
         a.SetProperty("type", "log");
-        a.SetProperty("title", new Dictionary<string, object> { ["text"] = title });
+        if (title) a.SetProperty("title", new Dictionary<string, object> { ["text"] = $"{unit} (log scale)" });
         a.SetProperty("tickmode", "array");
         a.SetProperty("tickvals", values);
         a.SetProperty("ticktext", labels);
+        a.SetProperty("range", StepAxis.Range(minStep, maxStep));
+    }
+
+    /// <summary>A y axis on a log scale when <paramref name="values"/> are all positive and span more than a factor 30.</summary>
+    public static bool LogWhenDecades(GenericChart chart, string axis, IEnumerable<double> values, string title)
+    {
+        bool log = ValueScale.SpansDecades(values);
+        AxisTitle(chart, axis, log ? title + " (log scale)" : title, log);
+        if (log) Axis(chart, axis).SetProperty("exponentformat", "power");
+        return log;
     }
 
     /// <summary>Sets a property on every trace of the chart.</summary>
@@ -97,40 +114,4 @@ internal static class ChartStyle
         layout.SetProperty(property, list);
     }
 
-    /// <summary>
-    /// Shades every other stage behind the data and labels each stage at the top, on a step x axis
-    /// (shapes take data coordinates on a log axis, annotations take log10 of them).
-    /// </summary>
-    public static void StageBands(GenericChart chart, IReadOnlyList<StageSummaryRow> stages)
-    {
-        if (stages.Count < 2) return;
-        var shapes = new List<object>();
-        var labels = new List<object>();
-        foreach (var s in stages)
-        {
-            double x0 = StepAxis.X(s.StartStep), x1 = StepAxis.X(s.EndStep);
-            shapes.Add(new Dictionary<string, object>
-            {
-                ["type"] = "rect", ["xref"] = "x", ["yref"] = "paper", ["x0"] = x0, ["x1"] = x1, ["y0"] = 0, ["y1"] = 1,
-                ["fillcolor"] = s.Stage % 2 == 0 ? "rgba(120, 120, 120, 0.12)" : "rgba(255, 200, 60, 0.14)",
-                ["line"] = new Dictionary<string, object> { ["width"] = 0 }, ["layer"] = "below",
-            });
-            if (s.Stage > 0)
-            {
-                shapes.Add(new Dictionary<string, object>
-                {
-                    ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = x0, ["x1"] = x0, ["y0"] = 0, ["y1"] = 1,
-                    ["line"] = new Dictionary<string, object> { ["width"] = 1, ["color"] = "rgba(80, 80, 80, 0.6)", ["dash"] = "dot" },
-                });
-            }
-            labels.Add(new Dictionary<string, object>
-            {
-                ["xref"] = "x", ["yref"] = "paper", ["x"] = (Math.Log10(x0) + Math.Log10(Math.Max(x1, x0))) / 2, ["y"] = 1.0,
-                ["yanchor"] = "bottom", ["showarrow"] = false, ["text"] = $"stage {s.Stage}",
-                ["font"] = new Dictionary<string, object> { ["size"] = 10, ["color"] = "#555" },
-            });
-        }
-        Shapes(chart, shapes);
-        Annotations(chart, labels);
-    }
 }

@@ -36,6 +36,23 @@ public sealed record ReportData(
     /// <summary>The analysis name: analysis.json's, or the folder's.</summary>
     public string Name => Config?.Name ?? Path.GetFileName(Folder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
 
+    /// <summary>
+    /// What the run's checkpoint positions count, <c>step</c> or <c>epoch</c>: analysis.json's <c>run.unit</c>, else what
+    /// the checkpoint file names say (<c>epoch_12.pt</c>), else <c>step</c>.
+    /// </summary>
+    public string Unit
+    {
+        get
+        {
+            if (Config?.Run.Unit is { Length: > 0 } unit) return unit;
+            var files = (Config?.Run.Checkpoints.Select(c => c.File) ?? []).Concat(Checkpoints.Select(c => c.File));
+            foreach (string file in files)
+                if (Runs.CheckpointName.Parse(Path.GetFileName(file.TrimEnd('/', '\\'))) is { } parsed)
+                    return parsed.Unit == Runs.StepUnit.Epoch ? "epoch" : "step";
+            return "step";
+        }
+    }
+
     /// <summary>Every step any table mentions, ascending.</summary>
     public IReadOnlyList<long> AllSteps =>
         Checkpoints.Select(c => c.Step).Concat(Llc.Select(l => l.Step)).Concat(Coordinates.Select(c => c.Step))

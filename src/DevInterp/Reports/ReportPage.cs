@@ -75,7 +75,7 @@ internal static class ReportPage
         foreach (var (info, _) in sections)
         {
             sb.Append("<li><a href=\"#").Append(info.Id).Append('"').Append(info.Present ? "" : " class=\"absent-link\"").Append('>')
-                .Append(Html.Escape(info.Title)).Append(info.Present ? "" : " (no data)").Append("</a></li>\n");
+                .Append(Html.Escape(info.Title)).Append("</a></li>\n");
         }
         sb.Append("</ol></nav>\n");
         foreach (var (info, html) in sections)

@@ -31,7 +31,7 @@ public static class SectionReport
     {
         var sections = Choose(sectionIds);
         var data = ReportData.Load(analysisFolder);
-        var report = AnalysisReport.Render(data, options, sections);
+        var report = AnalysisReport.Render(data, options, sections, keepAbsent: true);
         string path = Path.GetFullPath(outputPath ?? Path.Combine(data.Folder, AnalysisReport.FileName));
         string? dir = Path.GetDirectoryName(path);
         if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"{outputPath}: the folder {dir} does not exist");

@@ -35,6 +35,14 @@ public static class StepAxis
         return (steps.Select(X).ToArray(), steps.Select(Label).ToArray());
     }
 
+    /// <summary>The plotted range of a log step axis for steps in [<paramref name="min"/>, <paramref name="max"/>], in log10 units
+    /// (what plotly.js takes for a log axis): the steps' own plus 3% of the span on each side.</summary>
+    public static double[] Range(long min, long max)
+    {
+        double lo = Math.Log10(X(min)), hi = Math.Log10(X(max)), pad = 0.03 * Math.Max(hi - lo, 0.1);
+        return [lo - pad, hi + pad];
+    }
+
     /// <summary>A short label for a step: 950, 1k, 2.5k, 10k, 1M.</summary>
     public static string Label(long step) => step switch
     {

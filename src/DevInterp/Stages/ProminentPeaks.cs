@@ -46,6 +46,30 @@ public static class ProminentPeaks
         return v - Math.Max(Base(values, index, -1), Base(values, index, +1));
     }
 
+    /// <summary>
+    /// The indices of the prominence bases of the point at <paramref name="index"/>: on each side, the lowest point between
+    /// it and the nearest strictly higher (or non-finite) point, or the curve's end (scipy's left_bases and right_bases).
+    /// </summary>
+    public static (int Left, int Right) Bases(IReadOnlyList<double> values, int index)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, values.Count);
+        return (BaseIndex(values, index, -1), BaseIndex(values, index, +1));
+    }
+
+    private static int BaseIndex(IReadOnlyList<double> values, int index, int direction)
+    {
+        int lowest = index;
+        for (int j = index + direction; j >= 0 && j < values.Count; j += direction)
+        {
+            double x = values[j];
+            if (!double.IsFinite(x) || x > values[index]) break;
+            if (x < values[lowest]) lowest = j;
+        }
+        return lowest;
+    }
+
     // The lowest point between the peak and the nearest strictly higher (or non-finite) point in one direction.
     private static double Base(IReadOnlyList<double> values, int index, int direction)
     {

@@ -40,8 +40,8 @@ public class ReportCommandTests
             .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("present").GetBoolean());
         Assert.Equal(new Dictionary<string, bool>
         {
-            ["summary"] = true, ["metrics"] = true, ["llc"] = true, ["llc-diagnostics"] = true, ["calibration"] = false,
-            ["similarity"] = false, ["dynamics"] = false, ["stages"] = false,
+            ["overview"] = true, ["stages"] = false, ["summary"] = true, ["metrics"] = true, ["llc"] = true, ["llc-diagnostics"] = true,
+            ["calibration"] = false, ["similarity"] = false, ["dynamics"] = false,
         }, present);
         Assert.Equal(before, Hashes(folder)); // only report.html was added
 
@@ -62,9 +62,13 @@ public class ReportCommandTests
 
         Assert.Equal(ExitCodes.Success, r.ExitCode);
         Assert.StartsWith($"wrote {outFile} (", r.Out);
-        Assert.Contains(" of 8 sections)", r.Out);
-        Assert.Contains("not computed: calibration, similarity, dynamics, stages", r.Out);
-        Assert.Contains("<section id=\"llc\" data-present=\"true\">", File.ReadAllText(outFile));
+        Assert.Contains("5 of 9 sections)", r.Out);
+        Assert.Contains("not computed: stages, calibration, similarity, dynamics", r.Out);
+        string html = File.ReadAllText(outFile);
+        Assert.Contains("<section id=\"llc\" data-present=\"true\">", html);
+        // What was not computed is said here, on the command line; the page leaves it off.
+        Assert.DoesNotContain("<section id=\"calibration\"", html);
+        Assert.DoesNotContain("Not computed", html);
     }
 
     [Fact]
@@ -82,7 +86,7 @@ public class ReportCommandTests
 
         r = CliRunner.Run("report", LlcAnalysis.Value, "--sections", "llc,traces");
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
-        Assert.Contains("--sections llc,traces: no report section 'traces'; the sections are summary, metrics, llc,", r.Err);
+        Assert.Contains("--sections llc,traces: no report section 'traces'; the sections are overview, stages, summary, metrics, llc,", r.Err);
     }
 
     [Fact]

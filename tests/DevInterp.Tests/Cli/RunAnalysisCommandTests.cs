@@ -131,7 +131,7 @@ public class RunAnalysisCommandTests
         Assert.Equal(new long[] { 151, 363, 1083, 2596, 5000 }, stages.Select(s => s.GetProperty("end_step").GetInt64()));
         Assert.False(stages[0].TryGetProperty("confidence", out _)); // null for the first stage: omitted
         Assert.Equal(["loss", "similarity"], stages[1].GetProperty("signals").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(1.0, stages[1].GetProperty("confidence").GetDouble());
+        Assert.Equal(3.0 / 4, stages[1].GetProperty("confidence").GetDouble()); // both of two signals: (2 + 1) / (2 + 2)
         Assert.True(stages[1].GetProperty("loss_change").GetDouble() < 0);
         var signals = doc.RootElement.GetProperty("signals").EnumerateArray().ToList();
         Assert.Equal(["loss", "similarity"], signals.Select(s => s.GetProperty("name").GetString()));

@@ -66,6 +66,31 @@ public class ReportBrowserTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EveryShippedRunsReportIsDrawnWithItsStoryFirst()
+    {
+        if (!Ready()) return;
+        // Each demo run under checkpoints/ (dln, tms, and grok once shipped), analysed as analyze does but without the LLC
+        // (minutes per run here): the checkpoints' metrics, similarity, dynamics, stages, then the report in Chromium.
+        foreach (string run in Analysis.ShippedRunAnalyses.Runs)
+        {
+            var store = Analysis.ShippedRunAnalyses.Get(run).Store;
+            var report = AnalysisReport.Write(store.Folder);
+            string screenshot = Path.Combine(TestPaths.NewTempDir(), $"report-{run}.png");
+
+            var (code, result, stderr) = RunCheck(report.Path, screenshot);
+
+            var root = result.RootElement;
+            Assert.True(code == 0, $"{run}: report-check failed ({code}): {string.Join("; ", root.GetProperty("failures").EnumerateArray())}\n{stderr}");
+            var charts = root.GetProperty("charts").EnumerateArray().ToList();
+            Assert.Equal("overview", charts[0].GetProperty("kind").GetString());
+            var sections = root.GetProperty("sections").EnumerateArray().Select(x => x.GetProperty("id").GetString()).ToList();
+            Assert.Equal(["overview", "stages", "summary"], sections.Take(3));
+            output.WriteLine($"{run}: {charts.Count} charts, page {root.GetProperty("page").GetProperty("height")} px, data pixels " +
+                $"{charts.Min(c => c.GetProperty("dataPixels").GetInt32())}–{charts.Max(c => c.GetProperty("dataPixels").GetInt32())}; screenshot {screenshot}");
+        }
+    }
+
+    [Fact]
     public void TheCheckFailsOnABlankChart()
     {
         if (!Ready()) return;

@@ -11,7 +11,7 @@ public class ReportHtmlTests(ITestOutputHelper output)
 {
     private static string Html => File.ReadAllText(ReportSamples.Shared.Report.Path);
 
-    private static readonly string[] SectionOrder = ["summary", "metrics", "llc", "llc-diagnostics", "calibration", "similarity", "dynamics", "stages"];
+    private static readonly string[] SectionOrder = ["overview", "stages", "summary", "metrics", "llc", "llc-diagnostics", "calibration", "similarity", "dynamics"];
 
     [Fact]
     public void PlotlyJsIsInlinedOnceAndThePageLoadsNothing()
@@ -42,7 +42,7 @@ public class ReportHtmlTests(ITestOutputHelper output)
         Assert.Equal(ReportSamples.Shared.Report.Charts.Select(c => c.Id), charts.Select(c => c.Id));
         Assert.Equal(Enumerable.Range(1, charts.Count).Select(i => $"chart-{i}"), charts.Select(c => c.Id));
         Assert.Equal(
-            ["loss", "accuracy", "llc", "trace", "trace", "calibration", "adjacent-similarity", "adjacent-similarity",
+            ["overview", "loss", "accuracy", "llc", "trace", "trace", "calibration", "adjacent-similarity", "adjacent-similarity",
              "similarity-to-initial", "similarity-to-final", "similarity-to-initial", "similarity-to-final", "heatmap", "heatmap",
              "heatmap", "heatmap", "trajectory", "explained-variance"],
             charts.Select(c => c.Kind));
@@ -146,26 +146,31 @@ public class ReportHtmlTests(ITestOutputHelper output)
         var ok = ReportSamples.OkSteps.ToArray();
         var heatmaps = ReportHtml.Charts(html).Where(c => c.Kind == "heatmap").ToList();
         Assert.Equal(ReportSamples.Layers.Length * ReportSamples.Measures.Length, heatmaps.Count);
-        var debiased = heatmaps.Single(h => (string)h.Layout["title"]!["text"]! == $"{ReportSamples.Layers[1]} — debiased_cka");
+        // Each cell is 1 − CKA, on a log colour scale when the values span decades (the title says which); the
+        // diagonal (0) is drawn at the smallest value.
+        var debiased = heatmaps.Single(h => ((string)h.Layout["title"]!["text"]!).StartsWith($"{ReportSamples.Layers[1]} — 1 − debiased_cka", StringComparison.Ordinal));
+        bool log = ((string)debiased.Layout["title"]!["text"]!).EndsWith("(log colour)", StringComparison.Ordinal);
         var z = debiased.Data[0]!["z"]!.AsArray().Select(PlacedChart.Numbers).ToArray();
         Assert.Equal(ok.Length, z.Length);
+        double Drawn(double similarity) => log ? Math.Log10(1 - similarity) : 1 - similarity;
         for (int i = 0; i < ok.Length; i++)
         {
-            Assert.Equal(1.0, z[i][i]);
             for (int j = i + 1; j < ok.Length; j++)
             {
                 if (ok[i] == 0 && ok[j] == 1) { Assert.True(double.IsNaN(z[i][j]) && double.IsNaN(z[j][i])); continue; } // stored NaN: a blank cell
                 double expected = ReportSamples.Similarity(ReportSamples.Layers[1], "debiased_cka", ok[i], ok[j]);
-                Assert.Equal(expected, z[i][j], 1e-5);
+                Assert.Equal(Drawn(expected), z[i][j], 1e-4);
                 Assert.Equal(z[i][j], z[j][i]);
             }
         }
+        Assert.All(Enumerable.Range(0, ok.Length), i => Assert.True(z[i][i] <= z.SelectMany(r => r).Where(double.IsFinite).Min() + 1e-12));
 
         var adjacent = ReportHtml.Charts(html).Where(c => c.Kind == "adjacent-similarity").ToList();
-        var linear = adjacent.Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("linear_cka", StringComparison.Ordinal));
+        // The change from the previous checkpoint, 1 − CKA, on a log axis.
+        var linear = adjacent.Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("1 − linear_cka", StringComparison.Ordinal));
         var curve = linear.Trace(ReportSamples.Layers[0]);
         Assert.Equal(ok.Skip(1).Select(StepAxis.X), PlacedChart.Numbers(curve["x"]));
-        Assert.Equal(ok.Zip(ok.Skip(1)).Select(p => ReportSamples.Similarity(ReportSamples.Layers[0], "linear_cka", p.First, p.Second)),
+        Assert.Equal(ok.Zip(ok.Skip(1)).Select(p => 1 - ReportSamples.Similarity(ReportSamples.Layers[0], "linear_cka", p.First, p.Second)),
             PlacedChart.Numbers(curve["y"]), new Tolerance(1e-5));
 
         // Against initialization and the final checkpoint: every other checkpoint, paired with the first / the last.
@@ -201,7 +206,7 @@ public class ReportHtmlTests(ITestOutputHelper output)
 
         var square = ReportHtml.Chart(html, "adjacent-similarity").Trace(ReportSamples.Layers[0]);
         var once = ReportHtml.Charts(Html).Where(c => c.Kind == "adjacent-similarity")
-            .Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("linear_cka", StringComparison.Ordinal)).Trace(ReportSamples.Layers[0]);
+            .Single(c => ((string)c.Layout["title"]!["text"]!).StartsWith("1 − linear_cka", StringComparison.Ordinal)).Trace(ReportSamples.Layers[0]);
         Assert.Equal(PlacedChart.Numbers(once["x"]), PlacedChart.Numbers(square["x"]));
         Assert.Equal(PlacedChart.Numbers(once["y"]), PlacedChart.Numbers(square["y"]));
         Assert.Single(ReportHtml.Charts(html), c => c.Kind == "heatmap");
@@ -225,7 +230,7 @@ public class ReportHtmlTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AnAnalysisWithOnlyCheckpointsSaysNotComputedForEveryOtherSection()
+    public void AnAnalysisWithOnlyCheckpointsShowsOnlyWhatItHas()
     {
         string folder = TestPaths.NewTempDir();
         var store = AnalysisStore.Open(folder);
@@ -236,15 +241,14 @@ public class ReportHtmlTests(ITestOutputHelper output)
         var report = AnalysisReport.Render(ReportData.Load(folder));
 
         Assert.Equal(SectionOrder, report.Sections.Select(s => s.Id));
-        Assert.Equal(["summary", "metrics"], report.Sections.Where(s => s.Present).Select(s => s.Id));
-        foreach (var (id, table) in new[] { ("llc", "llc"), ("llc-diagnostics", "llc"), ("calibration", "calibration"), ("similarity", "similarity"),
-                     ("dynamics", "essential_dynamics"), ("stages", "stages") })
-        {
-            string section = ReportHtml.Section(report.Html, id);
-            Assert.Contains("data-present=\"false\"", section);
-            Assert.Contains("<strong>Not computed:</strong> the " + table, section);
-        }
-        Assert.Equal(["loss", "accuracy"], ReportHtml.Charts(report.Html).Select(c => c.Kind));
+        Assert.Equal(["overview", "summary", "metrics"], report.Sections.Where(s => s.Present).Select(s => s.Id));
+        // Sections without data are not on the page, nor in its contents: no "no data" or "Not computed" panels.
+        var onPage = Regex.Matches(report.Html, "<section id=\"([^\"]+)\"").Select(m => m.Groups[1].Value);
+        Assert.Equal(["overview", "summary", "metrics"], onPage);
+        Assert.DoesNotContain("Not computed", report.Html);
+        Assert.DoesNotContain("(no data)", report.Html);
+        Assert.DoesNotContain("href=\"#calibration\"", report.Html);
+        Assert.Equal(["overview", "loss", "accuracy"], ReportHtml.Charts(report.Html).Select(c => c.Kind));
     }
 
     [Fact]

@@ -49,11 +49,16 @@ public class SectionReportTests
         ReportSamples.WriteConfig(folder);
         ReportSamples.WriteCheckpoints(store);
 
-        var report = AnalysisReport.Render(ReportData.Load(folder), sections: SectionReport.Choose(["llc-traces"]));
+        var report = AnalysisReport.Render(ReportData.Load(folder), sections: SectionReport.Choose(["llc-traces"]), keepAbsent: true);
 
         Assert.False(report.Sections.Single().Present);
         Assert.Contains("<strong>Not computed:</strong> the llc_traces table", report.Html);
         Assert.Empty(ReportHtml.Charts(report.Html));
+        // On the full report a section without data is left off the page (the result still lists it, not present).
+        var full = AnalysisReport.Render(ReportData.Load(folder), sections: SectionReport.Choose(["llc-traces"]));
+        Assert.False(full.Sections.Single().Present);
+        Assert.DoesNotContain("<section id=\"llc-traces\"", full.Html);
+        Assert.DoesNotContain("Not computed", full.Html);
     }
 
     [Fact]
@@ -61,7 +66,7 @@ public class SectionReportTests
     {
         var e = Assert.Throws<ArgumentException>(() => SectionReport.Choose(["llc", "llc-trace"]));
         Assert.Contains("no report section 'llc-trace'", e.Message);
-        Assert.Contains("summary, metrics, llc, llc-diagnostics, calibration, similarity, dynamics, stages, llc-traces", e.Message);
+        Assert.Contains("overview, stages, summary, metrics, llc, llc-diagnostics, calibration, similarity, dynamics, llc-traces", e.Message);
         Assert.Throws<ArgumentException>(() => SectionReport.Choose([]));
         Assert.Equal(AnalysisReport.DefaultSections.Select(s => s.Id).Append("llc-traces"), SectionReport.Available.Select(s => s.Id));
     }

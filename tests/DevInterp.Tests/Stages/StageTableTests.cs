@@ -18,7 +18,7 @@ public class StageTableTests
         Loss: Curve(s => 5 - s / 200.0));
 
     [Fact]
-    public void NearbyBoundariesMergeAndConfidenceIsTheAgreeingFractionOfAvailableSignals()
+    public void NearbyBoundariesMergeAndConfidenceGrowsWithTheSignalsThatAgree()
     {
         var table = StageTable.Build(Input(
             new BoundarySignal("llc", [200, 600]),
@@ -26,13 +26,13 @@ public class StageTableTests
             new BoundarySignal("sim", [220, 800]),
             new BoundarySignal("ed", []) { CoverageEnd = 500 }));
 
-        // {200, 210, 220}: within 2 checkpoints of 200, median index 21 → step 210, 3 of 4 signals.
-        // {590, 600}: median index 59.5, ties go to the earlier checkpoint → 590; "ed" stops at 500, so 2 of 3.
-        // {800}: 1 of 3.
+        // {200, 210, 220}: within 2 checkpoints of 200, median index 21 → step 210, 3 of 4 signals: (3 + 1) / (4 + 2).
+        // {590, 600}: median index 59.5, ties go to the earlier checkpoint → 590; "ed" stops at 500, so 2 of 3: 3/5.
+        // {800}: 1 of 3: 2/5.
         Assert.Equal([210L, 590, 800], table.Boundaries.Select(b => b.Step));
         Assert.Equal(["llc", "loss", "sim"], table.Boundaries[0].Signals);
         Assert.Equal([200L, 210, 220], table.Boundaries[0].MemberSteps);
-        Assert.Equal([3.0 / 4, 2.0 / 3, 1.0 / 3], table.Boundaries.Select(b => b.Confidence));
+        Assert.Equal([4.0 / 6, 3.0 / 5, 2.0 / 5], table.Boundaries.Select(b => b.Confidence));
         Assert.Equal([4, 3, 3], table.Boundaries.Select(b => b.AvailableSignals));
 
         Assert.Equal(4, table.Rows.Count);
@@ -48,11 +48,12 @@ public class StageTableTests
     public void RowsCarryLlcTrendAndChangeAndLossChange()
     {
         var table = StageTable.Build(Input(new BoundarySignal("a", [210, 590, 800])));
-        // LLC = min(step, 600)/100: range 6, flat below |change| < 0.3.
-        Assert.Equal([2.1, 3.8, 0.1, 0.0], table.Rows.Select(r => Math.Round(r.LlcChange!.Value, 12)));
+        // Each stage's own checkpoints: 0…200, 210…580, 590…790, 800…1000. LLC = min(step, 600)/100: range 6, flat below
+        // |change| < 0.3.
+        Assert.Equal([2.0, 3.7, 0.1, 0.0], table.Rows.Select(r => Math.Round(r.LlcChange!.Value, 12)));
         Assert.Equal([StageTrend.Rising, StageTrend.Rising, StageTrend.Flat, StageTrend.Flat], table.Rows.Select(r => r.LlcTrend!.Value));
         // Loss = 5 − step/200.
-        Assert.Equal([-1.05, -1.9, -1.05, -1.0], table.Rows.Select(r => Math.Round(r.LossChange!.Value, 12)));
+        Assert.Equal([-1.0, -1.85, -1.0, -1.0], table.Rows.Select(r => Math.Round(r.LossChange!.Value, 12)));
 
         var falling = StageTable.Build(new StageTableInput(Checkpoints, [new BoundarySignal("a", [500])], Llc: Curve(s => -s / 10.0)));
         Assert.All(falling.Rows, r => Assert.Equal(StageTrend.Falling, r.LlcTrend));
@@ -69,7 +70,7 @@ public class StageTableTests
         // A tolerance of 0 merges only identical positions; one signal's repeated boundary counts once.
         var exact = StageTable.Build(Input(new BoundarySignal("a", [300, 300]), new BoundarySignal("b", [300, 310])), new StageTableOptions(Tolerance: 0));
         Assert.Equal([300L, 310], exact.Boundaries.Select(b => b.Step));
-        Assert.Equal([1.0, 0.5], exact.Boundaries.Select(b => b.Confidence));
+        Assert.Equal([3.0 / 4, 2.0 / 4], exact.Boundaries.Select(b => b.Confidence));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class StageTableTests
         var loose = StageTable.Build(input, new StageTableOptions(Tolerance: 0.47, Unit: ToleranceUnit.LogSteps));
         var all = Assert.Single(loose.Boundaries);
         Assert.Equal(1259, all.Step); // median of the three
-        Assert.Equal(1.0, all.Confidence);
+        Assert.Equal(4.0 / 5, all.Confidence); // all three agree: (3 + 1) / (3 + 2)
     }
 
     [Fact]
@@ -94,6 +95,40 @@ public class StageTableTests
         Assert.Equal([200L], table.Boundaries.Select(b => b.Step));
         Assert.Equal([700L], table.DroppedBoundaries.Select(b => b.Step));
         Assert.Equal([(0L, 200L), (200, 1000)], table.Rows.Select(r => (r.StartStep, r.EndStep)));
+    }
+
+    [Fact]
+    public void OneSignalAloneIsNeverCertain()
+    {
+        var alone = StageTable.Build(Input(new BoundarySignal("sim", [300, 700])));
+        Assert.All(alone.Boundaries, b => Assert.Equal(2.0 / 3, b.Confidence, 12));
+        var four = StageTable.Build(Input(new BoundarySignal("a", [500]), new BoundarySignal("b", [500]), new BoundarySignal("c", [500]), new BoundarySignal("d", [500])));
+        Assert.Equal(5.0 / 6, Assert.Single(four.Boundaries).Confidence, 12);
+        Assert.True(four.Boundaries[0].Confidence > alone.Boundaries[0].Confidence);
+    }
+
+    [Fact]
+    public void ABoundaryLeavingAStageOfFewerThanThreeCheckpointsAtAnEndIsDropped()
+    {
+        // 990 would leave a last stage of 990 and 1000; 10 a first stage of 0 alone.
+        var table = StageTable.Build(Input(new BoundarySignal("dyn", [10, 500, 990])));
+        Assert.Equal([500L], table.Boundaries.Select(b => b.Step));
+        Assert.Equal([10L, 990], table.DroppedBoundaries.Select(b => b.Step));
+        var loose = StageTable.Build(Input(new BoundarySignal("dyn", [10, 500, 990])), new StageTableOptions(MinEndStageCheckpoints: 1));
+        Assert.Equal([10L, 500, 990], loose.Boundaries.Select(b => b.Step));
+    }
+
+    [Fact]
+    public void AStageTrendMustFollowTheValuesNotOnlyItsEnds()
+    {
+        // Values that fall through the stage and tick up at its last checkpoint: end − start is +0.4, the values fall.
+        long[] steps = [0, 10, 20, 30, 40, 50];
+        var llc = new StepCurve(steps, [5.0, 3, 2, 1.5, 1, 5.4]);
+        var table = StageTable.Build(new StageTableInput(steps, [], Llc: llc), new StageTableOptions(FlatTolerance: 0.05));
+        var row = Assert.Single(table.Rows);
+        Assert.Equal(0.4, row.LlcChange!.Value, 12);
+        Assert.Equal(StageTrend.Flat, row.LlcTrend);
+        Assert.Equal(StageTrend.Rising, StageTable.TrendOver(new StepCurve(steps, [1.0, 2, 3, 4, 5, 6]), 0, 50, 5, 0.2));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class CalibrationSection : IReportSection
     public SectionBody Render(ReportData data, ReportContext context)
     {
         if (data.Calibration.Count == 0)
-            return SectionBody.Absent("the calibration table is absent or empty (the step size ε was given, or no LLC was estimated).");
+            return SectionBody.Absent("the calibration table is absent or empty: the step size ε was given, or no LLC was estimated.");
         var sb = new StringBuilder();
         foreach (var step in data.Calibration.GroupBy(r => r.Step).OrderBy(g => g.Key))
         {

@@ -28,7 +28,7 @@ public sealed class DynamicsSection : IReportSection
         var raw = Path(data, TrajectoryKind.Raw);
         var smoothed = Path(data, TrajectoryKind.Smoothed);
         var flagged = data.Curvature.Where(c => c.Flagged).ToList();
-        if (raw.Count > 0) sb.Append(context.Chart(Trajectory(raw, smoothed, flagged, context), "trajectory"));
+        if (raw.Count > 0) sb.Append(context.Chart(Trajectory(raw, smoothed, flagged, context, data.Unit), "trajectory"));
         if (data.Variance.Count > 0) sb.Append(context.Chart(Variance(data.Variance, context), "explained-variance"));
         if (flagged.Count > 0)
         {
@@ -65,7 +65,7 @@ public sealed class DynamicsSection : IReportSection
     }
 
     private static GenericChart Trajectory(List<(long Step, double X, double Y)> raw, List<(long Step, double X, double Y)> smoothed,
-        IReadOnlyList<DynamicsCurvatureRow> flagged, ReportContext context)
+        IReadOnlyList<DynamicsCurvatureRow> flagged, ReportContext context, string unit)
     {
         bool hasPc2 = raw.Any(p => double.IsFinite(p.Y));
         double Y((long Step, double X, double Y) p, int i) => hasPc2 ? p.Y : i;
@@ -76,14 +76,14 @@ public sealed class DynamicsSection : IReportSection
         {
             var line = Chart.Line<double, double, string>(smoothPoints.Select(p => context.Round(p.X)), smoothPoints.Select(p => context.Round(p.Y)),
                 Name: "smoothed path", LineColor: Color.fromString("rgba(90, 90, 90, 0.7)"), LineWidth: 2,
-                MultiText: smoothPoints.Select(p => $"smoothed, step {p.Step}").ToArray());
+                MultiText: smoothPoints.Select(p => $"smoothed, {unit} {p.Step}").ToArray());
             ChartStyle.HoverText(line);
             charts.Add(line);
         }
         var colour = rawPoints.Select(p => Math.Log10(StepAxis.X(p.Step))).ToArray();
         var dots = Chart.Point<double, double, string>(rawPoints.Select(p => context.Round(p.X)), rawPoints.Select(p => context.Round(p.Y)),
             Name: "checkpoints", MarkerColor: Color.fromColorScaleValues(colour), MarkerColorScale: StyleParam.Colorscale.Viridis,
-            MultiText: rawPoints.Select(p => string.Create(CultureInfo.InvariantCulture, $"step {p.Step}<br>PC1 {p.X:G4}, {(hasPc2 ? "PC2" : "index")} {p.Y:G4}")).ToArray());
+            MultiText: rawPoints.Select(p => string.Create(CultureInfo.InvariantCulture, $"{unit} {p.Step}<br>PC1 {p.X:G4}, {(hasPc2 ? "PC2" : "index")} {p.Y:G4}")).ToArray());
         ChartStyle.MarkerSize(dots, 9, outline: "#333");
         if (rawPoints.Count > 0)
         {
@@ -92,7 +92,7 @@ public sealed class DynamicsSection : IReportSection
             marker.SetProperty("showscale", true);
             marker.SetProperty("colorbar", new Dictionary<string, object>
             {
-                ["title"] = new Dictionary<string, object> { ["text"] = "step" }, ["tickmode"] = "array",
+                ["title"] = new Dictionary<string, object> { ["text"] = unit }, ["tickmode"] = "array",
                 ["tickvals"] = values.Select(Math.Log10).ToArray(), ["ticktext"] = labels, ["len"] = 0.8,
             });
         }
@@ -104,7 +104,7 @@ public sealed class DynamicsSection : IReportSection
         {
             var marks = Chart.Point<double, double, string>(cusps.Select(f => context.Round(smoothByStep[f.Step].X)), cusps.Select(f => context.Round(smoothByStep[f.Step].Y)),
                 Name: "flagged turn", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
-                MultiText: cusps.Select(f => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"step {f.Step}: {f.Reason}, turn {f.TurningAngleDegrees:F0}°"))).ToArray());
+                MultiText: cusps.Select(f => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{unit} {f.Step}: {f.Reason}, turn {f.TurningAngleDegrees:F0}°"))).ToArray());
             ChartStyle.MarkerSize(marks, 15);
             ChartStyle.HoverText(marks);
             charts.Add(marks);
@@ -118,7 +118,7 @@ public sealed class DynamicsSection : IReportSection
             ChartStyle.Annotations(chart, cusps.Select(f => (object)new Dictionary<string, object>
             {
                 ["x"] = context.Round(smoothByStep[f.Step].X), ["y"] = context.Round(smoothByStep[f.Step].Y), ["xref"] = "x", ["yref"] = "y",
-                ["text"] = string.Create(CultureInfo.InvariantCulture, $"step {f.Step}"), ["showarrow"] = true, ["arrowhead"] = 0, ["ax"] = 24, ["ay"] = -24,
+                ["text"] = string.Create(CultureInfo.InvariantCulture, $"{unit} {f.Step}"), ["showarrow"] = true, ["arrowhead"] = 0, ["ax"] = 24, ["ay"] = -24,
                 ["font"] = new Dictionary<string, object> { ["size"] = 11, ["color"] = ChartStyle.Untrusted },
             }));
         }

@@ -30,9 +30,12 @@ public sealed class LlcSection : IReportSection
             sb.Append(Html.Note($"Not drawn (no finite λ̂): {string.Join("; ", undrawn.Select(r => $"step {r.Step} ({StoreEnums.Format(r.Verdict)}: {r.Reasons})"))}.", "warning"));
         }
         int doubtful = data.Llc.Count(r => r.Verdict == LlcVerdict.Doubtful), untrusted = data.Llc.Count(r => r.Verdict == LlcVerdict.Untrusted);
+        bool log = ValueScale.SpansDecades(drawn.Select(r => r.Mean));
         sb.Append(Html.Note($"{data.Llc.Count} estimates: {data.Llc.Count - doubtful - untrusted} trusted, {doubtful} doubtful (orange diamonds), " +
             $"{untrusted} untrusted (red crosses). The band is λ̂ ± one standard deviation of the chains' estimates (no band where fewer " +
-            "than two chains survived). x: step on a log scale, plotted at step + 1." + (data.Stages.Count > 1 ? " Shaded bands: the stages of the stage table." : "")));
+            $"than two chains survived). x: {data.Unit} on a log scale, plotted at {data.Unit} + 1." + (log ? " y: log scale (every λ̂ is positive and they span decades)." : "") +
+            (data.Stages.Count > 1 ? " Shaded bands: the stages of the stage table." : "")));
+        if (LlcMeaning.Describe(data.Llc) is { } meaning) sb.Append(Html.Note(meaning, "note llc-meaning"));
         return new SectionBody(true, sb.ToString());
     }
 
@@ -73,9 +76,9 @@ public sealed class LlcSection : IReportSection
         var chart = Chart.Combine(charts);
         ChartStyle.Frame(chart, "LLC λ̂ over training", 460);
         var steps = data.AllSteps;
-        ChartStyle.StepX(chart, steps[0], steps[^1]);
-        ChartStyle.AxisTitle(chart, "yaxis", "λ̂");
-        ChartStyle.StageBands(chart, data.Stages);
+        ChartStyle.StepX(chart, steps[0], steps[^1], data.Unit);
+        ChartStyle.LogWhenDecades(chart, "yaxis", rows.Select(r => r.Mean), "λ̂");
+        StageBands.Add(chart, data.Stages);
         return chart;
     }
 

@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Text;
-using DevInterp.Storage;
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
 
 namespace DevInterp.Reports.Sections;
 
-/// <summary>Loss and accuracy over steps, from the run's metrics stored with each checkpoint (<c>metric_*</c> columns).</summary>
+/// <summary>
+/// Loss, accuracy and the run's other metrics over training (<c>metric_*</c> columns of the checkpoints table): the
+/// losses on one chart (log scale when they span decades), the accuracies on another, then one small chart per family
+/// of other metrics (sv_1 … sv_8 together, each family on its own axis), counters such as <c>epoch</c> left out. Without
+/// any loss metric, the loss is the L(w*) the LLC estimator computed at each checkpoint.
+/// </summary>
 public sealed class MetricsSection : IReportSection
 {
     /// <inheritdoc />
@@ -19,54 +23,56 @@ public sealed class MetricsSection : IReportSection
     /// <inheritdoc />
     public SectionBody Render(ReportData data, ReportContext context)
     {
-        var names = data.Checkpoints.SelectMany(c => c.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (names.Count == 0) return SectionBody.Absent("the checkpoints table is absent, or none of its checkpoints carries a metric (no metric_* columns: the run saved no loss or accuracy with its checkpoints).");
-        var groups = new (string Title, string Kind, Func<string, bool> Match)[]
-        {
-            ("Loss", "loss", n => n.Contains("loss", StringComparison.OrdinalIgnoreCase)),
-            ("Accuracy", "accuracy", n => n.Contains("acc", StringComparison.OrdinalIgnoreCase) && !n.Contains("loss", StringComparison.OrdinalIgnoreCase)),
-        };
+        var losses = RunCurves.Losses(data);
+        var accuracies = RunCurves.Accuracies(data);
+        var others = RunCurves.Others(data, out var counters);
+        if (losses.Count + accuracies.Count + others.Count == 0)
+            return SectionBody.Absent("the checkpoints carry no metric and no LLC estimate computed the loss.");
+        var steps = data.AllSteps;
         var sb = new StringBuilder();
-        var used = new HashSet<string>();
-        foreach (var (title, kind, match) in groups)
+        if (losses.Count > 0)
         {
-            var members = names.Where(match).ToList();
-            used.UnionWith(members);
-            if (members.Count > 0) sb.Append(context.Chart(Build(data, members, title, kind == "loss", context), kind));
+            sb.Append(context.Chart(Build(data, losses, "Loss", "loss", steps, context, StageBands.FullWidth, 380), "loss"));
+            if (losses[0].Source.StartsWith("L(w*)", StringComparison.Ordinal))
+                sb.Append(Html.Note("The checkpoints carry no loss metric: this is the training loss L(w*) the LLC estimator computed at each checkpoint (on its batches)."));
         }
-        var other = names.Where(n => !used.Contains(n)).ToList();
-        if (other.Count > 0) sb.Append(context.Chart(Build(data, other, "Other metrics", false, context), "metrics"));
-        sb.Append(Html.Note("x: step on a log scale, plotted at step + 1 so that step 0 is shown (ticks give the real step). " +
-            "A gap is a checkpoint without that metric or with a non-finite value." + (data.Stages.Count > 1 ? " Shaded bands: the stages." : "")));
+        if (accuracies.Count > 0) sb.Append(context.Chart(Build(data, accuracies, "Accuracy", "accuracy", steps, context, StageBands.FullWidth, 340), "accuracy"));
+        if (others.Count > 0)
+        {
+            sb.Append("<h3>Other metrics</h3>\n<div class=\"grid\">\n");
+            foreach (var (family, members) in others)
+                sb.Append(context.Chart(Build(data, members, family, family, steps, context, StageBands.HalfWidth, 320), "metrics"));
+            sb.Append("</div>\n");
+        }
+        var notes = new List<string> { $"x: {data.Unit} on a log scale, plotted at {data.Unit} + 1 so that {data.Unit} 0 is shown. A y axis is logarithmic where its values span more than a factor {ValueScale.DecadesFactor:G}." };
+        if (counters.Count > 0) notes.Add($"Not drawn (they count {data.Unit}s or samples rather than measure the model): {string.Join(", ", counters)}.");
+        if (data.Stages.Count > 1) notes.Add("Shaded bands: the stages.");
+        sb.Append(Html.Note(string.Join(" ", notes)));
         return new SectionBody(true, sb.ToString());
     }
 
-    private static GenericChart Build(ReportData data, IReadOnlyList<string> metrics, string title, bool isLoss, ReportContext context)
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+
+    private static GenericChart Build(ReportData data, IReadOnlyList<RunCurve> curves, string title, string yTitle, IReadOnlyList<long> steps,
+        ReportContext context, double plotWidth, int height)
     {
-        var charts = new List<GenericChart>();
-        var finite = new List<double>();
-        foreach (string metric in metrics)
+        bool splits = yTitle is "loss" or "accuracy";
+        var charts = curves.Select((c, i) =>
         {
-            var points = data.Checkpoints
-                .Where(c => c.Metrics.TryGetValue(metric, out double v) && double.IsFinite(v))
-                .Select(c => (c.Step, Value: c.Metrics[metric])).ToList();
-            if (points.Count == 0) continue;
-            finite.AddRange(points.Select(p => p.Value));
-            charts.Add(Chart.Line<double, double, string>(
-                points.Select(p => StepAxis.X(p.Step)), points.Select(p => context.Round(p.Value)),
-                ShowMarkers: true, Name: metric,
-                MultiText: points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{metric}<br>step {p.Step}: {p.Value:G6}")).ToArray()));
-        }
-        if (charts.Count == 0) charts.Add(Chart.Line<double, double, string>(Array.Empty<double>(), Array.Empty<double>(), Name: "no finite values"));
+            var (colour, dotted) = splits ? RunCurves.Style(c.Name, i) : (Palette[i % Palette.Length], false);
+            return (GenericChart)Chart.Line<double, double, string>(
+                c.Points.Select(p => StepAxis.X(p.Step)), c.Points.Select(p => context.Round(p.Value)),
+                ShowMarkers: c.Points.Count <= 60, Name: Html.Escape(c.Name),
+                MultiText: c.Points.Select(p => Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{c.Name}<br>{data.Unit} {p.Step}: {p.Value:G6}"))).ToArray(),
+                LineColor: Color.fromString(colour), LineDash: dotted ? StyleParam.DrawingStyle.Dot : StyleParam.DrawingStyle.Solid);
+        }).ToList();
         var chart = Chart.Combine(charts);
-        ChartStyle.Frame(chart, title, 380);
+        ChartStyle.Frame(chart, Html.Escape(title), height);
         ChartStyle.HoverText(chart);
-        var steps = data.Checkpoints.Select(c => c.Step).ToList();
-        ChartStyle.StepX(chart, steps.Min(), steps.Max());
-        // Losses often span decades; a log y axis then shows late training, where a linear one shows a flat line.
-        bool logY = isLoss && finite.Count > 0 && finite.Min() > 0 && finite.Max() / finite.Min() > 30;
-        ChartStyle.AxisTitle(chart, "yaxis", logY ? "value (log scale)" : "value", logY);
-        ChartStyle.StageBands(chart, data.Stages);
+        ChartStyle.MarkerSize(chart, 5);
+        ChartStyle.StepX(chart, steps[0], steps[^1], data.Unit);
+        ChartStyle.LogWhenDecades(chart, "yaxis", curves.SelectMany(c => c.Points.Select(p => p.Value)), Html.Escape(yTitle));
+        StageBands.Add(chart, data.Stages, plotWidth);
         return chart;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DevInterp.Analysis;
 using DevInterp.Storage;
 using Plotly.NET;
 using Plotly.NET.CSharp;
@@ -32,8 +33,9 @@ public sealed class SimilaritySection : IReportSection
             var chart = Adjacent(measure.Key, measure.Select(g => (g.Key.Layer, Rows: (IReadOnlyList<SimilarityRow>)g.ToList())).ToList(), data, context);
             if (chart is not null) sb.Append(context.Chart(chart, "adjacent-similarity"));
         }
-        sb.Append(Html.Note("Similarity of each checkpoint's representation to the previous checkpoint's (plotted at the later step, " +
-            "log scale at step + 1). A dip marks a fast change of the representation; for CKA-type measures 1 means identical up to the measure's invariances."));
+        sb.Append(Html.Note($"How much each checkpoint's representation differs from the previous checkpoint's: 1 − similarity for " +
+            $"similarity measures (0 = identical up to the measure's invariances), the distance for Procrustes; plotted at the later " +
+            $"{data.Unit}, on log scales. A peak is a fast change of the representation; a transition is a burst of them."));
 
         sb.Append("<h3>Against initialization and the final checkpoint</h3>\n");
         foreach (var measure in groups.GroupBy(g => g.Key.Measure))
@@ -53,9 +55,10 @@ public sealed class SimilaritySection : IReportSection
         if (groups.Count > context.Options.MaxHeatmaps)
             sb.Append(Html.Note($"{groups.Count - context.Options.MaxHeatmaps} more heatmap(s) not drawn (at most {context.Options.MaxHeatmaps}): " +
                 string.Join(", ", groups.Skip(context.Options.MaxHeatmaps).Select(g => $"{g.Key.Layer} / {g.Key.Measure}")) + ".", "warning"));
-        sb.Append(Html.Note("Each cell compares the representations at two checkpoints (rows and columns in checkpoint order, so equal " +
-            "spacing per checkpoint, not per step); the matrix is mirrored, blank cells were not computed or are undefined. Blocks of " +
-            "high similarity along the diagonal are periods of stable representation; their edges are candidate stage boundaries."));
+        sb.Append(Html.Note($"Each cell is 1 − similarity (or the distance) between the representations at two checkpoints (rows and columns " +
+            $"in checkpoint order, so equal spacing per checkpoint, not per {data.Unit}), on a log colour scale when the values span decades; " +
+            "the matrix is mirrored, blank cells were not computed or are undefined. Dark blocks along the diagonal are periods of stable " +
+            "representation; their edges are candidate stage boundaries."));
         return new SectionBody(true, sb.ToString());
     }
 
@@ -63,22 +66,54 @@ public sealed class SimilaritySection : IReportSection
     {
         var steps = rows.SelectMany(r => new[] { r.StepA, r.StepB }).Distinct().Order().ToList();
         var index = steps.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i);
+        bool distance = SimilarityMatrices.IsDistance(measure);
+        // What is drawn: the change between two checkpoints (1 − similarity, or the distance), on a log colour scale when it
+        // spans decades, so that 0.999 and 0.99999 differ as much as 0.9 and 0.99 (a linear scale shows only the largest).
+        var changes = rows.Where(r => double.IsFinite(r.Value) && r.StepA != r.StepB).Select(r => distance ? r.Value : 1 - r.Value).ToList();
+        var positive = changes.Where(v => v > 0).ToList();
+        bool log = positive.Count > 0 && ValueScale.SpansDecades(positive);
+        double floor = positive.Count > 0 ? positive.Min() : 1;
+        double Cell(double value)
+        {
+            double change = distance ? value : 1 - value;
+            return log ? Math.Log10(Math.Max(change, floor)) : change;
+        }
         var z = steps.Select(_ => new double?[steps.Count]).ToArray();
         // Stored pairs first (row step_a, column step_b); a pair stored in one order only is mirrored into the empty cell.
-        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepA]][index[r.StepB]] = context.Round(r.Value);
-        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepB]][index[r.StepA]] ??= context.Round(r.Value);
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepA]][index[r.StepB]] = context.Round(Cell(r.Value));
+        foreach (var r in rows.Where(r => double.IsFinite(r.Value))) z[index[r.StepB]][index[r.StepA]] ??= context.Round(Cell(r.Value));
         var labels = steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToArray();
         var zero = steps.Select(_ => steps.Select(_ => 0.0).ToArray()).ToArray();
         var chart = Chart.Heatmap<double, string, string, string>(zero, X: labels, Y: labels, Name: Html.Escape(measure),
             ColorScale: StyleParam.Colorscale.Viridis);
         var trace = chart.GetTraces().Single();
         trace.SetProperty("z", z); // nullable cells: null is a blank cell in plotly.js
-        var finite = rows.Select(r => r.Value).Where(double.IsFinite).ToList();
-        if (finite.Count > 0 && finite.Min() >= 0 && finite.Max() <= 1) { trace.SetProperty("zmin", 0); trace.SetProperty("zmax", 1); }
-        trace.SetProperty("hovertemplate", "step %{y} vs %{x}: %{z:.4f}<extra></extra>");
-        ChartStyle.Frame(chart, Html.Escape($"{layer} — {measure}"), 440, legend: false);
-        ChartStyle.AxisTitle(chart, "xaxis", "step");
-        ChartStyle.AxisTitle(chart, "yaxis", "step");
+        string what = distance ? measure : $"1 − {measure}";
+        if (log)
+        {
+            var logs = positive.Select(Math.Log10).Order().ToList();
+            int lo = (int)Math.Ceiling(logs[(int)(0.05 * (logs.Count - 1))]), hi = (int)Math.Floor(logs[^1]);
+            int[] ticks = hi >= lo ? Enumerable.Range(lo, hi - lo + 1).ToArray() : [hi];
+            trace.SetProperty("colorbar", new Dictionary<string, object>
+            {
+                ["title"] = new Dictionary<string, object> { ["text"] = Html.Escape(what) }, ["tickmode"] = "array",
+                ["tickvals"] = ticks.Select(t => (double)t).ToArray(), ["ticktext"] = ticks.Select(t => t == 0 ? "1" : $"1e{t}").ToArray(),
+            });
+            trace.SetProperty("hovertemplate", $"%{{y}} vs %{{x}}: {Html.Escape(what)} = 10^%{{z:.2f}}<extra></extra>");
+            // The colours span the bulk of the values (from their 5th percentile): a few rounding-level cells (1e-14)
+            // would otherwise take most of the scale; anything lower is drawn in the darkest colour.
+            var sorted = positive.Select(Math.Log10).Order().ToList();
+            trace.SetProperty("zmin", context.Round(sorted[(int)(0.05 * (sorted.Count - 1))]));
+            trace.SetProperty("zmax", context.Round(sorted[^1]));
+        }
+        else
+        {
+            trace.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = new Dictionary<string, object> { ["text"] = Html.Escape(what) } });
+            trace.SetProperty("hovertemplate", $"%{{y}} vs %{{x}}: {Html.Escape(what)} = %{{z:.4g}}<extra></extra>");
+        }
+        ChartStyle.Frame(chart, Html.Escape($"{layer} — {what}{(log ? " (log colour)" : "")}"), 440, legend: false);
+        ChartStyle.AxisTitle(chart, "xaxis", "checkpoint");
+        ChartStyle.AxisTitle(chart, "yaxis", "checkpoint");
         foreach (string axis in new[] { "xaxis", "yaxis" })
         {
             var a = ChartStyle.Axis(chart, axis);
@@ -111,21 +146,27 @@ public sealed class SimilaritySection : IReportSection
             var value = PairValues(rows);
             return steps.Where(s => s != anchor)
                 .Select(s => new CurvePoint(s, value.TryGetValue((Math.Min(s, anchor), Math.Max(s, anchor)), out double v) ? v : double.NaN,
-                    string.Create(CultureInfo.InvariantCulture, $"{layer}: step {s} vs {anchor}")))
+                    string.Create(CultureInfo.InvariantCulture, $"{layer}: {data.Unit} {s} vs {anchor}")))
                 .ToList();
         });
 
-    private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context) =>
-        Curves(measure, $"{measure} between adjacent checkpoints", layers, data, context, (layer, rows) =>
+    // The change from the previous checkpoint (1 − similarity, or the distance), at the later step of each pair: a log
+    // axis shows the dynamics that a similarity axis from 0.97 to 0.999999 flattens.
+    private static GenericChart? Adjacent(string measure, IReadOnlyList<(string Layer, IReadOnlyList<SimilarityRow> Rows)> layers, ReportData data, ReportContext context)
+    {
+        bool distance = SimilarityMatrices.IsDistance(measure);
+        string what = distance ? measure : $"1 − {measure}";
+        return Curves(what, $"{what} to the previous checkpoint", layers, data, context, (layer, rows) =>
         {
             var steps = Steps(rows);
             var value = PairValues(rows);
-            // Plotted at the later step of each pair.
             return steps.Zip(steps.Skip(1))
-                .Select(p => new CurvePoint(p.Second, value.TryGetValue((p.First, p.Second), out double v) ? v : double.NaN,
-                    string.Create(CultureInfo.InvariantCulture, $"{layer}: step {p.First} → {p.Second}")))
+                .Select(p => new CurvePoint(p.Second, value.TryGetValue((p.First, p.Second), out double v) ? (distance ? v : 1 - v) : double.NaN,
+                    string.Create(CultureInfo.InvariantCulture, $"{layer}: {data.Unit} {p.First} → {p.Second}")))
+                .Where(p => !(p.Value <= 0))
                 .ToList();
         });
+    }
 
     private sealed record CurvePoint(long Step, double Value, string Hover);
 
@@ -136,11 +177,13 @@ public sealed class SimilaritySection : IReportSection
         ReportData data, ReportContext context, Func<string, IReadOnlyList<SimilarityRow>, List<CurvePoint>> pointsOf)
     {
         var charts = new List<GenericChart>();
+        var values = new List<double>();
         long min = long.MaxValue, max = 0;
         foreach (var (layer, rows) in layers)
         {
             var points = pointsOf(layer, rows).Where(p => double.IsFinite(p.Value)).ToList();
             if (points.Count == 0) continue;
+            values.AddRange(points.Select(p => p.Value));
             var steps = Steps(rows);
             min = Math.Min(min, steps[0]);
             max = Math.Max(max, steps[^1]);
@@ -153,9 +196,9 @@ public sealed class SimilaritySection : IReportSection
         if (charts.Count == 0) return null;
         var chart = Chart.Combine(charts);
         ChartStyle.Frame(chart, Html.Escape(title), 380);
-        ChartStyle.StepX(chart, min, max);
-        ChartStyle.AxisTitle(chart, "yaxis", Html.Escape(measure));
-        ChartStyle.StageBands(chart, data.Stages);
+        ChartStyle.StepX(chart, min, max, data.Unit);
+        ChartStyle.LogWhenDecades(chart, "yaxis", values, Html.Escape(measure));
+        StageBands.Add(chart, data.Stages);
         return chart;
     }
 }

@@ -18,7 +18,7 @@ public sealed class StagesSection : IReportSection
     {
         if (data.Stages.Count == 0) return SectionBody.Absent("the stages table is absent or empty (devinterp analyze fills it).");
         var sb = new StringBuilder();
-        sb.Append(Html.Table(["stage", "steps", "LLC trend", "Δ LLC", "Δ loss", "boundary signals", "boundary confidence"],
+        sb.Append(Html.Table(["stage", data.Unit + "s", "LLC trend", "Δ LLC", "Δ loss", "boundary signals", "boundary confidence"],
             data.Stages.OrderBy(s => s.Stage).Select(s => (IReadOnlyList<string>)
             [
                 s.Stage.ToString(CultureInfo.InvariantCulture),
@@ -27,9 +27,12 @@ public sealed class StagesSection : IReportSection
                 Html.Number(s.LlcChange, "+0.###;−0.###;0"), Html.Number(s.LossChange, "+0.####;−0.####;0"),
                 s.Signals.Count == 0 ? "—" : Html.Escape(string.Join(", ", s.Signals)), Html.Number(s.Confidence, "F2"),
             ]), "stages"));
-        sb.Append(Html.Note("A stage runs from its start step up to the next stage's start (the last includes its end). Signals are the " +
-            "curves that put a change point at the stage's start (LLC, loss, similarity, essential-dynamics cusps); confidence is " +
-            "the boundary's support across them. The same stages shade the loss, LLC and similarity charts above."));
+        sb.Append(Html.Note($"A stage runs from its start {data.Unit} up to the next stage's start (the last includes its end). Δ LLC and " +
+            "Δ loss: the last value measured in the stage minus the first; the LLC trend follows those values. Boundary signals: the " +
+            "curves that changed regime there (loss and accuracy curves, the LLC, bursts of representational change, sharp turns of " +
+            "the essential-dynamics path), each large against its own noise and scale; confidence (k + 1)/(n + 2) for k of n signals " +
+            "agreeing, so one signal alone gives 0.67 and every one of four 0.83 (docs/stages.md). The same stages shade every chart " +
+            "over training."));
         return new SectionBody(true, sb.ToString());
     }
 }

@@ -27,7 +27,7 @@ public sealed class SummarySection : IReportSection
             rows.Add(("dtype", Html.Escape(c.DType)));
         }
         var steps = data.AllSteps;
-        if (steps.Count > 0) rows.Add(("steps", Html.Escape($"{steps[0]} … {steps[^1]}")));
+        if (steps.Count > 0) rows.Add((data.Unit + "s", Html.Escape($"{steps[0]} … {steps[^1]}")));
         int ok = data.Checkpoints.Count(r => r.Status == CheckpointStatus.Ok);
         int failed = data.Checkpoints.Count - ok;
         string listed = c is null ? "" : $" of {c.Run.Checkpoints.Count} listed in analysis.json";
@@ -64,7 +64,10 @@ public sealed class SummarySection : IReportSection
 
     private static string Code(string text) => $"<code>{Html.Escape(text)}</code>";
 
-    private static string Compact(System.Text.Json.Nodes.JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    // Relaxed escaping: the text is HTML-escaped afterwards, so "+" and "<" need no \u escapes (a name map's "a+b" stays "a+b").
+    private static readonly JsonSerializerOptions CompactJson = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Compact(System.Text.Json.Nodes.JsonNode node) => node.ToJsonString(CompactJson);
 
     private static string Settings(Analysis.AnalysisConfig c)
     {

@@ -35,10 +35,17 @@ internal static class BoundaryMerger
             var names = members.Select(e => e.Signal).Distinct().Order(StringComparer.Ordinal).ToArray();
             int available = signals.Count(s =>
                 names.Contains(s.Name) || ((s.CoverageStart ?? axis.First) <= step && step <= (s.CoverageEnd ?? axis.Last)));
-            result.Add(new MergedBoundary(step, names, members.Select(e => e.Step).Order().ToArray(), available, (double)names.Length / available));
+            result.Add(new MergedBoundary(step, names, members.Select(e => e.Step).Order().ToArray(), available, Confidence(names.Length, available)));
         }
         return result;
     }
+
+    /// <summary>
+    /// Laplace's rule of succession: with k of n independent signals agreeing, (k + 1) / (n + 2) is the posterior mean
+    /// probability that a further signal would agree, under a uniform prior. One signal alone gives 2/3, never 1; every
+    /// one of four agreeing gives 5/6.
+    /// </summary>
+    public static double Confidence(int agreeing, int available) => (agreeing + 1.0) / (available + 2.0);
 
     private static double Median(List<double> sorted)
     {

@@ -17,11 +17,16 @@ public enum ToleranceUnit
 /// <param name="Unit">Unit of <paramref name="Tolerance"/>.</param>
 /// <param name="MinConfidence">Groups whose confidence is below this are dropped (0 keeps all).</param>
 /// <param name="FlatTolerance">A stage's LLC trend is flat when |LLC change| is below this fraction of the LLC curve's range.</param>
+/// <param name="MinEndStageCheckpoints">The first and the last stage hold at least this many checkpoints: a boundary
+/// closer to an end of the run is dropped (moved to <see cref="StageTable.DroppedBoundaries"/>). Signals that smooth over
+/// neighbouring checkpoints see only one side at the ends, and a stage of one or two checkpoints there is such an edge
+/// effect, not a stage.</param>
 public sealed record StageTableOptions(
     double Tolerance = 2,
     ToleranceUnit Unit = ToleranceUnit.Checkpoints,
     double MinConfidence = 0,
-    double FlatTolerance = 0.05)
+    double FlatTolerance = 0.05,
+    int MinEndStageCheckpoints = 3)
 {
     /// <summary>Defaults: merge boundaries within 2 checkpoints, keep all.</summary>
     public static StageTableOptions Default { get; } = new();

@@ -1,0 +1,51 @@
+using DevInterp.Runs;
+using DevInterp.Storage;
+using Xunit.Abstractions;
+
+namespace DevInterp.Tests.Analysis;
+
+/// <summary>
+/// The grokking demo run (checkpoints/grok: modular addition, memorisation → circuit formation → clean-up → settled),
+/// once it is shipped. Its transitions are read from its own metrics, the way docs/demo-runs.md defines them: the end of
+/// memorisation (the first checkpoint with train accuracy &gt; 0.95), the onset of clean-up (the weight norm's maximum)
+/// and settled (the first checkpoint with test accuracy &gt; 0.95). The stage table from the loss, accuracy, similarity
+/// and essential dynamics must put a boundary within one checkpoint interval of each, and no more than one extra.
+/// </summary>
+public class GrokStagesTests(ITestOutputHelper output)
+{
+    private static string Folder => Path.Combine(TestPaths.RepoRoot, "checkpoints", "grok");
+
+    [Fact]
+    public void TheGrokkingRunsStagesAreItsTransitions()
+    {
+        if (!File.Exists(Path.Combine(Folder, RunManifest.FileName)))
+        {
+            output.WriteLine("checkpoints/grok is not shipped yet: nothing to check");
+            return;
+        }
+        var (_, store, result) = ShippedRunAnalyses.Get("grok");
+
+        var checkpoints = store.Read<CheckpointRow>().OrderBy(c => c.Step).ToList();
+        var transitions = Transitions(checkpoints);
+        foreach (var r in result.Rows) output.WriteLine($"{r.Stage}: {r.StartStep}–{r.EndStep} {string.Join(",", r.Signals)} {r.Confidence:F2}");
+        var score = StageScore.Of(checkpoints.Select(c => c.Step).ToList(), transitions, result.Rows.Skip(1).Select(r => r.StartStep).ToList());
+        output.WriteLine($"transitions {string.Join(", ", transitions)}; {score}");
+        Assert.True(score.EveryTransitionFound, score.ToString());
+        Assert.InRange(score.Found, 1, transitions.Length + 1);
+    }
+
+    private static long[] Transitions(List<CheckpointRow> checkpoints)
+    {
+        var names = checkpoints.SelectMany(c => c.Metrics.Keys).Distinct().ToList();
+        string Find(Func<string, bool> match, string what) => names.FirstOrDefault(match)
+            ?? throw new InvalidOperationException($"checkpoints/grok: no {what} metric among {string.Join(", ", names)}");
+        string train = Find(k => k.Contains("train", StringComparison.Ordinal) && k.Contains("acc", StringComparison.Ordinal), "train accuracy");
+        string test = Find(k => (k.Contains("test", StringComparison.Ordinal) || k.Contains("val", StringComparison.Ordinal)) && k.Contains("acc", StringComparison.Ordinal), "test accuracy");
+        string norm = Find(k => k.Contains("norm", StringComparison.Ordinal), "weight norm");
+        double Value(CheckpointRow c, string m) => c.Metrics.TryGetValue(m, out double v) ? v : double.NaN;
+        long memorised = checkpoints.First(c => Value(c, train) > 0.95).Step;
+        long cleanUp = checkpoints.MaxBy(c => Value(c, norm))!.Step;
+        long settled = checkpoints.First(c => Value(c, test) > 0.95).Step;
+        return new[] { memorised, cleanUp, settled }.Distinct().Order().ToArray();
+    }
+}
