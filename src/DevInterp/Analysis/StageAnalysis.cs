@@ -143,7 +143,7 @@ public static class StageAnalysis
             if (metric == "train_loss") lossCurve = curve;
             double floor = LossFloor * curve.Values.Max();
             var logValues = curve.Values.Select(v => Math.Log(Math.Max(v, floor))).ToArray();
-            AddCurve(signals, notes, name, "loss", curve.Steps, logValues, LossAbsoluteFloor, null, settings, options, time, minTrend, Math.Log(2));
+            AddCurve(signals, notes, name, "loss", curve.Steps, logValues, LossAbsoluteFloor, null, settings, options, time, minTrend);
         }
         foreach (string metric in AccuracyMetrics)
             if (Metric(checkpoints, metric) is { } curve)
@@ -234,8 +234,7 @@ public static class StageAnalysis
 
     // One curve's boundaries: its trend breaks under the noise model, or, with an explicit penalty, the change points of its level.
     private static void AddCurve(List<StageSignal> signals, List<string> notes, string name, string source, IReadOnlyList<long> steps,
-        double[] values, double absoluteFloor, double? noiseFloor, StageSettings settings, ChangePointOptions options, TimeAxis time, int minTrend,
-        double? relativeCap = null)
+        double[] values, double absoluteFloor, double? noiseFloor, StageSettings settings, ChangePointOptions options, TimeAxis time, int minTrend)
     {
         if (settings.Penalty is not null)
         {
@@ -249,7 +248,7 @@ public static class StageAnalysis
             signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, changes, steps)));
             return;
         }
-        var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor, RelativeFloorCap: relativeCap), time);
+        var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor), time);
         if (found.Rejected.Count > 0)
             notes.Add($"{name}: {found.Rejected.Count} candidate break(s) below the noise model's bar ignored ({string.Join(", ", found.Rejected.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")))})");
         signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));

@@ -74,18 +74,6 @@ public class TrendBreaksTests
     }
 
     [Fact]
-    public void ALossThatConvergesFurtherDoesNotHideItsEarlierTransitions()
-    {
-        // Three drops of 1.3 nats (a loss falling by 3.7× each time), then convergence by 12 nats: 10% of the range is
-        // 1.6 nats, above each drop. Capped at ln 2 (a halving of the loss counts whatever the range), all four are found.
-        long[] drops = [151, 363, 1083];
-        var values = LogGrid.Select(s => -1.3 * drops.Count(d => s >= d) - (s >= 2596 ? 12 : 0)).ToArray();
-        var noisy = Noisy(values, 0.01, 5);
-        Assert.Equal([363L, 2596], TrendBreaks.Find(LogGrid, noisy, new TrendBreakOptions(AbsoluteFloor: 0.05)).BreakSteps.Where(s => s is 363 or 2596));
-        Assert.Equal([151L, 363, 1083, 2596], TrendBreaks.Find(LogGrid, noisy, new TrendBreakOptions(AbsoluteFloor: 0.05, RelativeFloorCap: Math.Log(2))).BreakSteps);
-    }
-
-    [Fact]
     public void KneesOfASteadyFallAreFoundAtTheOnsetAndTheEndOfTheChange()
     {
         // Flat to step 100, falling straight in log step to 1000, flat again: two regime changes, nothing else.

@@ -15,9 +15,6 @@ namespace DevInterp.Stages.Trends;
 /// keeps every break at least this far from either end of the run.</param>
 /// <param name="NoiseFloor">The curve's known measurement error per point (for the LLC, the standard error of the estimates),
 /// a lower bound on the noise level estimated from the curve; null for none.</param>
-/// <param name="RelativeFloorCap">An upper bound on the relative floor's term (null: none). For a log loss the range
-/// grows with how far the loss converged, which says nothing about how large a transition is: ln 2 (a halving of the
-/// loss) counts whatever the range.</param>
 /// <param name="MaxSmoothFit">A break is kept only when the two trends fit their checkpoints with at most this fraction of
 /// the residual of one smooth (quadratic) trend through them (<see cref="TrendBreak.SmoothFit"/>, with n·σ² added to
 /// both): a bend that a smooth curve follows as well is curvature, not a change of regime.</param>
@@ -27,8 +24,7 @@ public sealed record TrendBreakOptions(
     double SignificanceZ = 4,
     int MinSegmentSize = 3,
     double? NoiseFloor = null,
-    double MaxSmoothFit = 0.5,
-    double? RelativeFloorCap = null)
+    double MaxSmoothFit = 0.5)
 {
     /// <summary>Defaults.</summary>
     public static TrendBreakOptions Default { get; } = new();
@@ -45,8 +41,6 @@ public sealed record TrendBreakOptions(
             throw new ArgumentOutOfRangeException(nameof(MinSegmentSize), $"MinSegmentSize must be ≥ 3, got {MinSegmentSize}");
         if (!(MaxSmoothFit > 0 && MaxSmoothFit <= 1))
             throw new ArgumentOutOfRangeException(nameof(MaxSmoothFit), $"MaxSmoothFit must lie in (0, 1], got {MaxSmoothFit}");
-        if (RelativeFloorCap is { } cap && (!(cap > 0) || !double.IsFinite(cap)))
-            throw new ArgumentOutOfRangeException(nameof(RelativeFloorCap), $"RelativeFloorCap must be a positive finite number or null, got {cap}");
         if (NoiseFloor is { } f && (!(f >= 0) || !double.IsFinite(f)))
             throw new ArgumentOutOfRangeException(nameof(NoiseFloor), $"NoiseFloor must be a finite number ≥ 0 or null, got {f}");
     }

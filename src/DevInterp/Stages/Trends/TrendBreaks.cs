@@ -56,7 +56,7 @@ public static class TrendBreaks
         int n = values.Count;
         double range = n == 0 ? 0 : values.Max() - values.Min();
         double noise = Math.Max(NoiseLevel.Estimate(x, values), options.NoiseFloor ?? 0);
-        double floor = Math.Max(Math.Min(options.RelativeFloor * range, options.RelativeFloorCap ?? double.PositiveInfinity), options.AbsoluteFloor);
+        double floor = Math.Max(options.RelativeFloor * range, options.AbsoluteFloor);
         int minSize = options.MinSegmentSize;
 
         double sigma = Math.Max(noise, floor / 8);
