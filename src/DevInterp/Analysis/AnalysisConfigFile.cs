@@ -24,7 +24,7 @@ public sealed record AnalysisConfigFile
 
     private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    private static readonly HashSet<string> RunFields = new(StringComparer.Ordinal) { "path", "key", "checkpoints" };
+    private static readonly HashSet<string> RunFields = new(StringComparer.Ordinal) { "path", "key", "checkpoints", "unit" }; // unit: recorded by analyze; the run's own files say it again
 
     private static readonly JsonSerializerOptions Strict = new(AnalysisConfig.Json)
     {

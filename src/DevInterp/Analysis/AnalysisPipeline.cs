@@ -75,8 +75,6 @@ public static class AnalysisPipeline
         {
             llc = LlcRunAnalysis.Run(cfg, run, store, shard, Phase("llc", LlcShare), cancel);
             failed.AddRange(llc.Failed);
-            progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "llc: consolidating tables"));
-            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
         }
         else offset += LlcShare;
         var missing = cfg.Llc.Enabled ? MissingLlc(store, run) : [];
@@ -85,7 +83,10 @@ public static class AnalysisPipeline
         if (shard.Count > 1 && (missing.Count > 0 || !options.Merge))
             return new AnalyzeResult(llc, null, null, null, null, missing, failed);
         if (cfg.Llc.Enabled)
+        {
+            progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "llc: consolidating tables"));
             store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
+        }
 
         SimilarityRunResult? similarity = null;
         DynamicsRunResult? dynamics = null;

@@ -80,8 +80,12 @@ public class LlcCommandTests
         using var doc = JsonDocument.Parse(r.Out);
         double chosen = doc.RootElement.GetProperty("chosen_step_size").GetDouble();
         var grid = doc.RootElement.GetProperty("grid").EnumerateArray().ToList();
-        Assert.Contains(grid, p => p.GetProperty("step_size").GetDouble() == chosen && p.GetProperty("passing").GetBoolean());
-        // The grid runs downwards from the largest step size; a chosen point has a passing neighbour below it, or is the smallest passing one.
+        var point = Assert.Single(grid, p => p.GetProperty("step_size").GetDouble() == chosen);
+        Assert.False(point.GetProperty("diverged").GetBoolean());
+        // A failing point is chosen only as the fallback, and then the result says so (on this flat-bottomed DLN
+        // minimum R̂ stays above 1.1 in a short sweep of 4 chains).
+        if (doc.RootElement.GetProperty("confident").GetBoolean()) Assert.True(point.GetProperty("passing").GetBoolean());
+        else Assert.StartsWith("no step size passed", doc.RootElement.GetProperty("reason").GetString());
         Assert.True(grid.Count >= 2);
         Assert.True(File.Exists(Path.Combine(outDir, "calibration.arrow")));
         Assert.True(File.Exists(Path.Combine(outDir, "calibration.json")));

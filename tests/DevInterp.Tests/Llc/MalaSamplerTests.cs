@@ -68,9 +68,12 @@ public class MalaSamplerTests
         Assert.All(mala.Acceptance!, a => Assert.InRange(a, 0.2, 0.95));
         Assert.Equal(mala.Diagnostics.Acceptance, mala.Acceptance!.Average(), 12);
         Assert.Null(sgld.Acceptance);
-        // Per draw, the acceptance of the one step that led to it; a chain's rate is their mean.
-        Assert.All(mala.AcceptanceTraces!, t => Assert.All(t, a => Assert.True(a is 0 or 1)));
-        for (int c = 0; c < options.Chains; c++) Assert.Equal(mala.AcceptanceTraces![c].Average(), mala.Acceptance![c], 12);
+        // Per draw, the acceptance of the one step that led to it: 1 or 0 for a full step, NaN for a step drawn from the
+        // step-size range (those do not count towards the rate); a chain's rate is the mean of its full steps.
+        Assert.All(mala.AcceptanceTraces!, t => Assert.All(t, a => Assert.True(a is 0 or 1 || double.IsNaN(a))));
+        Assert.All(mala.AcceptanceTraces!, t => Assert.InRange(t.Count(double.IsNaN) / (double)t.Length, 0.4, 0.6));
+        for (int c = 0; c < options.Chains; c++)
+            Assert.Equal(mala.AcceptanceTraces![c].Where(a => !double.IsNaN(a)).Average(), mala.Acceptance![c], 12);
     }
 
     [Fact]
