@@ -37,6 +37,8 @@ public static class AnalyzeCommand
         command.Options.Add(noReport);
         command.Options.Add(noMerge);
         probe.AddTo(command);
+        var llcFlags = new LlcFlags();
+        foreach (var o in llcFlags.All) command.Options.Add(o);
         command.WithExamples(
             "devinterp analyze checkpoints/dln --out analyses/dln",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
@@ -48,8 +50,12 @@ public static class AnalyzeCommand
             var file = parse.GetValue(config) is { } path ? AnalysisConfigFile.Load(path) : null;
             using var writer = inputs.Lock(parse, context, RunInputs.RunPathOf(parse.GetValue(run), file), shared: shardSpec.Count > 1);
             // Every setting (the file's, the options', the probe's) is validated before any checkpoint is hashed or read.
-            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), context, file,
-                fresh => probe.Given(parse) ? fresh with { Similarity = probe.Apply(parse, fresh.Similarity) } : fresh);
+            // Sampler options given here override the config file's (and the defaults), one by one.
+            var (r, cfg) = inputs.Resolve(parse, parse.GetValue(run), context, file, fresh =>
+            {
+                var c = probe.Given(parse) ? fresh with { Similarity = probe.Apply(parse, fresh.Similarity) } : fresh;
+                return llcFlags.AnyGiven(parse) ? c with { Llc = llcFlags.Apply(parse, c.Llc) } : c;
+            });
             if (file is not null) WarnIfRecordedOnAnotherRun(context, file, cfg);
             return Execute(context, r, cfg, parse.GetValue(inputs.Out)!, shardSpec, new AnalyzeOptions(shardSpec, !parse.GetValue(noReport), !parse.GetValue(noMerge)),
                 parse.GetValue(inputs.Quiet), parse.GetValue(inputs.Json));
@@ -120,8 +126,16 @@ public static class AnalyzeCommand
     private static void Print(CliContext context, AnalyzeResult r, string folder, Shard shard, TimeSpan elapsed, bool complete)
     {
         if (r.Llc is { } llc)
+        {
+            var s = llc.Setting;
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"llc: {llc.Estimated.Count} estimated, {llc.AlreadyDone.Count} already done, {llc.Failed.Count} failed; step size ε = {llc.StepSize:G3} ({llc.StepSizeSource})"));
+                $"llc: {llc.Estimated.Count} estimated, {llc.AlreadyDone.Count} already done, {llc.Failed.Count} failed; ε = {s.StepSize:G3}, γ = {s.Localization:G3}, {s.Chains} chains × {s.Draws}–{s.MaxDraws} draws after {s.BurnIn} burn-in ({s.Source})"));
+            if (llc.Warning is { } warning) context.Warn(warning);
+            var rows = DevInterp.Storage.AnalysisStore.Open(folder).Read<DevInterp.Storage.LlcRow>();
+            if (rows.Count > 0)
+                context.Out.WriteLine("llc readings: " + string.Join(", ", rows.GroupBy(x => x.Reading?.ToString() ?? "unknown")
+                    .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {ReadingName(g.Key)}")));
+        }
         if (!complete)
         {
             string waiting = r.MissingLlcSteps.Count > 0 ? $"{r.MissingLlcSteps.Count} checkpoint(s) wait for other shards" : "every checkpoint is estimated";
@@ -144,6 +158,14 @@ public static class AnalyzeCommand
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"analysis complete in {elapsed.TotalSeconds:F0} s: {Path.GetFullPath(folder)}{(r.ReportPath is { } p ? $"; report: {p}" : "")}"));
     }
+
+    private static string ReadingName(string reading) => reading switch
+    {
+        nameof(DevInterp.Llc.LlcReading.LocalMinimum) => "at a local minimum (estimates of λ)",
+        nameof(DevInterp.Llc.LlcReading.Localized) => "away from a minimum (localized values, comparable within the run)",
+        nameof(DevInterp.Llc.LlcReading.Untrusted) => "untrusted",
+        _ => "without a reading",
+    };
 
     private static object ToJson(AnalyzeResult r, string folder, TimeSpan elapsed, bool complete) => new
     {

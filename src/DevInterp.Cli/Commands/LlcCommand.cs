@@ -14,50 +14,6 @@ namespace DevInterp.Cli.Commands;
 /// <summary><c>devinterp llc</c>: the local learning coefficient of every checkpoint of a run; <c>llc calibrate</c>: the step-size sweep.</summary>
 public static class LlcCommand
 {
-    private sealed class LlcFlags
-    {
-        public Option<int> Chains { get; } = new("--chains") { Description = "Chains per estimate", DefaultValueFactory = _ => 8 };
-        public Option<int> Draws { get; } = new("--draws") { Description = "Draws per chain (the minimum; more are drawn until --target-rel-error is met)", DefaultValueFactory = _ => 1000 };
-        public Option<int> BurnIn { get; } = new("--burn-in") { Description = "Burn-in steps per chain", DefaultValueFactory = _ => 500 };
-        public Option<int> Thin { get; } = new("--steps-between-draws") { Description = "Sampler steps per kept draw", DefaultValueFactory = _ => 1 };
-        public Option<double?> StepSize { get; } = new("--step-size") { Description = "SGLD step size ε; default: calibrated once on the last checkpoint (see 'llc calibrate')" };
-        public Option<double?> NBeta { get; } = new("--nbeta") { Description = "Inverse temperature nβ; default n/ln n, with n the training-set size (the theory's β* = 1/ln n)" };
-        public Option<double> Localization { get; } = new("--localization") { Description = "Localization strength γ pulling chains back to the checkpoint", DefaultValueFactory = _ => 0.1 };
-        public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Minibatch size; default: full batch when cheap (n·D ≤ 2^22), else about 2^22/D (at least 256)" };
-        public Option<long> Seed { get; } = new("--seed") { Description = "Seed of all sampling randomness (equal seeds give bit-identical results)", DefaultValueFactory = _ => 0 };
-        public Option<string> Sampler { get; } = new("--sampler") { Description = "mala (Metropolis-adjusted, exact with full batches), sgld, rmsprop_sgld or sgnht", DefaultValueFactory = _ => "mala" };
-        public Option<string> Integrator { get; } = new("--integrator") { Description = "leimkuhler_matthews (exact for Gaussian targets) or euler_maruyama (classic SGLD)", DefaultValueFactory = _ => "leimkuhler_matthews" };
-        public Option<bool> NoControlVariates { get; } = new("--no-control-variates") { Description = "Use plain minibatch gradients and draws (no control variates)" };
-        public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };
-        public Option<int> MaxDraws { get; } = new("--max-draws") { Description = "Upper limit on draws per chain", DefaultValueFactory = _ => 3000 };
-        public Option<string?> Parameters { get; } = new("--parameters") { Description = "Regex of the parameters to sample (weight-restricted LLC, e.g. '^layers\\.2\\.'); others stay fixed" };
-        public Option<string?> Compat { get; } = new("--compat") { Description = "devinterp: the Python devinterp library's SGLD (Euler steps, nβ = batch/ln batch, full batch unless --batch-size, L(w*) on the full training set, exactly --draws draws; docs/llc.md)" };
-
-        public IEnumerable<Option> All => [Chains, Draws, BurnIn, Thin, StepSize, NBeta, Localization, BatchSize, Seed, Sampler, Integrator, NoControlVariates, TargetRelativeError, MaxDraws, Parameters, Compat];
-
-        public LlcSettings Settings(ParseResult p)
-        {
-            double? target = p.GetValue(TargetRelativeError);
-            var settings = new LlcSettings(true, p.GetValue(Chains), p.GetValue(Draws), p.GetValue(BurnIn), p.GetValue(Thin),
-                p.GetValue(StepSize), null, p.GetValue(Localization), p.GetValue(NBeta), p.GetValue(BatchSize), p.GetValue(Seed),
-                p.GetValue(Sampler)!, p.GetValue(Integrator)!, !p.GetValue(NoControlVariates),
-                target ?? 0.03, p.GetValue(MaxDraws), p.GetValue(Parameters), Compat: p.GetValue(Compat));
-            if (settings.Compat is { } compat)
-            {
-                var kind = compat is "none" or "devinterp" ? LlcSettings.ParseCompat(compat)
-                    : throw new UsageException($"--compat '{compat}' is not one of none, devinterp");
-                bool samplerGiven = p.GetResult(Sampler) is { Implicit: false };
-                if (kind == LlcCompat.Devinterp && samplerGiven && LlcSettings.ParseSampler(settings.Sampler) != SamplerKind.Sgld)
-                    throw new UsageException($"--compat devinterp samples with plain SGLD; drop --sampler {settings.Sampler}");
-                if (kind == LlcCompat.Devinterp) settings = settings with { Sampler = "sgld" }; // the default MALA is ours, not the reference's
-            }
-            // --max-draws left at its default follows a larger --draws; given explicitly it must not be smaller.
-            if (p.GetResult(MaxDraws) is null or { Implicit: true }) settings = settings with { MaxDraws = Math.Max(settings.MaxDraws, settings.Draws) };
-            settings.Validate(); // names every bad option now
-            return settings;
-        }
-    }
-
     /// <summary>Builds the command group.</summary>
     public static Command Build(CliContext context)
     {
@@ -108,10 +64,12 @@ public static class LlcCommand
             {
                 step = r.Step, mean = r.Mean, std = r.Std, verdict = r.Verdict.ToString().ToLowerInvariant(), reasons = r.Reasons,
                 r_hat = r.RHat, bulk_ess = r.BulkEss, step_size = r.StepSize, step_size_source = r.StepSizeSource, nbeta = r.NBeta,
+                localization = r.Localization, grad_norm = r.GradientNorm,
+                reading = r.Reading is { } reading ? StoreEnums.Format(reading) : null, reading_reason = r.ReadingReason,
             }));
             return;
         }
-        var table = new Table().AddColumns("step", "λ̂", "std", "R̂", "ESS", "verdict");
+        var table = new Table().AddColumns("step", "λ̂", "std", "R̂", "ESS", "‖∇L(w*)‖", "reading", "verdict");
         foreach (var r in rows)
         {
             string verdict = r.Verdict switch
@@ -120,11 +78,21 @@ public static class LlcCommand
                 LlcVerdict.Doubtful => "[yellow]doubtful[/]",
                 _ => "[red]untrusted[/]",
             };
-            table.AddRow(r.Step.ToString(CultureInfo.InvariantCulture), F(r.Mean), F(r.Std), F(r.RHat), F(r.BulkEss), verdict);
+            string reading = r.Reading switch
+            {
+                LlcReading.LocalMinimum => "local minimum",
+                LlcReading.Localized => "localized",
+                LlcReading.Untrusted => "[red]untrusted[/]",
+                _ => "–",
+            };
+            table.AddRow(r.Step.ToString(CultureInfo.InvariantCulture), F(r.Mean), F(r.Std), F(r.RHat), F(r.BulkEss), F(r.GradientNorm), reading, verdict);
         }
         context.OutConsole.Write(table);
+        var s = result.Setting;
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step size ε = {result.StepSize:G3} ({result.StepSizeSource}); {result.Estimated.Count} estimated, {result.AlreadyDone.Count} already done, {result.Failed.Count} failed"));
+            $"ε = {s.StepSize:G3}, γ = {s.Localization:G3}, {s.Chains} chains × {s.Draws}–{s.MaxDraws} draws after {s.BurnIn} burn-in ({s.Source}); {result.Estimated.Count} estimated, {result.AlreadyDone.Count} already done, {result.Failed.Count} failed"));
+        context.Out.WriteLine($"why: {PrintableText.OneLine(s.Reason)}");
+        if (result.Warning is { } warning) context.Warn(warning);
     }
 
     private static Command BuildCalibrate(CliContext context)

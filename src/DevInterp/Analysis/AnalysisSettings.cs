@@ -5,12 +5,18 @@ namespace DevInterp.Analysis;
 /// <summary>LLC settings of an analysis (the <c>llc</c> object of analysis.json); see docs/llc.md for each.</summary>
 /// <param name="Enabled">Estimate the LLC per checkpoint.</param>
 /// <param name="Chains">Chains.</param>
-/// <param name="Draws">Minimum draws per chain.</param>
-/// <param name="BurnIn">Burn-in steps.</param>
+/// <param name="Draws">
+/// Minimum draws per chain; null: chosen for the run from its probe checkpoints (<see cref="RunSettingSearch"/>), or
+/// <see cref="DefaultDraws"/> where there is no run.
+/// </param>
+/// <param name="BurnIn">Burn-in steps; null: chosen for the run like <paramref name="Draws"/>, or <see cref="DefaultBurnIn"/>.</param>
 /// <param name="StepsBetweenDraws">Thinning.</param>
-/// <param name="StepSize">ε; null to calibrate once on <paramref name="CalibrateAt"/> and use the result for every checkpoint.</param>
-/// <param name="CalibrateAt">Step of the checkpoint to calibrate on; null for the last checkpoint (a trained model, where the loss is most curved).</param>
-/// <param name="Localization">γ.</param>
+/// <param name="StepSize">
+/// ε; null: chosen once for the whole run with γ from a few probe checkpoints (docs/llc.md, "One setting for a run"),
+/// or, with <paramref name="CalibrateAt"/>, by the step-size sweep on that checkpoint.
+/// </param>
+/// <param name="CalibrateAt">Step of the one checkpoint to calibrate ε on by the sweep (the older rule); null for the run-level setting.</param>
+/// <param name="Localization">γ; null: chosen with ε for the run (the weakest that keeps every probe's chains local and stationary), or <see cref="DefaultLocalization"/> where there is no run.</param>
 /// <param name="NBeta">nβ; null for n / ln n.</param>
 /// <param name="BatchSize">Minibatch size; null for automatic.</param>
 /// <param name="Seed">Seed of all sampling randomness.</param>
@@ -28,15 +34,20 @@ namespace DevInterp.Analysis;
 /// null (or none) for DevInterp's conventions; <c>devinterp</c> for the Python devinterp library's SGLD
 /// (<see cref="LlcCompat.Devinterp"/>; the sampler, integrator, control variates and adaptive length are then set by it).
 /// </param>
+/// <param name="MaxMinutes">
+/// Time the LLC pass over a run may take when the draws are chosen for the run (<paramref name="Draws"/> null): the
+/// run-level setting caps the draws per checkpoint so the pass fits, at the sampling rate measured on the probes, but
+/// never below <see cref="RunSettingOptions.MinDraws"/> draws (then the pass takes longer and says so).
+/// </param>
 public sealed partial record LlcSettings(
     bool Enabled = true,
-    int Chains = 8,
-    int Draws = 1000,
-    int BurnIn = 500,
+    int Chains = 4,
+    int? Draws = null,
+    int? BurnIn = null,
     int StepsBetweenDraws = 1,
     double? StepSize = null,
     long? CalibrateAt = null,
-    double Localization = 0.1,
+    double? Localization = null,
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
@@ -47,15 +58,30 @@ public sealed partial record LlcSettings(
     int MaxDraws = 3000,
     string? ParameterPattern = null,
     bool Traces = true,
-    string? Compat = null)
+    string? Compat = null,
+    double MaxMinutes = 2.5)
 {
-    /// <summary>The estimator options these settings describe (with the given or calibrated step size).</summary>
-    public LlcOptions ToOptions(double? stepSize = null)
+    /// <summary>Draws per chain when neither the settings nor a run-level setting give them.</summary>
+    public const int DefaultDraws = 1000;
+
+    /// <summary>Burn-in when neither the settings nor a run-level setting give it.</summary>
+    public const int DefaultBurnIn = 500;
+
+    /// <summary>γ when neither the settings nor a run-level setting give it (a single checkpoint near a minimum).</summary>
+    public const double DefaultLocalization = 0.1;
+
+    /// <summary>
+    /// The estimator options these settings describe, with the given or chosen step size (and, from a run-level
+    /// setting, γ, draws and burn-in where the settings leave them null).
+    /// </summary>
+    public LlcOptions ToOptions(double? stepSize = null, double? localization = null, int? draws = null, int? burnIn = null, int? maxDraws = null)
     {
+        int d = Draws ?? draws ?? DefaultDraws;
+        int cap = maxDraws is { } m ? Math.Min(m, MaxDraws) : MaxDraws;
         var options = new LlcOptions(
-            Chains, Draws, BurnIn, StepsBetweenDraws, stepSize ?? StepSize, Localization, NBeta, BatchSize, Seed,
-            ParseSampler(Sampler), ParameterPattern, null, ControlVariates, TargetRelativeError == 0 ? null : TargetRelativeError, Math.Max(MaxDraws, Draws),
-            ParseIntegrator(Integrator));
+            Chains, d, BurnIn ?? burnIn ?? DefaultBurnIn, StepsBetweenDraws, stepSize ?? StepSize, Localization ?? localization ?? DefaultLocalization,
+            NBeta, BatchSize, Seed, ParseSampler(Sampler), ParameterPattern, null, ControlVariates,
+            TargetRelativeError == 0 ? null : TargetRelativeError, Math.Max(cap, d), ParseIntegrator(Integrator));
         return ParseCompat(Compat) == LlcCompat.Devinterp ? options.WithDevinterpConventions() : options;
     }
 

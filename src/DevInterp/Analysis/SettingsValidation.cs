@@ -22,13 +22,13 @@ public sealed partial record LlcSettings
         var p = new List<string>();
         double largest = dtype == "float64" ? double.MaxValue : float.MaxValue;
         AtLeast(p, "llc.chains", "--chains", Chains, 1);
-        AtLeast(p, "llc.draws", "--draws", Draws, 4);
-        AtLeast(p, "llc.burn_in", "--burn-in", BurnIn, 0);
+        if (Draws is { } draws) AtLeast(p, "llc.draws", "--draws", draws, 4);
+        if (BurnIn is { } burnIn) AtLeast(p, "llc.burn_in", "--burn-in", burnIn, 0);
         AtLeast(p, "llc.steps_between_draws", "--steps-between-draws", StepsBetweenDraws, 1);
         if (StepSize is { } e && !(e > 0 && e <= largest))
             p.Add(Problem("llc.step_size", "--step-size", $"expected a finite number > 0 (representable in {dtype}), got {N(e)}"));
-        if (!(Localization >= 0 && Localization <= largest))
-            p.Add(Problem("llc.localization", "--localization", $"expected a finite number ≥ 0, got {N(Localization)}"));
+        if (Localization is { } gamma && !(gamma >= 0 && gamma <= largest))
+            p.Add(Problem("llc.localization", "--localization", $"expected a finite number ≥ 0 or null (chosen for the run), got {N(gamma)}"));
         if (NBeta is { } nb && !(nb > 0 && nb <= largest))
             p.Add(Problem("llc.nbeta", "--nbeta", $"expected a finite number > 0 or null, got {N(nb)}"));
         if (BatchSize is { } b && b < 1) p.Add(Problem("llc.batch_size", "--batch-size", $"expected at least 1 or null, got {b}"));
@@ -38,8 +38,10 @@ public sealed partial record LlcSettings
         if (TargetRelativeError is { } t && !(t >= 0 && double.IsFinite(t)))
             p.Add(Problem("llc.target_relative_error", "--target-rel-error", $"expected a finite number > 0, or 0 (or null) for exactly llc.draws draws, got {N(t)}"));
         if (!Known(() => ParseCompat(Compat))) p.Add(Problem("llc.compat", "--compat", $"'{Compat}' is not one of none, devinterp"));
-        if (TargetRelativeError is > 0 && MaxDraws < Draws)
-            p.Add(Problem("llc.max_draws", "--max-draws", $"expected at least llc.draws ({Draws}), got {MaxDraws}"));
+        if (TargetRelativeError is > 0 && Draws is { } least && MaxDraws < least)
+            p.Add(Problem("llc.max_draws", "--max-draws", $"expected at least llc.draws ({least}), got {MaxDraws}"));
+        if (!(MaxMinutes > 0 && double.IsFinite(MaxMinutes)))
+            p.Add(Problem("llc.max_minutes", "--max-minutes", $"expected a finite number of minutes > 0, got {N(MaxMinutes)}"));
         if (ParameterPattern is { } pattern && !ValidRegex(pattern, out string why))
             p.Add(Problem("llc.parameter_pattern", "--parameters", $"'{pattern}' is not a regular expression: {why}"));
         return p;
@@ -54,7 +56,7 @@ public sealed partial record LlcSettings
     /// parameters) and four traces of <see cref="Draws"/> float64 values.
     /// </summary>
     public double MinimumBytes(double parameters, int elementSize) =>
-        Enabled ? (double)Chains * (3.0 * parameters * elementSize + 32.0 * Math.Max(Draws, 0)) : 0;
+        Enabled ? (double)Chains * (3.0 * parameters * elementSize + 32.0 * Math.Max(Draws ?? DefaultDraws, 0)) : 0;
 }
 
 public sealed partial record SimilaritySettings

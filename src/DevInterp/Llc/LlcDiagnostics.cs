@@ -56,6 +56,13 @@ public sealed record LlcDiagnostics(double RHat, double BulkEss, double TailEss,
     public const double RHatDoubtful = 1.1;
     /// <summary>R̂ above this makes an estimate untrusted.</summary>
     public const double RHatUntrusted = 1.3;
+    /// <summary>
+    /// Below this bulk ESS an R̂ above <see cref="RHatUntrusted"/> makes an estimate doubtful, not untrusted: with fewer
+    /// than about 4 effective draws per split half-chain (8 halves of 4 chains), R̂ reflects autocorrelation, not
+    /// chains that sample different regions.
+    /// </summary>
+    public const double EssForRHat = 32;
+
     /// <summary>Bulk ESS below this makes an estimate doubtful.</summary>
     public const double EssDoubtful = 100;
     /// <summary>Relative drift above this (and above two standard errors) makes an estimate doubtful.</summary>

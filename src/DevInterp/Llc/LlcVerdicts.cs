@@ -45,7 +45,11 @@ public static class LlcVerdicts
         if (healthy < 2) untrusted.Add("fewer than 2 healthy chains: R̂ and the spread cannot be assessed");
 
         if (!(estimate > 0)) untrusted.Add($"the estimate {F(estimate)} is not positive: the checkpoint is not at a local minimum of the loss, or the chains left its basin");
-        if (rHat > LlcDiagnostics.RHatUntrusted) untrusted.Add($"R̂ = {F(rHat)} > {LlcDiagnostics.RHatUntrusted}: the chains disagree");
+        // With a handful of effective draws per split half, R̂ measures the draws' autocorrelation more than any
+        // disagreement between chains: then it makes the estimate doubtful (too few draws), not untrusted.
+        if (rHat > LlcDiagnostics.RHatUntrusted && bulk < LlcDiagnostics.EssForRHat)
+            doubtful.Add($"R̂ = {F(rHat)} with only {F(bulk)} effective draws (< {LlcDiagnostics.EssForRHat}): too few draws for the chains to agree; more draws would tell");
+        else if (rHat > LlcDiagnostics.RHatUntrusted) untrusted.Add($"R̂ = {F(rHat)} > {LlcDiagnostics.RHatUntrusted}: the chains disagree");
         else if (rHat > LlcDiagnostics.RHatDoubtful) doubtful.Add($"R̂ = {F(rHat)} > {LlcDiagnostics.RHatDoubtful}: the chains have not mixed");
         if (bulk < LlcDiagnostics.EssDoubtful) doubtful.Add($"bulk ESS = {F(bulk)} < {LlcDiagnostics.EssDoubtful}: too few effective draws");
 
@@ -73,12 +77,15 @@ public static class LlcVerdicts
         var chainDispersion = lambdaTraces.Select(Dispersion).ToList();
         var chainPeak = lambdaTraces.Select(PeakRatio).ToList();
         double dispersionLimit = minibatch ? LlcDiagnostics.DispersionDoubtfulMinibatch : LlcDiagnostics.DispersionDoubtful;
-        if (dispersion > dispersionLimit)
+        // The Gamma(λ, 1) picture holds for λ of order one and above; for λ̂ ≪ 1 (a nearly flat or strongly localized
+        // posterior) its quantiles go to zero and every draw would look like a spike.
+        bool gammaRegime = estimate >= 0.5;
+        if (gammaRegime && dispersion > dispersionLimit)
         {
             var worst = chainDispersion.Select((v, c) => (v, c)).Where(p => p.v > dispersionLimit).Select(p => $"{p.c}: {F(p.v)}").ToList();
             doubtful.Add($"the draws nβ(L − L*) scatter far more than near a minimum: Var/mean = {F(dispersion)} > {F(dispersionLimit)} (≈ 1 for chains sampling the posterior; chains above: {(worst.Count > 0 ? string.Join(", ", worst) : "none alone")}), from spikes, a checkpoint off its minimum{(minibatch ? " or minibatch noise" : "")}");
         }
-        if (spike > LlcDiagnostics.SpikeDoubtful)
+        if (gammaRegime && spike > LlcDiagnostics.SpikeDoubtful)
             doubtful.Add($"spikes: the largest draw {F(pooled.Max())} is {F(spike)}× the largest of a Gamma(λ̂, 1) sample of this size (max/median {F(peak)}); rare excursions along stiff directions inflate λ̂ (a Metropolis-adjusted sampler or a smaller step size removes them)");
 
         double meanAcceptance = double.NaN;

@@ -12,7 +12,7 @@ namespace DevInterp.Reports;
 public static class LlcMeaning
 {
     /// <summary>The paragraph (plain text), or null without LLC estimates.</summary>
-    public static string? Describe(IReadOnlyList<LlcRow> rows)
+    public static string? Describe(IReadOnlyList<LlcRow> rows, IReadOnlyList<LlcSettingRow>? setting = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0) return null;
@@ -22,7 +22,14 @@ public static class LlcMeaning
         if (dims.Count == 1)
             what += string.Create(CultureInfo.InvariantCulture,
                 $"; for these d = {dims[0]:N0} sampled parameters a regular (non-degenerate) minimum would have λ = d/2 = {dims[0] / 2.0:G4}");
-        what += ". It is defined at a local minimum of the loss: where the chains' loss falls below L(w*) the checkpoint is not one, and λ̂ is not a measurement.";
+        what += ". It is defined at a local minimum of the loss. Most checkpoints of a run in training are not minima: there, with one " +
+            "localization γ for the whole run that keeps the chains near w*, λ̂ is a localized value — comparable along this run, " +
+            "not an estimate of λ. Each checkpoint's reading says which (from ‖∇L(w*)‖: the slope's share of λ̂ below 10 % reads " +
+            "as a local minimum).";
+        var readings = rows.Where(r => r.Reading is not null).GroupBy(r => r.Reading!.Value).OrderBy(g => g.Key)
+            .Select(g => $"{g.Count()} {Reading(g.Key)}").ToList();
+        if (readings.Count > 0) what += $" Readings: {string.Join(", ", readings)}.";
+        if (setting is { Count: > 0 }) what += $" The setting ({setting[0].Source}): {setting[0].Reason}.";
 
         var settings = new List<string>
         {
@@ -41,6 +48,13 @@ public static class LlcMeaning
         if (untrusted > 0) verdictText += $"; the {untrusted} untrusted or undefined ones are left out of the stage table";
         return $"{what} Settings: {string.Join(", ", settings)}. {verdictText}.";
     }
+
+    private static string Reading(LlcReading reading) => reading switch
+    {
+        LlcReading.LocalMinimum => "at a local minimum (estimates of λ)",
+        LlcReading.Localized => "away from a minimum (localized values)",
+        _ => "untrusted",
+    };
 
     // "a" when every row has the same value, "a … b (k values)" when they differ.
     private static string Distinct<T>(IReadOnlyList<LlcRow> rows, Func<LlcRow, T> key, Func<T, string> format)

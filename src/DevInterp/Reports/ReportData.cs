@@ -33,6 +33,9 @@ public sealed record ReportData(
     IReadOnlyList<DynamicsCurvatureRow> Curvature,
     IReadOnlyList<StageSummaryRow> Stages)
 {
+    /// <summary>The LLC setting the analysis used and why (the <c>llc_setting</c> table; empty for older folders).</summary>
+    public IReadOnlyList<LlcSettingRow> LlcSetting { get; init; } = [];
+
     /// <summary>The analysis name: analysis.json's, or the folder's.</summary>
     public string Name => Config?.Name ?? Path.GetFileName(Folder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
 
@@ -82,6 +85,9 @@ public sealed record ReportData(
             full, config, store.Read<CheckpointRow>(), llc,
             traces.Where(t => flagged.Contains(t.Step)).ToList(), traces.Count,
             store.Read<CalibrationRow>(), store.Read<SimilarityRow>(), store.Read<DynamicsCoordinateRow>(),
-            store.Read<DynamicsVarianceRow>(), store.Read<DynamicsCurvatureRow>(), store.Read<StageSummaryRow>());
+            store.Read<DynamicsVarianceRow>(), store.Read<DynamicsCurvatureRow>(), store.Read<StageSummaryRow>())
+        {
+            LlcSetting = store.Read<LlcSettingRow>(),
+        };
     }
 }

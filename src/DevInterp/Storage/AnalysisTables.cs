@@ -10,6 +10,7 @@ public static class AnalysisTables
         LlcRow.Schema,
         LlcTraceRow.Schema,
         CalibrationRow.Schema,
+        LlcSettingRow.Schema,
         SimilarityRow.Schema,
         DynamicsCoordinateRow.Schema,
         DynamicsVarianceRow.Schema,

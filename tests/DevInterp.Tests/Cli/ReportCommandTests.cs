@@ -48,7 +48,7 @@ public class ReportCommandTests
         // The chart shows the stored estimates, at step + 1 on the log axis.
         var rows = AnalysisStore.Open(folder).Read<LlcRow>().OrderBy(l => l.Step).ToList();
         Assert.Equal([0L, 40, 700, 5000], rows.Select(l => l.Step));
-        var line = ReportHtml.Chart(File.ReadAllText(path), "llc").Trace("λ̂ ± 1 std");
+        var line = ReportHtml.Chart(File.ReadAllText(path), "llc").Trace("λ̂ ± 1 s.e.");
         Assert.Equal([1.0, 41, 701, 5001], PlacedChart.Numbers(line["x"]));
         Assert.Equal(rows.Select(l => l.Mean), PlacedChart.Numbers(line["y"]), new Tolerance(1e-5 * rows.Max(l => Math.Abs(l.Mean))));
     }

@@ -91,7 +91,7 @@ public class ReportHtmlTests(ITestOutputHelper output)
         Assert.Equal("0", (string?)trusted["marker"]!["symbol"]);
         Assert.DoesNotContain(StepAxis.X(ReportSamples.UntrustedStep), PlacedChart.Numbers(trusted["x"]));
         // The untrusted estimate stays on the λ̂ line and in the band; the one without any finite λ̂ is named below the chart.
-        Assert.Contains(StepAxis.X(ReportSamples.UntrustedStep), PlacedChart.Numbers(llc.Trace("λ̂ ± 1 std")["x"]));
+        Assert.Contains(StepAxis.X(ReportSamples.UntrustedStep), PlacedChart.Numbers(llc.Trace("λ̂ ± 1 s.e.")["x"]));
         string section = ReportHtml.Section(html, "llc");
         Assert.Contains($"Not drawn (no finite λ̂): step {ReportSamples.NoChainStep} (untrusted: all 8 chains diverged", section);
         Assert.Contains("2 untrusted (red crosses)", section);

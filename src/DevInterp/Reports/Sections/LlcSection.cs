@@ -32,10 +32,10 @@ public sealed class LlcSection : IReportSection
         int doubtful = data.Llc.Count(r => r.Verdict == LlcVerdict.Doubtful), untrusted = data.Llc.Count(r => r.Verdict == LlcVerdict.Untrusted);
         bool log = ValueScale.SpansDecades(drawn.Select(r => r.Mean));
         sb.Append(Html.Note($"{data.Llc.Count} estimates: {data.Llc.Count - doubtful - untrusted} trusted, {doubtful} doubtful (orange diamonds), " +
-            $"{untrusted} untrusted (red crosses). The band is λ̂ ± one standard deviation of the chains' estimates (no band where fewer " +
+            $"{untrusted} untrusted (red crosses). The band is λ̂ ± one standard error (the chains' spread over √chains; no band where fewer " +
             $"than two chains survived). x: {data.Unit} on a log scale, plotted at {data.Unit} + 1." + (log ? " y: log scale (every λ̂ is positive and they span decades)." : "") +
             (data.Stages.Count > 1 ? " Shaded bands: the stages of the stage table." : "")));
-        if (LlcMeaning.Describe(data.Llc) is { } meaning) sb.Append(Html.Note(meaning, "note llc-meaning"));
+        if (LlcMeaning.Describe(data.Llc, data.LlcSetting) is { } meaning) sb.Append(Html.Note(meaning, "note llc-meaning"));
         return new SectionBody(true, sb.ToString());
     }
 
@@ -43,17 +43,18 @@ public sealed class LlcSection : IReportSection
     {
         var x = rows.Select(r => StepAxis.X(r.Step)).ToArray();
         var mean = rows.Select(r => context.Round(r.Mean)).ToArray();
-        var spread = rows.Select(r => double.IsFinite(r.Std) ? r.Std : 0).ToArray();
+        // The band is the standard error of λ̂: the chains' spread over √(healthy chains).
+        var spread = rows.Select(r => double.IsFinite(r.Std) && r.Chains - r.DroppedChains > 0 ? r.Std / Math.Sqrt(r.Chains - r.DroppedChains) : 0).ToArray();
         var band = Chart.Range<double, double, string>(x, mean,
             mean.Select((m, i) => context.Round(m + spread[i])), mean.Select((m, i) => context.Round(m - spread[i])),
-            StyleParam.Mode.Lines, Name: "λ̂ ± 1 std", LineColor: Color.fromString(ChartStyle.Neutral),
-            RangeColor: Color.fromString("rgba(31, 119, 180, 0.18)"), UpperName: "λ̂ + std", LowerName: "λ̂ − std");
+            StyleParam.Mode.Lines, Name: "λ̂ ± 1 s.e.", LineColor: Color.fromString(ChartStyle.Neutral),
+            RangeColor: Color.fromString("rgba(31, 119, 180, 0.18)"), UpperName: "λ̂ + s.e.", LowerName: "λ̂ − s.e.");
         ChartStyle.OnTraces(band, "hoverinfo", "skip");
         foreach (var trace in band.GetTraces())
         {
             // One legend entry for the band: the mean line; the edges are not listed, nor is Plotly.NET's group title.
             trace.RemoveProperty("legendgrouptitle");
-            if (trace.TryGetTypedPropertyValue<string>("name")?.Value != "λ̂ ± 1 std") trace.SetProperty("showlegend", false);
+            if (trace.TryGetTypedPropertyValue<string>("name")?.Value != "λ̂ ± 1 s.e.") trace.SetProperty("showlegend", false);
         }
         var charts = new List<GenericChart> { band };
         foreach (var (verdict, symbol, color, size) in new[]

@@ -33,12 +33,16 @@ namespace DevInterp.Storage;
 /// <param name="VarOverMean">Var/mean of the pooled draws nβ(L − L*) (≈ 1 without spikes).</param>
 /// <param name="MaxOverMedian">max/median of the pooled draws.</param>
 /// <param name="SpikeRatio">Largest draw over the largest of a Gamma(λ̂, 1) sample of the same size.</param>
+/// <param name="GradientNorm">‖∇L(w*)‖ on the full training set (NaN for older files).</param>
+/// <param name="Reading">What the value means: local minimum, localized or untrusted (<see cref="LlcReading"/>; null for older files).</param>
+/// <param name="ReadingReason">Why, in words.</param>
 public sealed record LlcRow(
     long Step, double Mean, double Std, IReadOnlyList<double> ChainEstimates, double LossAtCenter, double NBeta,
     double StepSize, string StepSizeSource, double Localization, long SampleCount, long Dimension, long BatchSize,
     int Draws, int Chains, double RHat, double BulkEss, double TailEss, double Drift, double Spread, double NegativeFraction,
     int DroppedChains, LlcVerdict Verdict, string Reasons, SamplerKind Sampler, long Seed, double ElapsedSeconds,
-    double Acceptance = double.NaN, double VarOverMean = double.NaN, double MaxOverMedian = double.NaN, double SpikeRatio = double.NaN)
+    double Acceptance = double.NaN, double VarOverMean = double.NaN, double MaxOverMedian = double.NaN, double SpikeRatio = double.NaN,
+    double GradientNorm = double.NaN, LlcReading? Reading = null, string ReadingReason = "")
     : IStoreRow<LlcRow>
 {
     /// <summary>The <c>llc</c> table.</summary>
@@ -54,7 +58,7 @@ public sealed record LlcRow(
             ColumnSpec.Float64("loss_at_center", "L(w*), the loss at the checkpoint's weights, averaged over the draws' batches"),
             ColumnSpec.Float64("nbeta", "inverse temperature nβ"),
             ColumnSpec.Float64("step_size", "sampler step size ε"),
-            ColumnSpec.Utf8("step_size_source", "`given` or `calibrated`"),
+            ColumnSpec.Utf8("step_size_source", "`given`, `run` (the run-level search), `run_fallback` or `calibrated`"),
             ColumnSpec.Float64("localization", "γ, strength of the pull back to w*"),
             ColumnSpec.Int64("sample_count", "training-set size n"),
             ColumnSpec.Int64("dimension", "number of sampled parameter values"),
@@ -72,6 +76,9 @@ public sealed record LlcRow(
             ColumnSpec.Float64("var_over_mean", "Var/mean of the pooled draws nβ(L − L*): ≈ 1 for chains sampling the posterior near a minimum, far above with spikes").Later(),
             ColumnSpec.Float64("max_over_median", "max/median of the pooled draws nβ(L − L*)").Later(),
             ColumnSpec.Float64("spike_ratio", "largest draw over the largest of a Gamma(λ̂, 1) sample of the same size (≈ 1 without spikes)").Later(),
+            ColumnSpec.Float64("grad_norm", "‖∇L(w*)‖ on the full training set (added in DevInterp 0.3.0, like the two columns after it: older files read as NaN or the empty string)").Later(),
+            ColumnSpec.Utf8("reading", "what the value means: `local_minimum` (λ̂ estimates λ), `localized` (w* is not a minimum: a localized value, comparable within the run) or `untrusted`").Later(),
+            ColumnSpec.Utf8("reading_reason", "why, in words").Later(),
             ColumnSpec.Float64("negative_fraction", "fraction of draws with a loss below L(w*)"),
             ColumnSpec.Int64("dropped_chains", "chains dropped for divergence"),
             ColumnSpec.Utf8("verdict", "`trusted`, `doubtful` or `untrusted`"),
@@ -83,16 +90,20 @@ public sealed record LlcRow(
         ["step"]);
 
     /// <summary>The row for an estimate at <paramref name="step"/> that took <paramref name="elapsedSeconds"/>.</summary>
-    public static LlcRow From(long step, LlcResult result, double elapsedSeconds)
+    public static LlcRow From(long step, LlcResult result, double elapsedSeconds, double gradientNorm = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(result);
         var d = result.Diagnostics;
         int draws = result.LossTraces.Count == 0 ? 0 : result.LossTraces.Max(t => t.Length);
+        var reading = LlcReadings.Classify(result.Mean, d.Verdict, result.NBeta, gradientNorm, result.Localization);
         return new LlcRow(step, result.Mean, result.Std, result.PerChain.ToArray(), result.LossAtCenter, result.NBeta,
             result.StepSize, result.StepSizeSource, result.Localization, result.SampleCount, result.Dimension, result.BatchSize,
             draws, result.PerChain.Count, d.RHat, d.BulkEss, d.TailEss, d.Drift, d.Spread, d.NegativeFraction, d.Dropped.Count,
             d.Verdict, string.Join("; ", d.Reasons), result.Options.Sampler, result.Options.Seed, elapsedSeconds,
-            d.Acceptance, d.Dispersion, d.PeakRatio, d.SpikeRatio);
+            d.Acceptance, d.Dispersion, d.PeakRatio, d.SpikeRatio, gradientNorm)
+        {
+            Reading = reading.Reading, ReadingReason = reading.Reason,
+        };
     }
 
     /// <inheritdoc />
@@ -121,6 +132,9 @@ public sealed record LlcRow(
         w.Float64("var_over_mean", VarOverMean);
         w.Float64("max_over_median", MaxOverMedian);
         w.Float64("spike_ratio", SpikeRatio);
+        w.Float64("grad_norm", GradientNorm);
+        w.Utf8("reading", Reading is { } reading ? StoreEnums.Format(reading) : "");
+        w.Utf8("reading_reason", ReadingReason);
         w.Float64("negative_fraction", NegativeFraction);
         w.Int64("dropped_chains", DroppedChains);
         w.Enum("verdict", Verdict);
@@ -138,5 +152,6 @@ public sealed record LlcRow(
         r.Float64("r_hat"), r.Float64("bulk_ess"), r.Float64("tail_ess"), r.Float64("drift"), r.Float64("spread"), r.Float64("negative_fraction"),
         r.Int32("dropped_chains"), r.Enum<LlcVerdict>("verdict"), r.Utf8("reasons"), r.Enum<SamplerKind>("sampler"),
         r.Int64("seed"), r.Float64("elapsed_seconds"), r.Float64("acceptance"), r.Float64("var_over_mean"),
-        r.Float64("max_over_median"), r.Float64("spike_ratio"));
+        r.Float64("max_over_median"), r.Float64("spike_ratio"), r.Float64("grad_norm"),
+        r.Utf8("reading") is { Length: > 0 } reading ? StoreEnums.TryParse<LlcReading>(reading) : null, r.Utf8("reading_reason"));
 }

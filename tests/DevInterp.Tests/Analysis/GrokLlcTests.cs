@@ -1,0 +1,59 @@
+using System.Text.Json;
+using DevInterp.Cli;
+using DevInterp.Storage;
+using DevInterp.Tests.Cli;
+using Xunit.Abstractions;
+
+namespace DevInterp.Tests.Analysis;
+
+/// <summary>
+/// The LLC over the shipped grokking run with default settings (the run-level setting chosen from probe checkpoints):
+/// the published picture (Power et al.; the devinterp library's grokking example) — λ̂ positive and rising through
+/// memorisation, a single peak within one checkpoint interval of the end of memorisation (train accuracy &gt; 0.95,
+/// docs/demo-runs.md), and falling while the test accuracy rises. Every third checkpoint, so the test stays in minutes.
+/// </summary>
+[Collection(GlobalTorchState.Name)]
+public class GrokLlcTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void TheDefaultLlcRisesToOnePeakAtTheEndOfMemorisationThenFallsAsTheTestAccuracyRises()
+    {
+        var (run, steps) = DemoRunCopy.EveryNth("grok", 3);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "grok-llc");
+
+        var r = CliRunner.Run("llc", run, "--out", outDir, "--quiet", "--max-minutes", "1");
+
+        Assert.True(r.ExitCode == ExitCodes.Success, r.Err);
+        var store = AnalysisStore.Open(outDir);
+        var llc = store.Read<LlcRow>().OrderBy(x => x.Step).ToList();
+        var metrics = store.Read<CheckpointRow>().ToDictionary(c => c.Step, c => c.Metrics);
+        var setting = Assert.Single(store.Read<LlcSettingRow>());
+        output.WriteLine($"setting: {setting.Source}, ε {setting.StepSize:G3}, γ {setting.Localization:G3}: {setting.Reason}");
+        foreach (var x in llc)
+            output.WriteLine($"{x.Step}: λ̂ {x.Mean:G4} ± {x.Std:G3} {x.Verdict} {x.Reading} train_acc {metrics[x.Step]["train_accuracy"]:F3} test_acc {metrics[x.Step]["test_accuracy"]:F3}");
+        Assert.Equal(steps, llc.Select(x => x.Step).ToArray());
+        Assert.Equal("run", setting.Source);
+
+        var mean = llc.Select(x => x.Mean).ToArray();
+        int peak = Array.IndexOf(mean, mean.Max());
+        int memorised = llc.FindIndex(x => metrics[x.Step]["train_accuracy"] > 0.95);
+        Assert.InRange(peak, memorised - 1, memorised + 1);
+        // Rising through memorisation: positive, and each checkpoint above the one before, up to the peak.
+        for (int i = 1; i <= peak; i++)
+        {
+            Assert.True(mean[i] > 0, $"λ̂ at step {llc[i].Step} is {mean[i]}");
+            Assert.True(mean[i] > mean[i - 1], $"λ̂ falls from {mean[i - 1]:G4} to {mean[i]:G4} at step {llc[i].Step}, before the peak");
+        }
+        // Falling while the test accuracy rises (from its first rise above chance to > 0.9): every checkpoint below the one before.
+        int rising = llc.FindIndex(x => x.Step > llc[peak].Step && metrics[x.Step]["test_accuracy"] > 1.0 / 29);
+        int generalised = llc.FindIndex(x => metrics[x.Step]["test_accuracy"] > 0.9);
+        Assert.True(rising > peak && generalised > rising, $"test accuracy rises from index {rising}, generalised at {generalised}");
+        for (int i = peak + 1; i <= generalised; i++)
+            Assert.True(mean[i] < mean[i - 1], $"λ̂ rises from {mean[i - 1]:G4} to {mean[i]:G4} at step {llc[i].Step}, after the peak");
+        // A single peak: nothing after it comes back to half its height.
+        Assert.All(mean.Skip(peak + 1), v => Assert.True(v < mean[peak] / 2));
+        // Every row says what its value means, and ‖∇L(w*)‖ falls by orders of magnitude from memorisation to the end.
+        Assert.All(llc, x => Assert.NotNull(x.Reading));
+        Assert.True(llc[^1].GradientNorm < 0.01 * llc[peak].GradientNorm, $"‖∇L(w*)‖ {llc[peak].GradientNorm:G3} at the peak, {llc[^1].GradientNorm:G3} at the end");
+    }
+}
