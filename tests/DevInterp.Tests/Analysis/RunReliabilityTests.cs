@@ -266,19 +266,39 @@ public class RunReliabilityTests
         Assert.Equal(new long[] { 0, 4019 }, store.Read<LlcRow>().Select(l => l.Step));
     }
 
-    [Fact]
-    public void AFailureOfEveryCheckpointIsOneLineAndExitCode2()
+    /// <summary>
+    /// Issue 14: a config-level error was repeated once per checkpoint ("error: step 0 … error: step 97 …") with exit 3.
+    /// Now a failure of every checkpoint is one line and exit 2, from <c>llc</c> and from <c>analyze</c> with a config.
+    /// </summary>
+    [Theory]
+    [InlineData("llc", "every checkpoint failed (3) for the same reason")]
+    [InlineData("analyze", "no checkpoint of the run could be used (3 failed)")]
+    public void AFailureOfEveryCheckpointIsOneLineAndExitCode2(string command, string said)
     {
         string run = DemoRunCopy.Make("dln", 0, 700, 5000);
         string spec = Path.Combine(TestPaths.NewTempDir(), "model.json");
         File.WriteAllText(spec, "{\"type\": \"dln\", \"widths\": [8, 16, 8]}");
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "a");
+        string[] args = command == "llc"
+            ? ["llc", run, "--model", spec, "--out", outDir, .. FastFlags]
+            : ["analyze", run, "--out", outDir, "--config", ConfigWith(DemoRunCopy.QuickConfig(run, "misfit", draws: 20, burnIn: 10), "model", spec), "--quiet"];
 
-        var r = CliRunner.Run(["llc", run, "--model", spec, "--out", Path.Combine(TestPaths.NewTempDir(), "a"), .. FastFlags]);
+        var r = CliRunner.Run(args);
 
         Assert.Equal(ExitCodes.BadInput, r.ExitCode);
         string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("every checkpoint failed (3) for the same reason", line);
+        Assert.Contains(said, line);
         Assert.Contains("does not fit", line);
+    }
+
+    // The config file with one top-level field replaced.
+    private static string ConfigWith(string config, string field, string value)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json[field] = value;
+        string file = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
+        File.WriteAllText(file, json.ToJsonString());
+        return file;
     }
 
     [Fact]
