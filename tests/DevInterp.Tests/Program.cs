@@ -13,7 +13,8 @@ internal static class Program
         ["store-crash-probe", var folder, var limit] => StoreCrashProbe.Run(folder, int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture)),
         ["devinterp", .. var rest] => DevInterp.Cli.CliApp.Run(rest, new DevInterp.Cli.CliContext(Console.Out, Console.Error, interactive: false)),
         ["hold-lock", var folder] => HoldLock(folder),
-        ["analyze-pause-at", var activity, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.Run(activity, rest),
+        ["analyze-pause-at", var point, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.Run(point, rest),
+        ["devinterp-paused", var point, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.RunCli(point, rest),
         _ => 0,
     };
 

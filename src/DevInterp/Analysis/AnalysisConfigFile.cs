@@ -180,8 +180,8 @@ public sealed record AnalysisConfigFile
         }
         catch (JsonException e)
         {
-            // "The JSON property 'chain' could not be mapped..." / "...could not be converted to System.Int32. Path: $.chains"
-            throw new RunFormatException(path, $"'{field}': {e.Message}", e);
+            // "...could not be converted to System.Int32. Path: $.chains" is said as the setting, what it must be and what it is.
+            throw new RunFormatException(path, ConfigValueError.Describe(e, node, typeof(T), Strict, field) ?? $"'{field}': {e.Message}", e);
         }
     }
 }

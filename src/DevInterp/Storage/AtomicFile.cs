@@ -43,14 +43,17 @@ public static class AtomicFile
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
         string temp = Path.Combine(folder, TempName(Path.GetFileName(full)));
+        var steps = AtomicWriteSteps.Current; // null but in kill tests
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                write(stream);
+                write(steps is null ? stream : AtomicWriteSteps.Partial(stream, () => steps(full, AtomicWriteStep.Partial)));
                 stream.Flush(flushToDisk: true);
             }
+            steps?.Invoke(full, AtomicWriteStep.Written);
             File.Move(temp, full, overwrite: true);
+            steps?.Invoke(full, AtomicWriteStep.Replaced);
         }
         catch
         {

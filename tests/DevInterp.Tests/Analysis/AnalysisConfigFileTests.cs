@@ -80,7 +80,10 @@ public class AnalysisConfigFileTests
     [InlineData("""{ "llc": { "chain": 4 } }""", "unknown field 'llc.chain'", "known: batch_size, burn_in, calibrate_at, chains,")]
     [InlineData("""{ "modle": {} }""", "unknown field 'modle'", "known: dtype, dynamics")]
     [InlineData("""{ "run": { "paht": "x" } }""", "unknown field 'run.paht'", "known: checkpoints, key, path")]
-    [InlineData("""{ "llc": { "chains": "eight" } }""", "'llc'", "chains")]
+    [InlineData("""{ "llc": { "chains": "eight" } }""", "llc.chains: expected an integer from -2147483648 to 2147483647, got \"eight\"", "")]
+    [InlineData("""{ "similarity": { "probe_count": 100000000000 } }""", "similarity.probe_count: expected an integer from -2147483648 to 2147483647, got 100000000000", "")]
+    [InlineData("""{ "llc": { "traces": "yes" } }""", "llc.traces: expected true or false, got \"yes\"", "")]
+    [InlineData("""{ "llc": { "step_size": [1] } }""", "llc.step_size: expected a number or null, got [1]", "")]
     [InlineData("""{ "model": 3 }""", "'model' must be an object or the path of a JSON file", "")]
     [InlineData("""[1, 2]""", "is a JSON object", "")]
     public void MistakesAreOneLineNamingTheFileAndTheField(string json, string expected, string also)

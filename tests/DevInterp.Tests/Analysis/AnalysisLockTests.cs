@@ -108,18 +108,26 @@ public class AnalysisLockTests(ITestOutputHelper output)
         Assert.NotEqual(File.ReadAllText(seed0), File.ReadAllText(seed1));
         string shared = Path.Combine(TestPaths.NewTempDir(), "shared"), alone = Path.Combine(TestPaths.NewTempDir(), "alone");
 
-        using (var first = StartChild("devinterp", "analyze", run, "--out", shared, "--config", seed0, "--quiet", "--no-report"))
+        // The first stops (holding the folder) once the LLC of step 1348 is written, until told to go on: the second
+        // comes while the first is surely mid-analysis, whatever the machine's load.
+        string pause = $"parts/llc/{PartKey.ForStep(1348)}.arrow:replaced";
+        using (var first = StartChild("devinterp-paused", pause, "analyze", run, "--out", shared, "--config", seed0, "--quiet", "--no-report"))
         {
-            var watch = Stopwatch.StartNew();
-            while (AnalysisLock.ReadHolder(shared) is null && !first.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
-            Assert.False(first.HasExited, "the first analysis ended before the second could start");
+            string? line;
+            while ((line = first.StandardOutput.ReadLine()) is not null && line != $"at {pause}") { }
+            Assert.True(line is not null, $"the first analysis ended before step 1348's LLC was written (exit {(first.WaitForExit(60_000) ? first.ExitCode : -1)})");
             var clock = Stopwatch.StartNew();
-            var second = CliRunner.Run("analyze", run, "--out", shared, "--config", seed1, "--quiet", "--no-report");
+            CliRunner.Result second;
+            // Refused at once: before any checkpoint is opened or hashed.
+            using (global::DevInterp.Checkpoints.FileOpenFaults.Inject(path => new IOException($"TOUCHED {path}")))
+                second = CliRunner.Run("analyze", run, "--out", shared, "--config", seed1, "--quiet", "--no-report");
             output.WriteLine($"second refused after {clock.Elapsed.TotalSeconds:F2} s: {second.Err.Trim()}");
             Assert.Equal(ExitCodes.BadInput, second.ExitCode);
-            Assert.Contains($"(the --out folder): another process (pid {first.Id}", second.Err);
-            Assert.False(first.HasExited, "the second analysis was not refused while the first ran");
-            first.WaitForExit();
+            Assert.Contains($"(the --out folder): another process (pid {first.Id}", Assert.Single(second.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            Assert.DoesNotContain("TOUCHED", second.Err);
+            first.StandardInput.WriteLine("go on");
+            first.StandardInput.Flush();
+            Assert.True(first.WaitForExit(600_000), "the first analysis did not finish");
             Assert.Equal(0, first.ExitCode);
         }
         Assert.Equal(0, CliRunner.Run("analyze", run, "--out", alone, "--config", seed0, "--quiet", "--no-report").ExitCode);
@@ -148,11 +156,11 @@ public class AnalysisLockTests(ITestOutputHelper output)
         if (error is not null) throw error;
     }
 
-    /// <summary>The test assembly run as a program (Program.cs), with its output readable.</summary>
+    /// <summary>The test assembly run as a program (Program.cs), with its output readable and its input writable.</summary>
     internal static Process StartChild(params string[] args)
     {
         string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardInput = true };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(typeof(AnalysisLockTests).Assembly.Location);
         foreach (string arg in args) info.ArgumentList.Add(arg);

@@ -9,14 +9,15 @@ using Xunit.Abstractions;
 namespace DevInterp.Tests.Analysis;
 
 /// <summary>
-/// <c>devinterp analyze</c> killed with SIGKILL mid-run, twice, then rerun with the same command, gives the same final
-/// tables as one uninterrupted run: a kill loses at most the checkpoint in flight.
+/// <c>devinterp analyze</c> killed with SIGKILL at ten points (inside the LLC pass, inside the consolidation of each
+/// pass's tables, inside the report's writing), then rerun with the same command, gives the same final tables as one
+/// uninterrupted run, with no temporary file left: a kill loses at most the unit in flight.
 /// </summary>
 [Collection(GlobalTorchState.Name)]
 public class AnalyzeKillResumeTests(ITestOutputHelper output)
 {
     [Fact]
-    public void KilledTwiceThenRerunGivesTheTablesOfAnUninterruptedRun()
+    public void KilledAtTenPointsThenRerunGivesTheTablesOfAnUninterruptedRun()
     {
         var all = RunManifest.Load(Path.Combine(TestPaths.RepoRoot, "checkpoints", "dln", RunManifest.FileName)).Checkpoints;
         long[] steps = all.Where((_, i) => i % 3 == 0).Select(c => c.Step).ToArray(); // 14 checkpoints across all plateaus
@@ -24,43 +25,43 @@ public class AnalyzeKillResumeTests(ITestOutputHelper output)
         string config = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
         var r = Run.Open(run);
         File.WriteAllText(config, AnalysisConfigBuilder.Create("kill", run, r,
-            llc: new LlcSettings(Chains: 4, Draws: 1000, BurnIn: 200, StepsBetweenDraws: 12, StepSize: 1e-4, TargetRelativeError: null)).ToJson());
+            // Short chains: the kill points are exact writes, so the LLC pass need not be long for a kill to land inside it.
+            llc: new LlcSettings(Chains: 4, Draws: 200, BurnIn: 100, StepsBetweenDraws: 2, StepSize: 1e-4, TargetRelativeError: null)).ToJson());
         string whole = Path.Combine(TestPaths.NewTempDir(), "whole"), killed = Path.Combine(TestPaths.NewTempDir(), "killed");
 
         var uninterrupted = CliRunner.Run("analyze", run, "--out", whole, "--config", config, "--quiet");
         Assert.True(uninterrupted.ExitCode == ExitCodes.Success, uninterrupted.Err);
 
+        // Killed (SIGKILL) once at each of these points, in the order the analysis reaches them, each time resuming the
+        // folder the last kill left: inside the LLC pass (a checkpoint's LLC part complete but not renamed; half of a later
+        // one's trace part written), inside the consolidation of each pass's tables (half of a table in its temporary
+        // file; a table complete but not renamed; one table replaced and the next not yet written) and inside the report's
+        // writing. The child stops at its point for good and says so, so the kill lands exactly there whatever the load.
+        string[] points =
+        [
+            $"parts/llc/{PartKey.ForStep(steps[4])}.arrow:written", $"parts/llc_traces/{PartKey.ForStep(steps[9])}.arrow:partial",
+            "llc.arrow:partial", "llc.arrow:replaced", "llc_traces.arrow:written",
+            "similarity.arrow:partial", "essential_dynamics.arrow:written", "stages.arrow:partial",
+            "report.html:partial", "report.html:written",
+        ];
         var seen = new List<int>();
-        for (int kill = 0; kill < 2; kill++)
-        {
-            int before = LlcParts(killed);
-            using var child = StartAnalyze(run, killed, config);
-            var watch = Stopwatch.StartNew();
-            // Kill once one more checkpoint has finished (the next one is then in flight).
-            while (LlcParts(killed) < before + 1 && !child.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
-            Assert.False(child.HasExited, $"kill {kill + 1}: the analysis finished before it could be killed ({before} then {LlcParts(killed)} llc parts, exit {(child.HasExited ? child.ExitCode : 0)})");
-            output.WriteLine($"kill {kill + 1}: pid {child.Id} at {LlcParts(killed)} llc parts after {watch.Elapsed.TotalSeconds:F1} s");
-            child.Kill(entireProcessTree: true); // SIGKILL
-            child.WaitForExit();
-            seen.Add(LlcParts(killed));
-        }
-        Assert.True(seen[^1] < steps.Length, "every checkpoint was already done before the last kill");
-
-        // Then once in each whole-run step: consolidating each pass's tables, and writing the report. The child says when
-        // it begins one; it is killed a few milliseconds later (varied, so the kill lands at different points within).
-        var delays = new Random(14);
-        foreach (string point in new[] { "llc: consolidating", "similarity: consolidating", "dynamics: consolidating", "report: writing" })
+        foreach (string point in points)
         {
             using var child = AnalysisLockTests.StartChild("analyze-pause-at", point, run, killed, config);
             string? line;
             while ((line = child.StandardOutput.ReadLine()) is not null && line != $"at {point}") { }
             Assert.True(line is not null, $"the analysis ended without reaching '{point}' (exit {(child.WaitForExit(60_000) ? child.ExitCode : -1)})");
-            Thread.Sleep(delays.Next(0, 40));
-            bool finished = child.HasExited;
-            child.Kill(entireProcessTree: true);
+            string file = point[..point.LastIndexOf(':')];
+            string folder = Path.GetDirectoryName(Path.Combine(killed, file))!;
+            var temps = Directory.EnumerateFiles(folder, "*.tmp").Select(Path.GetFileName).ToList();
+            child.Kill(entireProcessTree: true); // SIGKILL
             child.WaitForExit();
-            output.WriteLine($"killed during '{point}'{(finished ? " (it had already finished)" : "")}");
+            seen.Add(LlcParts(killed));
+            output.WriteLine($"killed at '{point}' ({LlcParts(killed)} llc parts); temporary files there: {(temps.Count == 0 ? "none" : string.Join(", ", temps))}");
+            if (!point.EndsWith(":replaced", StringComparison.Ordinal))
+                Assert.Contains(temps, t => t!.StartsWith($".{Path.GetFileName(file)}~", StringComparison.Ordinal)); // killed inside that write
         }
+        Assert.True(seen[1] < steps.Length, "every checkpoint was already done before the second kill");
 
         var resumed = CliRunner.Run("analyze", run, "--out", killed, "--config", config, "--quiet", "--json");
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Err);
@@ -73,6 +74,7 @@ public class AnalyzeKillResumeTests(ITestOutputHelper output)
         Assert.Equal(a.Read<LlcTraceRow>().OrderBy(t => (t.Step, t.Chain, t.Draw)).ToList(), b.Read<LlcTraceRow>().OrderBy(t => (t.Step, t.Chain, t.Draw)).ToList());
         Assert.Equal(a.Read<SimilarityRow>().OrderBy(x => (x.Layer, x.Measure, x.StepA, x.StepB)).ToList(),
             b.Read<SimilarityRow>().OrderBy(x => (x.Layer, x.Measure, x.StepA, x.StepB)).ToList());
+        Assert.Equal(a.Read<DynamicsCoordinateRow>(), b.Read<DynamicsCoordinateRow>());
         Assert.Equal(a.Read<StageSummaryRow>().Select(Stage).ToList(), b.Read<StageSummaryRow>().Select(Stage).ToList());
         Assert.True(File.Exists(Path.Combine(killed, "report.html")));
         var leftovers = Directory.EnumerateFiles(killed, "*.tmp", SearchOption.AllDirectories).ToList();
@@ -89,14 +91,5 @@ public class AnalyzeKillResumeTests(ITestOutputHelper output)
     {
         string parts = Path.Combine(folder, "parts", "llc");
         return Directory.Exists(parts) ? Directory.EnumerateFiles(parts, "*.arrow").Count() : 0;
-    }
-
-    private static Process StartAnalyze(string run, string outDir, string config)
-    {
-        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var info = new ProcessStartInfo(host) { UseShellExecute = false };
-        foreach (string arg in new[] { "exec", typeof(AnalyzeKillResumeTests).Assembly.Location, "devinterp", "analyze", run, "--out", outDir, "--config", config, "--quiet" })
-            info.ArgumentList.Add(arg);
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start devinterp analyze");
     }
 }

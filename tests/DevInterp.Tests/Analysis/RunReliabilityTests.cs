@@ -170,6 +170,64 @@ public class RunReliabilityTests
         Assert.Equal(new long[] { 0, 5000 }, store.Read<LlcRow>().Select(l => l.Step));
     }
 
+    /// <summary>
+    /// Issue 14: a checkpoint name pointing at a FIFO or at /dev/zero blocked the run forever. Now it is refused without
+    /// being opened for reading, recorded with its reason, and the rest is analysed.
+    /// </summary>
+    [Theory]
+    [InlineData("fifo", "a named pipe (FIFO), not a regular file")]
+    [InlineData("device", "a character device, not a regular file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ACheckpointThatIsAPipeOrADeviceIsRecordedAndTheRestAnalysed(string kind, string reason)
+    {
+        string run = DemoRunCopy.Make("dln", 0, 700, 5000);
+        string bad = Path.Combine(run, "step_000700.safetensors");
+        File.Delete(bad);
+        if (kind == "fifo") MakeFifo(bad);
+        else File.CreateSymbolicLink(bad, "/dev/zero");
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "a");
+
+        var r = CliRunner.Run(["llc", run, "--out", outDir, .. FastFlags]);
+
+        Assert.Equal(ExitCodes.PartialFailure, r.ExitCode);
+        Assert.Contains($"error: step 700: {bad}: {reason}", r.Err);
+        var store = AnalysisStore.Open(outDir);
+        Assert.Contains(reason, store.Read<CheckpointRow>().Single(c => c.Step == 700).Error);
+        Assert.Equal(new long[] { 0, 5000 }, store.Read<LlcRow>().Select(l => l.Step));
+    }
+
+    /// <summary>
+    /// Issue 14: task data pointing at a FIFO blocked forever, and every data-file error began "DataFileException:".
+    /// Now either is one line naming the file and the reason, with no exception type (exit 2).
+    /// </summary>
+    [Theory]
+    [InlineData("fifo", "a named pipe (FIFO), not a regular file")]
+    [InlineData("corrupt", "not a .npy array (expected the magic bytes")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void BadTaskDataIsRefusedInOneLineNamingTheFile(string kind, string reason)
+    {
+        string run = DemoRunCopy.Make("dln", 0, 5000);
+        string dir = TestPaths.NewTempDir();
+        string data = Path.Combine(dir, "train.npy");
+        if (kind == "fifo") MakeFifo(data);
+        else File.WriteAllText(data, "x,y\n1,2\n");
+        string task = Path.Combine(dir, "task.json");
+        File.WriteAllText(task, $$"""{"type": "file", "loss": "mse", "train": "{{data}}"}""");
+
+        var r = CliRunner.Run(["llc", run, "--task", task, "--out", Path.Combine(dir, "a"), .. FastFlags]);
+
+        Assert.Equal(ExitCodes.BadInput, r.ExitCode);
+        Assert.StartsWith($"error: {data}: {reason}", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("Exception", r.Err);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     [Fact]
     public void ACheckpointOfNaNWeightsOrOfOtherShapesIsRecordedAndTheRestAnalysed()
     {
@@ -208,19 +266,39 @@ public class RunReliabilityTests
         Assert.Equal(new long[] { 0, 4019 }, store.Read<LlcRow>().Select(l => l.Step));
     }
 
-    [Fact]
-    public void AFailureOfEveryCheckpointIsOneLineAndExitCode2()
+    /// <summary>
+    /// Issue 14: a config-level error was repeated once per checkpoint ("error: step 0 … error: step 97 …") with exit 3.
+    /// Now a failure of every checkpoint is one line and exit 2, from <c>llc</c> and from <c>analyze</c> with a config.
+    /// </summary>
+    [Theory]
+    [InlineData("llc", "every checkpoint failed (3) for the same reason")]
+    [InlineData("analyze", "no checkpoint of the run could be used (3 failed)")]
+    public void AFailureOfEveryCheckpointIsOneLineAndExitCode2(string command, string said)
     {
         string run = DemoRunCopy.Make("dln", 0, 700, 5000);
         string spec = Path.Combine(TestPaths.NewTempDir(), "model.json");
         File.WriteAllText(spec, "{\"type\": \"dln\", \"widths\": [8, 16, 8]}");
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "a");
+        string[] args = command == "llc"
+            ? ["llc", run, "--model", spec, "--out", outDir, .. FastFlags]
+            : ["analyze", run, "--out", outDir, "--config", ConfigWith(DemoRunCopy.QuickConfig(run, "misfit", draws: 20, burnIn: 10), "model", spec), "--quiet"];
 
-        var r = CliRunner.Run(["llc", run, "--model", spec, "--out", Path.Combine(TestPaths.NewTempDir(), "a"), .. FastFlags]);
+        var r = CliRunner.Run(args);
 
         Assert.Equal(ExitCodes.BadInput, r.ExitCode);
         string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("every checkpoint failed (3) for the same reason", line);
+        Assert.Contains(said, line);
         Assert.Contains("does not fit", line);
+    }
+
+    // The config file with one top-level field replaced.
+    private static string ConfigWith(string config, string field, string value)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json[field] = value;
+        string file = Path.Combine(TestPaths.NewTempDir(), "analysis.json");
+        File.WriteAllText(file, json.ToJsonString());
+        return file;
     }
 
     [Fact]

@@ -68,6 +68,7 @@ public class FuzzTests(ITestOutputHelper output)
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
         var tarOutcomes = new Dictionary<string, Dictionary<string, int>>();
+        var timings = new Timings();
         int total = 0;
         var clock = Stopwatch.StartNew();
         try
@@ -84,7 +85,7 @@ public class FuzzTests(ITestOutputHelper output)
                     total++;
                     string path = Path.Combine(dir, $"s{s}-m{index++}{extension}");
                     File.WriteAllBytes(path, mutant.Bytes);
-                    var (outcome, failure) = Run(path, allowance);
+                    var (outcome, failure) = Run(path, allowance, Budget, null, timings);
                     outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                     if (extension == ".tar")
                     {
@@ -98,7 +99,7 @@ public class FuzzTests(ITestOutputHelper output)
         }
         finally
         {
-            output.WriteLine($"{total} mutants in {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"{total} mutants in {clock.Elapsed.TotalSeconds:F1} s; {timings}");
             foreach (var (outcome, n) in outcomes.OrderByDescending(kv => kv.Value)) output.WriteLine($"  {n,6}  {outcome}");
             if (failures.Count == 0) Directory.Delete(dir, recursive: true);
         }
@@ -125,6 +126,7 @@ public class FuzzTests(ITestOutputHelper output)
     public void HostileShapesAndTheirMutantsAreAnsweredCleanly()
     {
         var files = HostileFiles.Instance;
+        var timings = new Timings();
         string dir = TestPaths.NewTempDir("devinterp-fuzz-hostile");
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
@@ -145,13 +147,13 @@ public class FuzzTests(ITestOutputHelper output)
                 total++;
                 string path = Path.Combine(dir, $"{index++}-{name}");
                 File.WriteAllBytes(path, mutant.Bytes);
-                var (outcome, failure) = Run(path, allowance, HostileBudget, Summarise);
+                var (outcome, failure) = Run(path, allowance, HostileBudget, Summarise, timings);
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (failure is not null) failures.Add($"{name}, {mutant.Description}: {failure}");
                 else File.Delete(path);
             }
         }
-        output.WriteLine($"{total} hostile files and mutants in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{total} hostile files and mutants in {clock.Elapsed.TotalSeconds:F1} s; {timings}");
         foreach (var (outcome, n) in outcomes.OrderByDescending(kv => kv.Value)) output.WriteLine($"  {n,6}  {outcome}");
         Assert.True(total >= 400, $"only {total} files were tried");
         Assert.True(failures.Count == 0, $"{failures.Count} of {total} misbehaved (kept in {dir}):\n" + string.Join("\n", failures.Take(25)));
@@ -172,17 +174,39 @@ public class FuzzTests(ITestOutputHelper output)
     /// the time budget. A mutant over budget gets one more try before it counts as a hang: on a shared machine a
     /// scheduling stall can exceed the budget once, an endless loop exceeds it every time.
     /// </summary>
-    private static (string Outcome, string? Failure) Run(string path, long allowance) => Run(path, allowance, Budget, null);
-
-    private static (string Outcome, string? Failure) Run(string path, long allowance, TimeSpan budget, Func<ICheckpointReader, string>? read)
+    private static (string Outcome, string? Failure) Run(string path, long allowance, TimeSpan budget, Func<ICheckpointReader, string>? read, Timings? timings = null)
     {
         for (int attempt = 1; ; attempt++)
         {
             (string, string?) result = ("hang", null);
+            var clock = Stopwatch.StartNew();
             var worker = new Thread(() => result = OpenAndReadAll(path, allowance, read)) { IsBackground = true };
             worker.Start();
-            if (worker.Join(budget)) return result;
+            if (worker.Join(budget))
+            {
+                timings?.Add(Path.GetFileName(path), clock.Elapsed);
+                return result;
+            }
             if (attempt == 2) return ("hang", $"still running after {budget.TotalSeconds} s, twice");
+        }
+    }
+
+    /// <summary>
+    /// How long the answers took, reported (not asserted: speed on a shared machine is a benchmark): the slowest file and
+    /// how many took longer than issue 14's 5-second target.
+    /// </summary>
+    private sealed class Timings
+    {
+        private readonly List<(string File, TimeSpan Took)> _all = [];
+
+        public void Add(string file, TimeSpan took) => _all.Add((file, took));
+
+        public override string ToString()
+        {
+            if (_all.Count == 0) return "no timings";
+            var slowest = _all.MaxBy(t => t.Took);
+            int over = _all.Count(t => t.Took > TimeSpan.FromSeconds(5));
+            return $"slowest answer {slowest.Took.TotalSeconds:F2} s ({slowest.File}), {over} of {_all.Count} over 5 s, median {_all.Select(t => t.Took).Order().ElementAt(_all.Count / 2).TotalMilliseconds:F0} ms";
         }
     }
 
