@@ -114,13 +114,14 @@ public static class LlcRunAnalysis
                     }
                     LlcResult? result = null;
                     string? error = null;
-                    double gradientNorm = double.NaN;
+                    double gradientNorm = double.NaN, descentDrop = double.NaN;
                     try
                     {
                         var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
                             progress.Report(new AnalysisProgress(done + (double)p.Step / p.TotalSteps, total, checkpoint.Step, "llc: " + p.Phase)));
                         result = LlcEstimator.Run(potential, options, source, inner, cancel);
                         gradientNorm = GradientNorm(potential);
+                        descentDrop = DescentTest.Drop(potential);
                     }
                     catch (Exception e) when (e is ArgumentException and not SettingsException or InvalidOperationException
                         or CheckpointFormatException or System.Runtime.InteropServices.ExternalException)
@@ -131,7 +132,7 @@ public static class LlcRunAnalysis
                     if (result is not null)
                     {
                         if (settings.Traces) store.Write(key, LlcTraceRow.From(checkpoint.Step, result));
-                        store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds, gradientNorm)]);
+                        store.Write(key, [LlcRow.From(checkpoint.Step, result, clock.Elapsed.TotalSeconds, gradientNorm, descentDrop)]);
                         estimated.Add(checkpoint.Step);
                     }
                     else

@@ -20,28 +20,27 @@ public enum LlcReading
 public static class LlcReadings
 {
     /// <summary>
-    /// The slope's share of λ̂ above which w* is read as "not a minimum": the chains' mean shifts downhill by at most
-    /// nβ‖∇L(w*)‖/γ, which lowers nβ·E[L − L*] by at most nβ²‖∇L(w*)‖²/γ; below a tenth of λ̂ the value is the
-    /// curvature's and the degeneracy's, i.e. the local learning coefficient's.
+    /// w* reads as a local minimum when a short descent from it (<see cref="DescentTest"/>) lowers nβ·L by at most
+    /// this: less than the thermal energy of one degree of freedom of the tempered posterior, so at the posterior's
+    /// temperature the loss does not slope away from w*.
     /// </summary>
-    public const double MaxSlopeShare = 0.1;
+    public const double MaxDescent = 1;
 
-    /// <summary>The bound nβ²‖∇L(w*)‖²/γ on how much the slope at w* moves λ̂ (infinite without localization).</summary>
-    public static double SlopeTerm(double nBeta, double gradientNorm, double localization) =>
-        localization > 0 ? nBeta * nBeta * gradientNorm * gradientNorm / localization : double.PositiveInfinity;
-
-    /// <summary>The reading of an estimate λ̂ with verdict <paramref name="verdict"/> at a w* where ‖∇L‖ = <paramref name="gradientNorm"/>.</summary>
+    /// <summary>
+    /// The reading of an estimate λ̂ with verdict <paramref name="verdict"/> at a w* where ‖∇L‖ = <paramref name="gradientNorm"/>
+    /// and a short descent lowers L by <paramref name="descentDrop"/>.
+    /// </summary>
     public static (LlcReading Reading, string Reason) Classify(double estimate, LlcVerdict verdict, double nBeta, double gradientNorm,
-        double localization)
+        double descentDrop)
     {
         static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
         if (verdict == LlcVerdict.Untrusted || !double.IsFinite(estimate))
             return (LlcReading.Untrusted, "untrusted: the chains escaped, diverged or did not mix (see the reasons)");
-        if (!double.IsFinite(gradientNorm))
-            return (LlcReading.Localized, "‖∇L(w*)‖ unknown: read as a localized value");
-        double slope = SlopeTerm(nBeta, gradientNorm, localization);
-        return slope <= MaxSlopeShare * Math.Abs(estimate)
-            ? (LlcReading.LocalMinimum, $"at a local minimum: ‖∇L(w*)‖ = {F(gradientNorm)} moves λ̂ by at most nβ²‖∇L‖²/γ = {F(slope)} ≤ {MaxSlopeShare:P0} of λ̂, so λ̂ estimates the learning coefficient")
-            : (LlcReading.Localized, $"away from a minimum: ‖∇L(w*)‖ = {F(gradientNorm)} (nβ²‖∇L‖²/γ = {F(slope)} > {MaxSlopeShare:P0} of λ̂); a localized value, comparable within this run, not an estimate of λ");
+        if (!double.IsFinite(descentDrop))
+            return (LlcReading.Localized, "no descent test: read as a localized value");
+        double energy = nBeta * descentDrop;
+        return energy <= MaxDescent
+            ? (LlcReading.LocalMinimum, $"at a local minimum: a short descent from w* lowers nβ·L by {F(energy)} ≤ {MaxDescent} (‖∇L(w*)‖ = {F(gradientNorm)}), so λ̂ estimates the learning coefficient (at this γ)")
+            : (LlcReading.Localized, $"away from a minimum: a short descent from w* lowers nβ·L by {F(energy)} > {MaxDescent} (‖∇L(w*)‖ = {F(gradientNorm)}); a localized value, comparable within this run, not an estimate of λ");
     }
 }

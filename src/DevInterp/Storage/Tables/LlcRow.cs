@@ -90,12 +90,12 @@ public sealed record LlcRow(
         ["step"]);
 
     /// <summary>The row for an estimate at <paramref name="step"/> that took <paramref name="elapsedSeconds"/>.</summary>
-    public static LlcRow From(long step, LlcResult result, double elapsedSeconds, double gradientNorm = double.NaN)
+    public static LlcRow From(long step, LlcResult result, double elapsedSeconds, double gradientNorm = double.NaN, double descentDrop = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(result);
         var d = result.Diagnostics;
         int draws = result.LossTraces.Count == 0 ? 0 : result.LossTraces.Max(t => t.Length);
-        var reading = LlcReadings.Classify(result.Mean, d.Verdict, result.NBeta, gradientNorm, result.Localization);
+        var reading = LlcReadings.Classify(result.Mean, d.Verdict, result.NBeta, gradientNorm, descentDrop);
         return new LlcRow(step, result.Mean, result.Std, result.PerChain.ToArray(), result.LossAtCenter, result.NBeta,
             result.StepSize, result.StepSizeSource, result.Localization, result.SampleCount, result.Dimension, result.BatchSize,
             draws, result.PerChain.Count, d.RHat, d.BulkEss, d.TailEss, d.Drift, d.Spread, d.NegativeFraction, d.Dropped.Count,
