@@ -27,6 +27,8 @@ public class GrokStagesTests(ITestOutputHelper output)
 
         var checkpoints = store.Read<CheckpointRow>().OrderBy(c => c.Step).ToList();
         var transitions = Transitions(checkpoints);
+        foreach (var s in result.Signals) output.WriteLine($"signal {s.Name}: [{string.Join(", ", s.Boundaries.Steps)}]");
+        foreach (string n in result.Notes) output.WriteLine("note: " + n);
         foreach (var r in result.Rows) output.WriteLine($"{r.Stage}: {r.StartStep}–{r.EndStep} {string.Join(",", r.Signals)} {r.Confidence:F2}");
         var score = StageScore.Of(checkpoints.Select(c => c.Step).ToList(), transitions, result.Rows.Skip(1).Select(r => r.StartStep).ToList());
         output.WriteLine($"transitions {string.Join(", ", transitions)}; {score}");
