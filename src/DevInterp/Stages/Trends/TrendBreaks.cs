@@ -17,6 +17,10 @@ namespace DevInterp.Stages.Trends;
 /// it (|jump| + |slope change| × span). The weakest break below its bar — max(z × the standard error of that difference,
 /// the relative floor × the curve's range, the absolute floor) — is removed and its neighbours refitted, until every
 /// break clears its bar. A curve that merely decays smoothly, or moves by 10⁻⁶, keeps no break.</item>
+/// <item>Kink, not curvature: near each break (the shorter trend's length on each side) two lines must fit with at most
+/// <see cref="TrendBreakOptions.MaxSmoothFit"/> of the residual of one parabola, in the time coordinate and, when that is
+/// not linear, in the step too: locally a smooth curve is a parabola, and a kink survives a smooth change of the time
+/// coordinate while curvature does not.</item>
 /// </list>
 /// </summary>
 public static class TrendBreaks
@@ -87,7 +91,7 @@ public static class TrendBreaks
             {
                 var b = Measure(segments[k - 1], segments[k], x, values, noise, options.SignificanceZ, floor, steps, trendCost!);
                 if (otherX is not null)
-                    b = b with { SmoothFit = Math.Max(b.SmoothFit, SmoothFit(segments[k - 1], segments[k], x, otherX, values, noise, trendCost!)) };
+                    b = b with { SmoothFit = Math.Max(b.SmoothFit, SmoothFit(segments[k - 1], segments[k], otherX, values, noise, trendCost!)) };
                 breaks.Add(b);
                 // How far the break is from passing, on both tests (below 1: it fails one).
                 double ratio = Math.Min(b.Bar > 0 ? b.Magnitude / b.Bar : double.PositiveInfinity,
@@ -168,15 +172,15 @@ public static class TrendBreaks
             if (d > best) { best = d; at = p; }
         }
         double se = noise * Math.Sqrt(PredictionVariance(a, x, at) + PredictionVariance(b, x, at));
-        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = SmoothFit(a, b, x, x, y, noise, cost) };
+        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = SmoothFit(a, b, x, y, noise, cost) };
     }
 
-    // Near the break — the shorter trend's length of checkpoints on each side — the residual of two lines in x over that of
-    // one quadratic in the time coordinate smoothX, each plus n·σ². Locally every smooth curve is a parabola, a kink or a
-    // jump is not, so the comparison is made where the break is, not over two long trends a parabola cannot follow.
-    private static double SmoothFit(TrendSegment a, TrendSegment b, double[] x, double[] smoothX, IReadOnlyList<double> y, double noise, LinearTrendCost cost)
+    // Near the break (the shorter trend's length of checkpoints on each side): the residual of two lines in the cost's own
+    // coordinate over that of one parabola in the time coordinate smoothX, each plus n·σ². Locally every smooth curve is a
+    // parabola and a kink or a jump is not, so the comparison is made where the break is, not over two long trends that no
+    // parabola can follow.
+    private static double SmoothFit(TrendSegment a, TrendSegment b, double[] smoothX, IReadOnlyList<double> y, double noise, LinearTrendCost cost)
     {
-        _ = x;
         int mid = b.StartIndex, w = Math.Min(mid - a.StartIndex, b.EndIndex - mid);
         int lo = mid - w, hi = mid + w, n = hi - lo;
         double floorSquares = n * noise * noise;
