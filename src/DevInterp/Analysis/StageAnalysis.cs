@@ -274,11 +274,16 @@ public static class StageAnalysis
         }
         var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor), time);
         if (found.Rejected.Count > 0)
-            notes.Add($"{name}: {found.Rejected.Count} candidate break(s) below the noise model's bar ignored ({string.Join(", ", found.Rejected.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")))})");
+            notes.Add($"{name}: {found.Rejected.Count} candidate break(s) that fail the noise model ignored ({string.Join(", ", found.Rejected.Select(b => Why(b)))})");
         signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
         double bar = Math.Max(Math.Max(RelativeFloor * found.Range, absoluteFloor), SignificanceZ * found.Noise);
         return SettlePoint.Find(values, bar) is { } settled ? (name, steps[settled], true) : (name, steps[^1], false);
     }
+
+    // Why a candidate break failed: too small against its bar, or a bend a parabola follows near it as well as two lines.
+    private static string Why(TrendBreak b) => b.Magnitude < b.Bar
+        ? string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")
+        : string.Create(CultureInfo.InvariantCulture, $"{b.Step}: a bend, not a kink (two lines / parabola {b.SmoothFit:G2} > {TrendBreakOptions.Default.MaxSmoothFit:G2})");
 
     // Flagged turns of the essential-dynamics path: large turns or reversals, not within the smoothing's reach of either end.
     private static void AddDynamics(List<StageSignal> signals, List<string> notes, IReadOnlyList<DynamicsCurvatureRow> curvature, DynamicsSettings settings)
