@@ -277,7 +277,7 @@ public static class StageAnalysis
             notes.Add($"{name}: {found.Rejected.Count} candidate break(s) that fail the noise model ignored ({string.Join(", ", found.Rejected.Select(b => Why(b)))})");
         signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
         double bar = Math.Max(Math.Max(RelativeFloor * found.Range, absoluteFloor), SignificanceZ * found.Noise);
-        return SettlePoint.Find(values, bar) is { } settled ? (name, steps[settled], true) : (name, steps[^1], false);
+        return SettlePoint.Find(time.Positions(steps), values, bar) is { } settled ? (name, steps[settled], true) : (name, steps[^1], false);
     }
 
     // Why a candidate break failed: too small against its bar, or a bend a parabola follows near it as well as two lines.
