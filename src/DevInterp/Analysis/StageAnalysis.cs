@@ -133,6 +133,7 @@ public static class StageAnalysis
         var signals = new List<StageSignal>();
         var notes = new List<string> { $"time axis: {time.Describe()} (the checkpoints' spacing is most even on it)" };
         StepCurve? lossCurve = null;
+        var settles = new List<(string Signal, long Step, bool Settled)?>();
         int minTrend = Math.Max(3, settings.MinSegmentSize);
 
         foreach (var (metric, name) in LossMetrics)
@@ -143,11 +144,12 @@ public static class StageAnalysis
             if (metric == "train_loss") lossCurve = curve;
             double floor = LossFloor * curve.Values.Max();
             var logValues = curve.Values.Select(v => Math.Log(Math.Max(v, floor))).ToArray();
-            AddCurve(signals, notes, name, "loss", curve.Steps, logValues, LossAbsoluteFloor, null, settings, options, time, minTrend);
+            settles.Add(AddCurve(signals, notes, name, "loss", curve.Steps, logValues, LossAbsoluteFloor, null, settings, options, time, minTrend));
         }
         foreach (string metric in AccuracyMetrics)
             if (Metric(checkpoints, metric) is { } curve)
-                AddCurve(signals, notes, metric, "metric", curve.Steps, curve.Values.ToArray(), AccuracyAbsoluteFloor, null, settings, options, time, minTrend);
+                settles.Add(AddCurve(signals, notes, metric, "metric", curve.Steps, curve.Values.ToArray(), AccuracyAbsoluteFloor, null, settings, options, time, minTrend));
+        AddSettled(signals, notes, settles);
 
         if (SimilarityDrops.Curve(similarity) is { } drops)
         {
@@ -170,7 +172,7 @@ public static class StageAnalysis
             // The estimates' own error: the standard error of the chains' mean (median over the checkpoints).
             var errors = usable.Select(r => r.Std / Math.Sqrt(Math.Max(1, r.Chains - r.DroppedChains))).Where(double.IsFinite).ToArray();
             double? noiseFloor = errors.Length > 0 ? NoiseScale.Median(errors) : null;
-            AddCurve(signals, notes, "llc", "llc", llcCurve.Steps, llcCurve.Values.ToArray(), LlcAbsoluteFloor, noiseFloor, settings with { Penalty = null }, options, time, minTrend);
+            _ = AddCurve(signals, notes, "llc", "llc", llcCurve.Steps, llcCurve.Values.ToArray(), LlcAbsoluteFloor, noiseFloor, settings with { Penalty = null }, options, time, minTrend);
         }
         else if (llcRows.Count > 0) notes.Add($"llc: {usable.Length} usable estimate(s); no llc signal");
 
@@ -232,8 +234,30 @@ public static class StageAnalysis
         return Math.Max(penalty, floor);
     }
 
-    // One curve's boundaries: its trend breaks under the noise model, or, with an explicit penalty, the change points of its level.
-    private static void AddCurve(List<StageSignal> signals, List<string> notes, string name, string source, IReadOnlyList<long> steps,
+    // The run's behaviour has settled where the last of its loss and accuracy curves settles (SettlePoint): from there no
+    // curve changes by as much as a stage must. That curve's boundaries gain the step (a smooth approach to a final value
+    // has no kink for the trend breaks to cut at). Curves that never settle keep the run unsettled: no boundary.
+    private static void AddSettled(List<StageSignal> signals, List<string> notes, List<(string Signal, long Step, bool Settled)?> settles)
+    {
+        if (settles.Count == 0 || settles.Any(s => s is null)) return; // an explicit penalty: no noise model, no settling
+        var open = settles.Where(s => !s!.Value.Settled).Select(s => s!.Value.Signal).ToList();
+        if (open.Count > 0)
+        {
+            notes.Add($"settled: {string.Join(", ", open)} still change(s) by a stage's worth at the end of the run; no settled stage");
+            return;
+        }
+        var last = settles.Select(s => s!.Value).MaxBy(s => s.Step);
+        int k = signals.FindIndex(s => s.Name == last.Signal);
+        if (k < 0 || last.Step <= signals[k].Boundaries.CoverageStart) return; // nothing ever moved
+        var b = signals[k].Boundaries;
+        notes.Add($"settled: from step {last.Step} no loss or accuracy curve changes by a stage's worth ({last.Signal} settles last)");
+        if (!b.Steps.Contains(last.Step))
+            signals[k] = signals[k] with { Boundaries = b with { Steps = b.Steps.Append(last.Step).Order().ToArray() } };
+    }
+
+    // One curve's boundaries: its trend breaks under the noise model, or, with an explicit penalty, the change points of its
+    // level. Returns where the curve settles (Settled false when it does not; null with an explicit penalty).
+    private static (string Signal, long Step, bool Settled)? AddCurve(List<StageSignal> signals, List<string> notes, string name, string source, IReadOnlyList<long> steps,
         double[] values, double absoluteFloor, double? noiseFloor, StageSettings settings, ChangePointOptions options, TimeAxis time, int minTrend)
     {
         if (settings.Penalty is not null)
@@ -241,18 +265,25 @@ public static class StageAnalysis
             if (steps.Count < 2 * options.MinSegmentSize)
             {
                 notes.Add($"{name}: {steps.Count} point(s), too few for change points with segments of at least {options.MinSegmentSize}; no signal");
-                return;
+                return null;
             }
             var signal = Signals.FromSeries(values);
             var changes = ChangePointDetector.Detect(signal, options with { Penalty = Penalty(settings, options, signal) });
             signals.Add(new StageSignal(name, source, BoundarySignal.FromChangePoints(name, changes, steps)));
-            return;
+            return null;
         }
         var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor), time);
         if (found.Rejected.Count > 0)
-            notes.Add($"{name}: {found.Rejected.Count} candidate break(s) below the noise model's bar ignored ({string.Join(", ", found.Rejected.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")))})");
+            notes.Add($"{name}: {found.Rejected.Count} candidate break(s) that fail the noise model ignored ({string.Join(", ", found.Rejected.Select(b => Why(b)))})");
         signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
+        double bar = Math.Max(Math.Max(RelativeFloor * found.Range, absoluteFloor), SignificanceZ * found.Noise);
+        return SettlePoint.Find(time.Positions(steps), values, bar) is { } settled ? (name, steps[settled], true) : (name, steps[^1], false);
     }
+
+    // Why a candidate break failed: too small against its bar, or a bend a parabola follows near it as well as two lines.
+    private static string Why(TrendBreak b) => b.Magnitude < b.Bar
+        ? string.Create(CultureInfo.InvariantCulture, $"{b.Step}: {b.Magnitude:G2} < {b.Bar:G2}")
+        : string.Create(CultureInfo.InvariantCulture, $"{b.Step}: a bend, not a kink (two lines / parabola {b.SmoothFit:G2} > {TrendBreakOptions.Default.MaxSmoothFit:G2})");
 
     // Flagged turns of the essential-dynamics path: large turns or reversals, not within the smoothing's reach of either end.
     private static void AddDynamics(List<StageSignal> signals, List<string> notes, IReadOnlyList<DynamicsCurvatureRow> curvature, DynamicsSettings settings)

@@ -9,7 +9,8 @@ namespace DevInterp.Tests.Analysis;
 /// once it is shipped. Its transitions are read from its own metrics, the way docs/demo-runs.md defines them: the end of
 /// memorisation (the first checkpoint with train accuracy &gt; 0.95), the onset of clean-up (the weight norm's maximum)
 /// and settled (the first checkpoint with test accuracy &gt; 0.95). The stage table from the loss, accuracy, similarity
-/// and essential dynamics must put a boundary within one checkpoint interval of each, and no more than one extra.
+/// and essential dynamics (no LLC: <see cref="ShippedRunAnalyses"/> leaves it out) must put a boundary within one
+/// checkpoint interval of each, and no more than one extra.
 /// </summary>
 public class GrokStagesTests(ITestOutputHelper output)
 {
@@ -24,9 +25,14 @@ public class GrokStagesTests(ITestOutputHelper output)
             return;
         }
         var (_, store, result) = ShippedRunAnalyses.Get("grok");
+        // The stage table under test is the one of the checkpoints' metrics, similarity and essential dynamics: the LLC
+        // (its estimator and its per-run setting are still changing) must not decide whether this test passes.
+        Assert.DoesNotContain(result.Signals, s => s.Name == "llc");
 
         var checkpoints = store.Read<CheckpointRow>().OrderBy(c => c.Step).ToList();
         var transitions = Transitions(checkpoints);
+        foreach (var s in result.Signals) output.WriteLine($"signal {s.Name}: [{string.Join(", ", s.Boundaries.Steps)}]");
+        foreach (string n in result.Notes) output.WriteLine("note: " + n);
         foreach (var r in result.Rows) output.WriteLine($"{r.Stage}: {r.StartStep}–{r.EndStep} {string.Join(",", r.Signals)} {r.Confidence:F2}");
         var score = StageScore.Of(checkpoints.Select(c => c.Step).ToList(), transitions, result.Rows.Skip(1).Select(r => r.StartStep).ToList());
         output.WriteLine($"transitions {string.Join(", ", transitions)}; {score}");

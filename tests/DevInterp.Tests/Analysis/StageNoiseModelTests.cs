@@ -146,4 +146,40 @@ public class StageNoiseModelTests(ITestOutputHelper output)
             Assert.True(row.LlcTrend == expected || row.LlcTrend == StageTrend.Flat, $"stage {row.Stage}: {row.LlcTrend} over values {values[0]:F2} … {values[^1]:F2}");
         }
     }
+    [Fact]
+    public void ALossDecayingToAFloorStartsASettledStageWhereWhatRemainsIsBelowTheBar()
+    {
+        // ln(loss) = ln(0.15 + 3 e^(−t/800)) on the grokking demo's log schedule: no kink anywhere, one settled stage. The
+        // bar is 10% of the range of ln(loss) (3.0); the boundary is SettlePoint's, and it is noted.
+        long[] steps = Enumerable.Range(0, 112).Select(i => (long)Math.Round(300 * Math.Exp(i / 111.0 * Math.Log(5300 / 300.0)) - 300)).Distinct().ToArray();
+        double[] lnLoss = steps.Select(t => Math.Log(0.15 + 3 * Math.Exp(-t / 800.0))).ToArray();
+        var store = AnalysisStore.Open(AnalysisFixtures.NewAnalysisFolder());
+        foreach (var (t, y) in steps.Zip(lnLoss))
+            store.Write(PartKey.ForStep(t), [CheckpointRow.Ok(t, $"step_{t}.pt", new string('a', 64), 1000,
+                new Dictionary<string, double> { ["train_loss"] = Math.Exp(y) })]);
+
+        var result = StageAnalysis.Compute(store, new StageSettings());
+
+        // Analytically: what remains spans ln L(t) − ln L(5000) < bar from 0.15 + 3e^(−t/800) < L(5000)·e^bar, i.e.
+        // t > 800 ln(3 / (L(5000)·e^bar − 0.15)) ≈ 3193; the first checkpoint after it is 3204.
+        double bar = 0.1 * (lnLoss.Max() - lnLoss.Min());
+        double from = 800 * Math.Log(3 / (Math.Exp(lnLoss[^1] + bar) - 0.15));
+        int settled = DevInterp.Stages.Trends.SettlePoint.Find(DevInterp.Stages.Trends.TimeAxis.For(steps).Positions(steps), lnLoss, bar)!.Value;
+        Assert.Equal(steps.First(t => t > from), steps[settled]);
+        Assert.Equal([steps[settled]], result.Rows.Skip(1).Select(r => r.StartStep));
+        Assert.Contains(result.Notes, n => n.StartsWith($"settled: from step {steps[settled]} ", StringComparison.Ordinal));
+
+        // Cut off before it settles (the first 60 checkpoints, to step 1080): its last four checkpoints span less than 10% of
+        // this shorter run's range, but only because little of the run is left — the loss falls at the same rate as
+        // before — so no settled stage, and the note says which curve is still moving.
+        var early = AnalysisStore.Open(AnalysisFixtures.NewAnalysisFolder());
+        foreach (var (t, y) in steps.Zip(lnLoss).Take(60))
+            early.Write(PartKey.ForStep(t), [CheckpointRow.Ok(t, $"step_{t}.pt", new string('a', 64), 1000,
+                new Dictionary<string, double> { ["train_loss"] = Math.Exp(y) })]);
+        var open = StageAnalysis.Compute(early, new StageSettings());
+        foreach (var n in open.Notes) output.WriteLine("note: " + n);
+        foreach (var sg in open.Signals) output.WriteLine($"{sg.Name}: {string.Join(", ", sg.Boundaries.Steps)}");
+        Assert.Contains(open.Notes, n => n.StartsWith("settled: loss still change", StringComparison.Ordinal));
+        Assert.Contains(open.Notes, n => n.StartsWith("settled: loss still change", StringComparison.Ordinal));
+    }
 }

@@ -155,4 +155,24 @@ public class TrendBreaksTests
         Assert.Contains("MinSegmentSize", Assert.Throws<ArgumentOutOfRangeException>(() => TrendBreaks.Find(LogGrid, new double[LogGrid.Length], new TrendBreakOptions(MinSegmentSize: 2))).Message);
         Assert.Contains("value at step 3", Assert.Throws<ArgumentException>(() => TrendBreaks.Find(LogGrid, LogGrid.Select(s => s == 3 ? double.NaN : 0).ToArray())).Message);
     }
+    /// <summary>The grokking demo run's schedule: 112 steps evenly spaced in ln(300 + step) from 0 to 5000.</summary>
+    private static long[] GrokGrid() => Enumerable.Range(0, 112)
+        .Select(i => (long)Math.Round(300 * Math.Exp(i / 111.0 * Math.Log(5300 / 300.0)) - 300)).Distinct().ToArray();
+
+    [Fact]
+    public void ASmoothHumpAndDecayToAFloorIsCurvatureOnOneAxisOrTheOtherNotAStage()
+    {
+        // The grokking run's test loss: ln(loss) climbs, peaks near step 250 and decays to a floor, all smoothly. On the log
+        // axis its two long trends are far from any one parabola; near each candidate break, and in the step or in ln(step),
+        // a parabola follows it. No break.
+        var steps = GrokGrid();
+        var y = steps.Select(t => Math.Log(0.15 + 9 * (t / 250.0) * Math.Exp(1 - t / 250.0) * 0.5 + 3 * Math.Exp(-t / 900.0))).ToArray();
+        var found = TrendBreaks.Find(steps, y, new TrendBreakOptions(0.1, 0.05));
+        Assert.Empty(found.Breaks);
+        // A kink in the same place is kept, on either axis: flat, then a straight fall in the step, then flat.
+        var kinked = steps.Select(t => t < 1000 ? 1.0 : t < 2500 ? 1 - (t - 1000) / 1500.0 : 0).ToArray();
+        var kinks = TrendBreaks.Find(steps, kinked, new TrendBreakOptions(0.1, 0.02));
+        Assert.Equal(2, kinks.Breaks.Count);
+        Assert.All(kinks.Breaks.Zip(new[] { 1000L, 2500L }), p => Assert.InRange(p.First.Step, p.Second - 80, p.Second + 150));
+    }
 }

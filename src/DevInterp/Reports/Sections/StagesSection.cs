@@ -24,7 +24,7 @@ public sealed class StagesSection : IReportSection
                 s.Stage.ToString(CultureInfo.InvariantCulture),
                 Html.Escape(string.Create(CultureInfo.InvariantCulture, $"{s.StartStep} – {s.EndStep}")),
                 s.LlcTrend is { } t ? $"<span class=\"trend {StoreEnums.Format(t)}\">{StoreEnums.Format(t)}</span>" : "—",
-                Html.Number(s.LlcChange, "+0.###;−0.###;0"), Html.Number(s.LossChange, "+0.####;−0.####;0"),
+                Html.Number(s.LlcChange, "+0.###;−0.###;0"), Signed(s.LossChange),
                 s.Signals.Count == 0 ? "—" : Html.Escape(string.Join(", ", s.Signals)), Html.Number(s.Confidence, "F2"),
             ]), "stages"));
         sb.Append(Html.Note($"A stage runs from its start {data.Unit} up to the next stage's start (the last includes its end). Δ LLC and " +
@@ -35,4 +35,9 @@ public sealed class StagesSection : IReportSection
             "over training."));
         return new SectionBody(true, sb.ToString());
     }
+
+    // A loss spans decades: three significant digits with an explicit sign (−4.4e-5, not a fixed-point 0).
+    private static string Signed(double? value) => value is { } v && double.IsFinite(v) && v != 0
+        ? (v > 0 ? "+" : "−") + Html.Number(Math.Abs(v), "G3")
+        : Html.Number(value, "0");
 }

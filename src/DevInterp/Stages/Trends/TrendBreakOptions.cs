@@ -15,9 +15,10 @@ namespace DevInterp.Stages.Trends;
 /// keeps every break at least this far from either end of the run.</param>
 /// <param name="NoiseFloor">The curve's known measurement error per point (for the LLC, the standard error of the estimates),
 /// a lower bound on the noise level estimated from the curve; null for none.</param>
-/// <param name="MaxSmoothFit">A break is kept only when the two trends fit their checkpoints with at most this fraction of
-/// the residual of one smooth (quadratic) trend through them (<see cref="TrendBreak.SmoothFit"/>, with n·σ² added to
-/// both): a bend that a smooth curve follows as well is curvature, not a change of regime.</param>
+/// <param name="MaxSmoothFit">A break is kept only when, near it, two lines fit the checkpoints with at most this fraction
+/// of the residual of one parabola through them (<see cref="TrendBreak.SmoothFit"/>, with n·σ² added to both; the parabola
+/// in the time coordinate and, when that is not linear, in the step, the worse counting): a bend that a smooth curve
+/// follows as well is curvature, not a change of regime.</param>
 public sealed record TrendBreakOptions(
     double RelativeFloor = 0.1,
     double AbsoluteFloor = 0,

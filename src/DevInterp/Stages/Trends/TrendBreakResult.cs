@@ -45,8 +45,9 @@ public sealed record TrendSegment(int StartIndex, int EndIndex, double Intercept
 public sealed record TrendBreak(int Index, long Step, double Magnitude, double Bar)
 {
     /// <summary>
-    /// The two trends' residual over one smooth (quadratic) trend's through the same checkpoints, each plus n·σ²:
-    /// near 1 when the "break" is only a bend a smooth curve follows as well, near 0 for a step or a sharp knee.
+    /// Near the break (the shorter trend's length of checkpoints on each side), the two lines' residual over one parabola's
+    /// through the same checkpoints, each plus n·σ² (the larger ratio of a parabola in the time coordinate and in the
+    /// step): near 1 or above when the "break" is only a bend a smooth curve follows as well, near 0 for a step or a sharp knee.
     /// </summary>
     public double SmoothFit { get; init; }
 }

@@ -17,6 +17,10 @@ namespace DevInterp.Stages.Trends;
 /// it (|jump| + |slope change| × span). The weakest break below its bar — max(z × the standard error of that difference,
 /// the relative floor × the curve's range, the absolute floor) — is removed and its neighbours refitted, until every
 /// break clears its bar. A curve that merely decays smoothly, or moves by 10⁻⁶, keeps no break.</item>
+/// <item>Kink, not curvature: near each break (the shorter trend's length on each side) two lines must fit with at most
+/// <see cref="TrendBreakOptions.MaxSmoothFit"/> of the residual of one parabola, in the time coordinate and, when that is
+/// not linear, in the step too: locally a smooth curve is a parabola, and a kink survives a smooth change of the time
+/// coordinate while curvature does not.</item>
 /// </list>
 /// </summary>
 public static class TrendBreaks
@@ -41,18 +45,21 @@ public static class TrendBreaks
             if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1]))
                 throw new ArgumentException($"steps: must be ≥ 0 and strictly increasing; {steps[i]} at index {i}", nameof(steps));
         axis ??= TimeAxis.For(steps);
-        var first = FindOn(steps, values, options, axis);
-        if (axis.IsLinear || steps.Count < 2 * options.MinSegmentSize) return first.Result;
-        var linear = FindOn(steps, values, options, TimeAxis.Linear);
+        if (axis.IsLinear || steps.Count < 2 * options.MinSegmentSize) return FindOn(steps, values, options, axis, null).Result;
+        var first = FindOn(steps, values, options, axis, TimeAxis.Linear);
+        var linear = FindOn(steps, values, options, TimeAxis.Linear, axis);
         double sigma = Math.Max(first.Sigma, linear.Sigma);
         double penalty = 3 * Math.Log(steps.Count) * sigma * sigma;
         double Score((TrendBreakResult Result, double Residual, double Sigma) r) => r.Residual + penalty * r.Result.Breaks.Count;
         return Score(linear) < Score(first) - 1e-9 * (1 + Score(first)) ? linear.Result : first.Result;
     }
 
-    private static (TrendBreakResult Result, double Residual, double Sigma) FindOn(IReadOnlyList<long> steps, IReadOnlyList<double> values, TrendBreakOptions options, TimeAxis axis)
+    // other: the second time coordinate a break must also be sharp on (a kink survives any smooth change of the time
+    // coordinate, curvature does not); null for none.
+    private static (TrendBreakResult Result, double Residual, double Sigma) FindOn(IReadOnlyList<long> steps, IReadOnlyList<double> values, TrendBreakOptions options, TimeAxis axis, TimeAxis? other)
     {
         var x = axis.Positions(steps);
+        var otherX = other?.Positions(steps);
         int n = values.Count;
         double range = n == 0 ? 0 : values.Max() - values.Min();
         double noise = Math.Max(NoiseLevel.Estimate(x, values), options.NoiseFloor ?? 0);
@@ -83,6 +90,8 @@ public static class TrendBreaks
             for (int k = 1; k < segments.Count; k++)
             {
                 var b = Measure(segments[k - 1], segments[k], x, values, noise, options.SignificanceZ, floor, steps, trendCost!);
+                if (otherX is not null)
+                    b = b with { SmoothFit = Math.Max(b.SmoothFit, SmoothFit(segments[k - 1], segments[k], otherX, values, noise, trendCost!)) };
                 breaks.Add(b);
                 // How far the break is from passing, on both tests (below 1: it fails one).
                 double ratio = Math.Min(b.Bar > 0 ? b.Magnitude / b.Bar : double.PositiveInfinity,
@@ -163,59 +172,80 @@ public static class TrendBreaks
             if (d > best) { best = d; at = p; }
         }
         double se = noise * Math.Sqrt(PredictionVariance(a, x, at) + PredictionVariance(b, x, at));
-        int n = b.EndIndex - a.StartIndex;
-        double floorSquares = n * noise * noise;
-        double twoLines = cost.Cost(a.StartIndex, a.EndIndex) + cost.Cost(b.StartIndex, b.EndIndex);
-        double smooth = (twoLines + floorSquares) / (QuadraticResidual(x, y, a.StartIndex, b.EndIndex) + floorSquares);
-        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = double.IsFinite(smooth) ? smooth : 1 };
+        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = SmoothFit(a, b, x, y, noise, cost) };
     }
 
-    /// <summary>Residual sum of squares of the least-squares parabola through rows [start, end) (x centred and scaled).</summary>
-    internal static double QuadraticResidual(IReadOnlyList<double> x, IReadOnlyList<double> y, int start, int end)
+    // Near the break (the shorter trend's length of checkpoints on each side): the residual of two lines in the cost's own
+    // coordinate over that of one parabola in the time coordinate smoothX, each plus n·σ². Locally every smooth curve is a
+    // parabola and a kink or a jump is not, so the comparison is made where the break is, not over two long trends that no
+    // parabola can follow.
+    private static double SmoothFit(TrendSegment a, TrendSegment b, double[] smoothX, IReadOnlyList<double> y, double noise, LinearTrendCost cost)
     {
-        int n = end - start;
-        if (n <= 3) return 0;
+        int mid = b.StartIndex, w = Math.Min(mid - a.StartIndex, b.EndIndex - mid);
+        int lo = mid - w, hi = mid + w, n = hi - lo;
+        double floorSquares = n * noise * noise;
+        double twoLines = cost.Cost(lo, mid) + cost.Cost(mid, hi);
+        double smooth = (twoLines + floorSquares) / (PolynomialResidual(smoothX, y, lo, hi, 2) + floorSquares);
+        return double.IsFinite(smooth) ? smooth : 1;
+    }
+
+    /// <summary>
+    /// Residual sum of squares of the least-squares polynomial of <paramref name="degree"/> through rows [start, end)
+    /// (x centred and scaled to [−1, 1]); 0 when the rows are no more than its coefficients.
+    /// </summary>
+    internal static double PolynomialResidual(IReadOnlyList<double> x, IReadOnlyList<double> y, int start, int end, int degree)
+    {
+        int n = end - start, k = degree + 1;
+        if (n <= k) return 0;
         double lo = x[start], hi = x[end - 1], c = 0.5 * (lo + hi), h = Math.Max(0.5 * (hi - lo), 1e-300);
-        var m = new double[3, 4];
+        var m = new double[k, k + 1];
+        var f = new double[k];
         for (int i = start; i < end; i++)
         {
-            double u = (x[i] - c) / h;
-            double[] f = [1, u, u * u];
-            for (int r = 0; r < 3; r++)
+            Powers((x[i] - c) / h, f);
+            for (int r = 0; r < k; r++)
             {
-                for (int k = 0; k < 3; k++) m[r, k] += f[r] * f[k];
-                m[r, 3] += f[r] * y[i];
+                for (int q = 0; q < k; q++) m[r, q] += f[r] * f[q];
+                m[r, k] += f[r] * y[i];
             }
         }
-        var p = Solve3(m);
+        var p = Solve(m, k);
         double sum = 0;
         for (int i = start; i < end; i++)
         {
-            double u = (x[i] - c) / h, e = y[i] - (p[0] + p[1] * u + p[2] * u * u);
+            Powers((x[i] - c) / h, f);
+            double e = y[i];
+            for (int r = 0; r < k; r++) e -= p[r] * f[r];
             sum += e * e;
         }
         return sum;
     }
 
-    // Gaussian elimination with partial pivoting on a 3 × 4 augmented matrix.
-    private static double[] Solve3(double[,] m)
+    private static void Powers(double u, double[] f)
     {
-        for (int col = 0; col < 3; col++)
+        double v = 1;
+        for (int r = 0; r < f.Length; r++) { f[r] = v; v *= u; }
+    }
+
+    // Gaussian elimination with partial pivoting on a k × (k + 1) augmented matrix.
+    private static double[] Solve(double[,] m, int k)
+    {
+        for (int col = 0; col < k; col++)
         {
             int pivot = col;
-            for (int r = col + 1; r < 3; r++) if (Math.Abs(m[r, col]) > Math.Abs(m[pivot, col])) pivot = r;
-            for (int k = 0; k < 4; k++) (m[col, k], m[pivot, k]) = (m[pivot, k], m[col, k]);
-            for (int r = col + 1; r < 3; r++)
+            for (int r = col + 1; r < k; r++) if (Math.Abs(m[r, col]) > Math.Abs(m[pivot, col])) pivot = r;
+            for (int q = 0; q <= k; q++) (m[col, q], m[pivot, q]) = (m[pivot, q], m[col, q]);
+            for (int r = col + 1; r < k; r++)
             {
-                double f = m[col, col] == 0 ? 0 : m[r, col] / m[col, col];
-                for (int k = col; k < 4; k++) m[r, k] -= f * m[col, k];
+                double g = m[col, col] == 0 ? 0 : m[r, col] / m[col, col];
+                for (int q = col; q <= k; q++) m[r, q] -= g * m[col, q];
             }
         }
-        var p = new double[3];
-        for (int r = 2; r >= 0; r--)
+        var p = new double[k];
+        for (int r = k - 1; r >= 0; r--)
         {
-            double s = m[r, 3];
-            for (int k = r + 1; k < 3; k++) s -= m[r, k] * p[k];
+            double s = m[r, k];
+            for (int q = r + 1; q < k; q++) s -= m[r, q] * p[q];
             p[r] = m[r, r] == 0 ? 0 : s / m[r, r];
         }
         return p;
