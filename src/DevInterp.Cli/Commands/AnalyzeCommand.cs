@@ -40,7 +40,8 @@ public static class AnalyzeCommand
         var llcFlags = new LlcFlags();
         foreach (var o in llcFlags.All) command.Options.Add(o);
         command.WithExamples(
-            "devinterp analyze checkpoints/dln --out analyses/dln",
+            "devinterp analyze checkpoints/grok --out analyses/grok",
+            "devinterp analyze checkpoints/grok --out analyses/grok-g100 --localization 100 --chains 8",
             "devinterp analyze checkpoints/tms --out analyses/tms-again --config analyses/tms/analysis.json",
             "devinterp analyze my-run --model mlp.json --task task.json --name-map names.json --out analyses/mine",
             "devinterp analyze checkpoints/dln --out analyses/dln --shard 0/2   # and --shard 1/2 elsewhere; then: devinterp merge analyses/dln");

@@ -24,7 +24,7 @@ public static class LlcMeaning
                 $"; for these d = {dims[0]:N0} sampled parameters a regular (non-degenerate) minimum would have λ = d/2 = {dims[0] / 2.0:G4}");
         what += ". It is defined at a local minimum of the loss. Most checkpoints of a run in training are not minima: there, with one " +
             "localization γ for the whole run that keeps the chains near w*, λ̂ is a localized value — comparable along this run, " +
-            "not an estimate of λ. Each checkpoint's reading says which (from ‖∇L(w*)‖: the slope's share of λ̂ below 10 % reads " +
+            "not an estimate of λ. Each checkpoint's reading says which (a short descent from w* that lowers nβ·L by at most 1 reads " +
             "as a local minimum).";
         var readings = rows.Where(r => r.Reading is not null).GroupBy(r => r.Reading!.Value).OrderBy(g => g.Key)
             .Select(g => $"{g.Count()} {Reading(g.Key)}").ToList();

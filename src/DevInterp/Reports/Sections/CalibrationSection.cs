@@ -22,10 +22,15 @@ public sealed class CalibrationSection : IReportSection
         if (data.Calibration.Count == 0)
             return SectionBody.Absent("the calibration table is absent or empty: the step size ε was given, or no LLC was estimated.");
         var sb = new StringBuilder();
+        if (data.LlcSetting.Count > 0)
+            sb.Append(Html.Note($"The LLC setting of every checkpoint ({data.LlcSetting[0].Source}): ε = {Html.Number(data.LlcSetting[0].StepSize, "G3")}, " +
+                $"γ = {Html.Number(data.LlcSetting[0].Localization, "G3")}. {data.LlcSetting[0].Reason}.",
+                data.LlcSetting[0].Confident ? "note" : "warning"));
         foreach (var step in data.Calibration.GroupBy(r => r.Step).OrderBy(g => g.Key))
         {
             var rows = step.ToList();
-            if (rows.Any(r => double.IsFinite(r.Mean) && r.StepSize > 0)) sb.Append(context.Chart(Build(step.Key, rows, context), "calibration"));
+            // A chart needs a curve: the run-level search may try a probe at one γ only (the table below has it).
+            if (rows.Count(r => double.IsFinite(r.Mean) && r.StepSize > 0) >= 2) sb.Append(context.Chart(Build(step.Key, rows, context), "calibration"));
             var chosen = rows.Where(r => r.Chosen).ToList();
             sb.Append(Html.Note(chosen.Count == 0
                 ? $"Step {step.Key}: no point was chosen."
