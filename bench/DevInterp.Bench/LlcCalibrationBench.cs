@@ -36,7 +36,9 @@ public static class LlcCalibrationBench
 
 /// <summary>
 /// One validation case estimated with default options, with the wall and CPU time of each phase (calibration, each
-/// sampling run) from the progress reports. Usage: llc-estimate CASE
+/// sampling run) from the progress reports; optionally more chains, another seed (of data and sampling) or a batch size
+/// (minibatch mode over the case's data). Usage: llc-estimate CASE [CHAINS] [DATA-SEED] [SAMPLING-SEED] [BATCH-SIZE]
+/// (defaults: 8 chains, data seed 1 and sampling seed 0, as <c>devinterp validate llc</c>)
 /// </summary>
 public static class LlcEstimateBench
 {
@@ -45,8 +47,10 @@ public static class LlcEstimateBench
     {
         torch.set_num_threads(1);
         var validationCase = LlcValidationSuite.Cases().Single(c => c.Name == args[1]);
-        using var problem = validationCase.Build(1);
-        using var potential = problem.FullBatchPotential();
+        int chains = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : new LlcOptions().Chains;
+        long seed = args.Length > 3 ? long.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        long samplingSeed = args.Length > 4 ? long.Parse(args[4], CultureInfo.InvariantCulture) : 0;
+        int? batch = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : null;
         var clock = CpuClock.Start();
         string phase = "";
         long lastStep = 0, steps = 0;
@@ -61,12 +65,17 @@ public static class LlcEstimateBench
             if (p.Step < lastStep) steps += lastStep;
             lastStep = p.Step;
         });
-        var result = new LlcEstimator(new LlcOptions()).Estimate(potential, progress);
+        var outcome = LlcValidationSuite.Run(validationCase, new LlcOptions(Chains: chains, BatchSize: batch, Seed: samplingSeed), seed, progress);
+        var result = outcome.Result;
         var (wall, cpu) = clock.Elapsed();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{validationCase.Name}: λ̂ {result.Mean:G5} ± {result.Std:G3}, ε·nβ {result.StepSize * result.NBeta:G3}, acceptance {result.Diagnostics.Acceptance:F3}, draws {result.LossTraces[0].Length} (+{result.DiscardedDraws} discarded), {steps + lastStep} steps, {wall.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU; {result.Diagnostics.Summary}"));
+            $"{validationCase.Name} (data seed {seed}, sampling seed {samplingSeed}, {chains} chains, batch {result.BatchSize}, target {outcome.Target?.Value:G5}): λ̂ {result.Mean:G5} ± {result.Std:G3} (vs target {outcome.TargetRelativeError:P1}, SE {ChainDiagnosticsSe(result):G3}, ESS {result.Diagnostics.BulkEss:F0}), ε·nβ {result.StepSize * result.NBeta:G3}, acceptance {result.Diagnostics.Acceptance:F3}, draws {result.LossTraces[0].Length} (+{result.DiscardedDraws} discarded), {steps + lastStep} steps, {wall.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU; {result.Diagnostics.Summary}"));
+        Console.WriteLine("  per chain: " + string.Join(" ", result.PerChain.Select((v, c) => string.Create(CultureInfo.InvariantCulture,
+            $"{v:G4} (max draw {result.LambdaTraces[c].Max():G3})"))));
         return 0;
     }
+
+    private static double ChainDiagnosticsSe(LlcResult r) => DevInterp.Llc.Diagnostics.ChainDiagnostics.MeanStandardError(r.LambdaTraces);
 
     private sealed class SyncProgress(Action<LlcProgress> report) : IProgress<LlcProgress>
     {

@@ -32,7 +32,7 @@ public static class ValidateCommand
         {
             Description = "One JSON object per case and line: name, true_lambda, target, estimate, std, rel_err, target_rel_err, acceptance, diagnostics, verdict",
         };
-        var seed = new Option<long>("--seed") { Description = "Seed of data and sampling", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the cases' data sets (the deep cases' reference targets exist for seed 1); sampling always uses seed 0", DefaultValueFactory = _ => 1 };
         var batch = new Option<int?>("--batch-size") { Description = "Minibatch size: run the cases in minibatch mode over their data (default: full batch)" };
         var sampler = new Option<string?>("--sampler") { Description = "Sampler instead of the default (mala, sgld, rmsprop_sgld, sgnht)" };
         var localization = new Option<double?>("--localization") { Description = "γ instead of the default (the targets of the deep cases exist only for the default)" };

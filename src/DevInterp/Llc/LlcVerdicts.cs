@@ -121,13 +121,24 @@ public static class LlcVerdicts
 
     /// <summary>
     /// The largest draw over the 1 − 1/N quantile of Gamma(λ̂, 1), N the number of draws: the largest value such a
-    /// sample reaches (autocorrelated draws reach less, so this errs towards not flagging). NaN when λ̂ ≤ 0.
+    /// sample reaches (autocorrelated draws reach less, so this errs towards not flagging). NaN when λ̂ ≤ 0, or when λ̂
+    /// is so close to 0 that the quantile cannot be computed.
     /// </summary>
     public static double SpikeRatio(double[] draws, double estimate)
     {
-        if (draws.Length < 2 || !(estimate > 0)) return double.NaN;
-        double expected = MathNet.Numerics.Distributions.Gamma.InvCDF(estimate, 1, 1 - 1.0 / draws.Length);
-        return draws.Max() / expected;
+        if (draws.Length < 2 || !(estimate > 0) || !double.IsFinite(estimate)) return double.NaN;
+        double expected;
+        try
+        {
+            expected = MathNet.Numerics.Distributions.Gamma.InvCDF(estimate, 1, 1 - 1.0 / draws.Length);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // MathNet's inverse does not converge for tiny shapes (a chain that has barely moved, λ̂ ≈ 0⁺): no reference
+            // maximum, so no spike judgement, rather than a crash of the whole estimate.
+            return double.NaN;
+        }
+        return expected > 0 ? draws.Max() / expected : double.NaN;
     }
 
     /// <summary>

@@ -17,15 +17,18 @@ public sealed class MemoryMeasurement
 
 /// <summary>
 /// 10⁵ sampler steps leave resident memory flat: nothing per step outlives the step. (Checked to fail: a potential that
-/// keeps one 2-value tensor per call shows a 42 MiB trend.)
+/// keeps one 2-value tensor per call shows a 42 MiB trend.) Both paths of the default sampler: full-batch MALA, and
+/// MALA on minibatches (control variates, a Metropolis test on each step's batch through a new evaluator per step).
 /// </summary>
 [Collection(MemoryMeasurement.Name)]
 public class EstimatorMemoryTests(ITestOutputHelper output)
 {
     private const long Steps = 100_000;
 
-    [Fact]
-    public void ResidentMemoryStaysFlatOverAHundredThousandSteps()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(8)]
+    public void ResidentMemoryStaysFlatOverAHundredThousandSteps(int? batchSize)
     {
         using var scope = NewDisposeScope();
         // The smallest model (linear regression, 2 weights) keeps 10⁵ steps quick; the estimator's per-step work is
@@ -38,10 +41,12 @@ public class EstimatorMemoryTests(ITestOutputHelper output)
             new SquaredErrorLoss(), dtype: ScalarType.Float64);
         // One draw per 1,000 steps: the traces stay a few kilobytes, so any growth is a leak.
         var options = new LlcOptions(Chains: 2, Draws: 100, BurnIn: 0, StepsBetweenDraws: (int)(Steps / 100), StepSize: 1e-3,
-            TargetRelativeError: null);
+            TargetRelativeError: null, BatchSize: batchSize);
         var samples = new MemorySamples();
         var result = new LlcEstimator(options).Estimate(potential, samples);
         Assert.Equal(Steps, options.TotalSteps);
+        Assert.Equal(SamplerKind.Mala, result.Options.Sampler);
+        Assert.Equal(batchSize ?? 32, result.BatchSize);
         Assert.All(result.PerChain, v => Assert.True(double.IsFinite(v)));
 
         // Ignore the first 30% (allocator warm-up: a few MiB over the first ~10⁴ steps), then fit a line through
@@ -60,7 +65,7 @@ public class EstimatorMemoryTests(ITestOutputHelper output)
             rise = Math.Max(rise, bytes - lowest);
         }
         double riseMiB = rise / (double)(1 << 20);
-        output.WriteLine($"trend {trendMiB:F2} MiB, largest rise {riseMiB:F2} MiB, first {kept[0].Bytes >> 20} MiB");
+        output.WriteLine($"batch {result.BatchSize}: trend {trendMiB:F2} MiB, largest rise {riseMiB:F2} MiB, first {kept[0].Bytes >> 20} MiB");
         Assert.True(trendMiB < 3, $"resident memory trends up by {trendMiB:F1} MiB over {Steps} steps (largest rise {riseMiB:F1} MiB)");
         Assert.True(riseMiB < 8, $"resident memory rose by {riseMiB:F1} MiB within {Steps} steps");
     }

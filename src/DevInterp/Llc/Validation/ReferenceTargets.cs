@@ -22,6 +22,7 @@ public static class ReferenceTargets
         // llc-reference CASE EPS·nβ 40000 10 50000: 8 chains × (5·10⁴ burn-in + 4·10⁵) steps, step-size range 1000.
         new("rrr-6-4-6-r2", 1, NBeta, 0.1, 13.4252, 0.0463),    // ε·nβ = 0.02, acceptance 0.94, R̂ 1.001
         new("dln-10-8-8-10-r2", 1, NBeta, 0.1, 31.9876, 0.1309), // ε·nβ = 0.003, acceptance 0.99, R̂ 1.004
+        new("dln-12-10-8-6-12-r3", 1, NBeta, 0.1, 37.9057, 0.1927), // ε·nβ = 0.0015, acceptance 0.99, R̂ 1.011, ESS 970
     ];
 
     // nβ = n/ln n for the suite's n = 10⁴.
