@@ -122,15 +122,16 @@ public class ReportHtmlTests(ITestOutputHelper output)
         Assert.Equal(1001.0, ticks[labels.IndexOf("1k")]);
         Assert.Equal(1.0, PlacedChart.Numbers(llc.Trace("trusted")["x"])[0]);
 
-        // The band's edges are mean ± std of the stored row.
+        // The band's edges are mean ± the standard error of the stored row (std over √healthy chains).
         var rows = ReportData.Load(ReportSamples.Shared.Folder).Llc.Where(r => double.IsFinite(r.Mean)).OrderBy(r => r.Step).ToList();
-        var upper = PlacedChart.Numbers(llc.Trace("λ̂ + std")["y"]);
-        var lower = PlacedChart.Numbers(llc.Trace("λ̂ − std")["y"]);
+        var upper = PlacedChart.Numbers(llc.Trace("λ̂ + s.e.")["y"]);
+        var lower = PlacedChart.Numbers(llc.Trace("λ̂ − s.e.")["y"]);
         Assert.Equal(rows.Count, upper.Length);
         for (int i = 0; i < rows.Count; i++)
         {
-            Assert.Equal(rows[i].Mean + rows[i].Std, upper[i], 1e-4 * Math.Abs(upper[i]) + 1e-9);
-            Assert.Equal(rows[i].Mean - rows[i].Std, lower[i], 1e-4 * Math.Abs(lower[i]) + 1e-9);
+            double se = rows[i].Std / Math.Sqrt(rows[i].Chains - rows[i].DroppedChains);
+            Assert.Equal(rows[i].Mean + se, upper[i], 1e-4 * Math.Abs(upper[i]) + 1e-9);
+            Assert.Equal(rows[i].Mean - se, lower[i], 1e-4 * Math.Abs(lower[i]) + 1e-9);
         }
 
         // Stage bands: one rectangle per stage, boundaries at step + 1.

@@ -71,6 +71,7 @@ public class StoreRoundTripTests
             store.Read<SimilarityRow>());
         Assert.Contains(store.Read<SimilarityRow>(), s => s.Layer == "emb 🙂" && s.Measure == "cca" && double.IsNaN(s.Value));
         Assert.Equal(StoreSamples.Coordinates.OrderBy(c => c.Kind).ThenBy(c => c.Step).ThenBy(c => c.Component), store.Read<DynamicsCoordinateRow>());
+        Assert.Equal(StoreSamples.Setting.OrderBy(x => x.WrittenBy, StringComparer.Ordinal), store.Read<LlcSettingRow>());
         Assert.Equal(StoreSamples.Variance, store.Read<DynamicsVarianceRow>());
         Assert.Equal(StoreSamples.Curvature, store.Read<DynamicsCurvatureRow>());
 

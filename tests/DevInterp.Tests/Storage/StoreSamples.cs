@@ -55,6 +55,12 @@ internal static class StoreSamples
         new(100, 1e-4, 2_469, 100, 58.0, 1.1, 1.01, 0.02, LlcVerdict.Trusted, false, true, true, false),
     ];
 
+    public static readonly LlcSettingRow[] Setting =
+    [
+        new("", "run", 7.7e-5, 1000, 4, 200, 716, 3000, true, "γ = 1E+03 is the weakest localization … «ε» 🙂", "166, 977, 5000", 52.0, 555.6),
+        new("shard1of2", "run_fallback", 1e-6, 10000, 4, 100, 100, 100, false, "", "", 0, double.NaN),
+    ];
+
     public static readonly string[] Layers = ["blocks.0.hook_resid_post", "층/레이어 1 — α→β", "emb 🙂"];
 
     public static SimilarityRow[] SimilarityFor(long stepA, long stepB) =>
@@ -101,6 +107,7 @@ internal static class StoreSamples
         foreach (var r in Llc) store.Write(PartKey.ForStep(r.Step), [r]);
         foreach (var g in Traces.GroupBy(t => t.Step)) store.Write(PartKey.ForStep(g.Key), g.Reverse());
         store.Write(PartKey.ForStep(100), Calibration);
+        store.Write(PartKey.Whole, Setting);
         foreach (var (a, b) in Pairs) store.Write(PartKey.ForStepPair(a, b), SimilarityFor(a, b));
         store.Write(PartKey.Whole, Coordinates.Reverse());
         store.Write(PartKey.Whole, Variance);
