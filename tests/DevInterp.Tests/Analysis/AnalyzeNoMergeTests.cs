@@ -31,9 +31,9 @@ public class AnalyzeNoMergeTests
         Assert.Equal(written, File.GetLastWriteTimeUtc(analysisJson));
         var added = Files(folder).Except(beforeSecond).ToList();
         Assert.NotEmpty(added);
-        Assert.All(added, f => Assert.Matches(@"^parts/[a-z_]+/step-\d+@shard1of2\.arrow$", f));
+        Assert.All(added, f => Assert.Matches(@"^parts/[a-z_]+/(step-\d+|all)@shard1of2\.arrow$", f));
         // The writer lock (.lock, shared by the shards of one analysis) is the folder's, not a shard's output.
-        Assert.All(beforeSecond.Where(f => f is not ("analysis.json" or ".lock")), f => Assert.Matches(@"^parts/[a-z_]+/step-\d+@shard0of2\.arrow$", f));
+        Assert.All(beforeSecond.Where(f => f is not ("analysis.json" or ".lock")), f => Assert.Matches(@"^parts/[a-z_]+/(step-\d+|all)@shard0of2\.arrow$", f));
         Assert.Empty(Directory.GetFiles(folder, "*.arrow"));
 
         var merged = CliRunner.Run("merge", folder, "--quiet", "--json");

@@ -5,7 +5,7 @@ namespace DevInterp.Tests.Cluster;
 
 /// <summary>
 /// Every consolidated table of an analysis folder, cell by cell (<see cref="AnalysisStoreDump"/>), without the one
-/// column that measures wall-clock time (<c>llc.elapsed_seconds</c>): what two analyses of one run with one config
+/// column that measures wall-clock time (<c>llc.elapsed_seconds</c>) and the <c>llc_setting</c> record of the split: what two analyses of one run with one config
 /// must agree on exactly, however the work was split.
 /// </summary>
 internal static class TableImage
@@ -19,6 +19,9 @@ internal static class TableImage
         var tables = new SortedDictionary<string, (long, SortedDictionary<string, string>)>(StringComparer.Ordinal);
         foreach (var (name, table) in dump)
         {
+            // llc_setting records how the work was split (one row per shard, the search's wall time); the setting itself
+            // is in every llc row (step_size, localization, draws), which are compared.
+            if (name == LlcSettingRow.Schema.Name) continue;
             var columns = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var column in table!["columns"]!.AsArray())
             {
