@@ -121,8 +121,8 @@ public static class LlcVerdicts
 
     /// <summary>
     /// The largest draw over the 1 − 1/N quantile of Gamma(λ̂, 1), N the number of draws: the largest value such a
-    /// sample reaches (autocorrelated draws reach less, so this errs towards not flagging). NaN when λ̂ ≤ 0, or when λ̂
-    /// is so close to 0 that the quantile cannot be computed.
+    /// sample reaches (autocorrelated draws reach less, so this errs towards not flagging). NaN when λ̂ ≤ 0 or not finite,
+    /// or when the quantile cannot be computed.
     /// </summary>
     public static double SpikeRatio(double[] draws, double estimate)
     {
@@ -134,8 +134,8 @@ public static class LlcVerdicts
         }
         catch (ArgumentOutOfRangeException)
         {
-            // MathNet's inverse does not converge for tiny shapes (a chain that has barely moved, λ̂ ≈ 0⁺): no reference
-            // maximum, so no spike judgement, rather than a crash of the whole estimate.
+            // MathNet's inverse rejects some shapes (seen with chains that barely moved at ε = 1e-7 off a minimum, in
+            // llc-step-rate): no reference maximum, so no spike judgement, rather than a crash of the whole estimate.
             return double.NaN;
         }
         return expected > 0 ? draws.Max() / expected : double.NaN;

@@ -51,21 +51,4 @@ public class SpikeDiagnosticsTests
         Assert.Contains(d.Reasons, r => r.StartsWith("the chains rarely move", StringComparison.Ordinal));
         Assert.Equal(0.055, d.Acceptance, 12);
     }
-
-    [Theory]
-    [InlineData(1e-12)]
-    [InlineData(1e-8)]
-    [InlineData(1e-5)]
-    [InlineData(1e-3)]
-    public void ATinyPositiveEstimateGetsNoSpikeJudgementInsteadOfACrash(double estimate)
-    {
-        // Chains that have barely moved (a tiny step size at a point off its minimum) give λ̂ ≈ 0⁺; the Gamma quantile
-        // behind the spike ratio is then not computable, and the diagnostics must still come back.
-        var random = new Random(3);
-        var chains = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 200).Select(_ => estimate * (0.5 + random.NextDouble())).ToArray()).ToList();
-        double ratio = LlcVerdicts.SpikeRatio(chains.SelectMany(t => t).ToArray(), estimate);
-        Assert.True(double.IsNaN(ratio) || ratio > 0);
-        var d = LlcVerdicts.Assess(chains, estimate, 8, []);
-        Assert.True(d.Dispersion < 1);
-    }
 }
