@@ -47,7 +47,7 @@ public static class LlcCommand
             var reporter = new ProgressReporter(context, parse.GetValue(inputs.Quiet));
             var result = reporter.Run("llc", update => LlcRunAnalysis.Run(cfg, r, store, shardSpec,
                 new SyncProgress<AnalysisProgress>(p => update(p.Done, p.Total, p.Step is { } st ? $"step {st} ({p.Activity})" : p.Activity))));
-            store.ConsolidateChanged("checkpoints", "llc", "llc_traces", "calibration");
+            store.ConsolidateChanged("checkpoints", "llc", "llc_traces", "calibration", "llc_setting");
             Print(context, store, parse.GetValue(inputs.Json), result);
             return RunAnalysisReport.Failures(context, result.Failed, r.Checkpoints.Where((_, i) => shardSpec.Includes(i)).Count());
         });

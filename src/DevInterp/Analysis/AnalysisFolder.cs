@@ -28,7 +28,7 @@ public static class AnalysisFolder
 {
     private static readonly IReadOnlyDictionary<AnalysisSection, string[]> Tables = new Dictionary<AnalysisSection, string[]>
     {
-        [AnalysisSection.Llc] = ["llc", "llc_traces", "calibration"],
+        [AnalysisSection.Llc] = ["llc", "llc_traces", "calibration", "llc_setting"],
         [AnalysisSection.Similarity] = ["similarity"],
         [AnalysisSection.Dynamics] = ["essential_dynamics", "essential_dynamics_variance", "essential_dynamics_curvature"],
         [AnalysisSection.Stages] = ["stages"],

@@ -85,7 +85,7 @@ public static class AnalysisPipeline
         if (cfg.Llc.Enabled)
         {
             progress?.Report(new AnalysisProgress(1000 * offset, 1000, null, "llc: consolidating tables"));
-            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name);
+            store.ConsolidateChanged(CheckpointRow.Schema.Name, LlcRow.Schema.Name, LlcTraceRow.Schema.Name, CalibrationRow.Schema.Name, LlcSettingRow.Schema.Name);
         }
 
         SimilarityRunResult? similarity = null;
