@@ -200,17 +200,18 @@ public static class LlcRunAnalysis
             }
             if (probes.Count == 0)
                 throw new CheckpointFormatException(run.Directory, $"no checkpoint of the run can be loaded to choose the LLC setting ({problems.Count} tried; {(problems.Count > 0 ? problems[0] : "the run has no checkpoints")})");
-            var search = new RunSettingSearch(settings.ToOptions(1), new RunSettingOptions(
-                Localizations: settings.Localization is { } g ? [g] : null));
+            var baseOptions = settings.ToOptions(1);
+            var searchOptions = new RunSettingOptions(Localizations: settings.Localization is { } g ? [g] : null);
+            var search = new RunSettingSearch(baseOptions, searchOptions);
             var inner = progress is null ? null : new InlineProgress<LlcProgress>(p =>
                 progress.Report(new AnalysisProgress(0, 1, null, "llc: " + p.Phase)));
             var found = search.Choose(probes.Select(p => new RunProbe(p.Checkpoint.Step, p.Potential)).ToList(), inner, cancel);
-            double nBeta = settings.ToOptions(1).ResolveNBeta(probes[0].Potential.SampleCount, probes[0].Potential.Dimension);
+            double nBeta = baseOptions.ResolveNBeta(probes[0].Potential.SampleCount, probes[0].Potential.Dimension);
             // Every shard finds the same trials (the search is seeded): the first shard records them.
             if (writtenBy.Length == 0 || writtenBy.StartsWith("shard0of", StringComparison.Ordinal))
                 foreach (var group in found.Trials.GroupBy(t => t.Step))
                     store.Write(PartKey.ForStep(group.Key), group.Select(t => TrialRow(t, nBeta, found)).ToList());
-            var (draws, burnIn, maxDraws, budgetNote) = Budget(settings, found, run.Checkpoints.Count);
+            var (draws, burnIn, maxDraws, budgetNote) = Budget(settings, found, run.Checkpoints.Count, searchOptions.MinDraws);
             return new LlcSettingRow(writtenBy, found.Confident ? "run" : "run_fallback", found.StepSize, found.Localization, settings.Chains,
                 draws, burnIn, maxDraws, found.Confident, found.Reason + budgetNote,
                 string.Join(", ", probes.Select(p => p.Checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture))),
@@ -232,7 +233,7 @@ public static class LlcRunAnalysis
 
     // Draws and burn-in: the search's (unless given), with the draws capped so the pass fits llc.max_minutes at the
     // rate measured on the probes, never below the minimum.
-    private static (int Draws, int BurnIn, int MaxDraws, string Note) Budget(LlcSettings settings, RunSetting found, int checkpoints)
+    private static (int Draws, int BurnIn, int MaxDraws, string Note) Budget(LlcSettings settings, RunSetting found, int checkpoints, int min)
     {
         int burnIn = settings.BurnIn ?? found.BurnIn;
         int draws = settings.Draws ?? found.Draws;
@@ -240,7 +241,6 @@ public static class LlcRunAnalysis
         if (settings.Draws is not null || !(found.ChainStepsPerSecond > 0)) return (draws, burnIn, maxDraws, "");
         double perChain = settings.MaxMinutes * 60 * found.ChainStepsPerSecond / (checkpoints * (double)settings.Chains) / settings.StepsBetweenDraws - burnIn;
         int fits = (int)Math.Floor(perChain);
-        int min = new RunSettingOptions().MinDraws;
         if (fits >= maxDraws) return (draws, burnIn, maxDraws, "");
         if (fits >= draws)
             return (draws, burnIn, fits, string.Create(System.Globalization.CultureInfo.InvariantCulture,
