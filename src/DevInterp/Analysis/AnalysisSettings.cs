@@ -51,7 +51,7 @@ public sealed partial record LlcSettings(
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
-    string Sampler = "mala",
+    string Sampler = "pcnl",
     string Integrator = "leimkuhler_matthews",
     bool ControlVariates = true,
     double? TargetRelativeError = 0.03,
@@ -100,7 +100,8 @@ public sealed partial record LlcSettings(
         "sgld" => SamplerKind.Sgld,
         "rmsprop_sgld" or "psgld" => SamplerKind.RmspropSgld,
         "sgnht" => SamplerKind.Sgnht,
-        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of mala, sgld, rmsprop_sgld, sgnht"),
+        "pcnl" => SamplerKind.Pcnl,
+        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of mala, pcnl, sgld, rmsprop_sgld, sgnht"),
     };
 
     /// <summary>Parses an integrator name (leimkuhler_matthews, euler_maruyama).</summary>

@@ -383,6 +383,7 @@ public sealed class LlcEstimator(LlcOptions options)
         SamplerKind.Sgld => new SgldSampler(settings, integrator),
         SamplerKind.RmspropSgld => new RmspropSgldSampler(settings, integrator),
         SamplerKind.Sgnht => new SgnhtSampler(settings),
+        SamplerKind.Pcnl => settings.Localization > 0 ? new PcnLangevinSampler(settings) : new MalaSampler(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -53,7 +53,7 @@ public sealed record LlcOptions(
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
-    SamplerKind Sampler = SamplerKind.Mala,
+    SamplerKind Sampler = SamplerKind.Pcnl,
     string? ParameterPattern = null,
     double? BoundingBox = null,
     bool ControlVariates = true,

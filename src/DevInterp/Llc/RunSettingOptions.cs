@@ -25,8 +25,8 @@ namespace DevInterp.Llc;
 /// <param name="TargetEss">Bulk effective draws per checkpoint the draw count aims at (from the probes' autocorrelation).</param>
 /// <param name="MinDraws">Fewest draws per chain the run-level setting gives a checkpoint, whatever the time budget.</param>
 /// <param name="MaxReach">
-/// A trial fails when the chains' rms distance from w* exceeds this fraction of ‖w*‖: the chains must stay near the
-/// checkpoint on the scale of its own weights.
+/// A trial fails when the chains' rms distance from w* exceeds this fraction of the run's weight norm (the largest ‖w*‖
+/// among the probes): the chains must stay near the checkpoint on the scale of the run's own weights.
 /// </param>
 /// <param name="DriftFloor">A drift of λ̂ smaller than this (in λ units) never fails a trial.</param>
 /// <param name="MaxRelaxSteps">

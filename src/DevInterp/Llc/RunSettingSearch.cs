@@ -39,6 +39,10 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         var order = probes.ToList();
         var lastStepSize = new Dictionary<long, double>();
         var ladder = Options.Ladder.Order().ToList();
+        // The scale "local" is measured against: the largest weight norm among the probes (the last checkpoint's, as a
+        // rule). Not each probe's own ‖w*‖: a network initialised small has ‖w*‖ near 0 early in training, and no γ
+        // would count as local there.
+        double weightScale = probes.Max(p => Norm(p.Potential.Center));
         int total = ladder.Count * probes.Count, done = 0;
         foreach (double gamma in ladder)
         {
@@ -47,7 +51,7 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
             {
                 cancel.ThrowIfCancellationRequested();
                 progress?.Report(new LlcProgress(done++, total, $"choosing the run's setting: γ = {F(gamma)} at step {probe.Step}"));
-                var trial = Trial(probe, gamma, lastStepSize.GetValueOrDefault(probe.Step), cancel);
+                var trial = Trial(probe, gamma, lastStepSize.GetValueOrDefault(probe.Step), weightScale, cancel);
                 trials.Add(trial);
                 lastStepSize[probe.Step] = trial.StepSize;
                 if (!trial.Passed)
@@ -66,7 +70,7 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         // Nothing passed: the strongest γ, where the chains are held closest to w*, with the probes' smallest ε there.
         double strongest = ladder[^1];
         var last = probes.Select(p => trials.LastOrDefault(t => t.Step == p.Step && t.Localization == strongest)
-            ?? Trial(p, strongest, lastStepSize.GetValueOrDefault(p.Step), cancel)).ToList();
+            ?? Trial(p, strongest, lastStepSize.GetValueOrDefault(p.Step), weightScale, cancel)).ToList();
         foreach (var t in last.Where(t => !trials.Contains(t))) trials.Add(t);
         var failing = last.Where(t => !t.Passed).Select(t => $"step {t.Step}: {string.Join("; ", t.Reasons)}");
         return Setting(last, trials, false, clock,
@@ -84,11 +88,11 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         double rate = trials.Select(t => t.ChainStepsPerSecond).Where(r => r > 0 && double.IsFinite(r)).DefaultIfEmpty(double.NaN).Average();
         return new RunSetting(eps, chosen[0].Localization, draws, burnIn, confident,
             reason + string.Create(CultureInfo.InvariantCulture,
-                $"; ε = {F(eps)}, the smallest of the probes' adapted step sizes; {draws} draws after {burnIn} burn-in steps for about {Options.TargetEss:F0} effective draws (autocorrelation time {tau:F1} steps; burn-in: the probes' settling time 3·2/(εγ) or 5 autocorrelation times)"),
+                $"; ε = {F(eps)}, the smallest of the probes' adapted step sizes; {draws} draws after {burnIn} burn-in steps for about {Options.TargetEss:F0} effective draws (autocorrelation time {tau:F1} steps; burn-in: the probes' settling time or 5 autocorrelation times)"),
             trials, rate, clock.Elapsed.TotalSeconds);
     }
 
-    private ProbeTrial Trial(RunProbe probe, double gamma, double previousStepSize, CancellationToken cancel)
+    private ProbeTrial Trial(RunProbe probe, double gamma, double previousStepSize, double weightScale, CancellationToken cancel)
     {
         var potential = probe.Potential;
         double nBeta = Base.ResolveNBeta(potential.SampleCount, potential.Dimension);
@@ -125,7 +129,12 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
                     break;
                 }
                 double a = r.Diagnostics.Acceptance;
-                if (a > Options.AcceptanceHigh) eps *= a > 0.95 ? 4 : 2;
+                if (a > Options.AcceptanceHigh)
+                {
+                    double most = MaxStepSize(o.Sampler, gamma);
+                    if (eps >= most) { inBand = true; break; } // pCNL at δ = 2: its proposal is the localization's own Gaussian
+                    eps = Math.Min(most, eps * (a > 0.95 ? 4 : 2));
+                }
                 else if (a < Options.AcceptanceLow) eps /= a < 0.1 ? 4 : 2;
                 else inBand = true;
             }
@@ -134,11 +143,11 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         // The localization sets how fast chains pushed off w* come back: the slowest direction relaxes at rate ε·γ/2 per
         // step (the loss can only add curvature). A γ too weak to settle the chains within MaxRelaxSteps fails here,
         // without sampling: its chains would not be stationary within a run's budget.
-        double relax = Math.Ceiling(3 * 2 / (eps * gamma));
+        double relax = RelaxSteps(o.Sampler, eps, gamma);
         if (!(relax <= Options.MaxRelaxSteps))
         {
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"too weak to hold the chains: at ε = {F(eps)} they settle in 3·2/(εγ) = {F(relax)} steps > {Options.MaxRelaxSteps}"));
+                $"too weak to hold the chains: at ε = {F(eps)} they settle in {F(relax)} steps (three relaxation times of the localization) > {Options.MaxRelaxSteps}"));
             return new ProbeTrial(probe.Step, gamma, eps, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
                 false, reasons) { RelaxSteps = relax };
         }
@@ -149,9 +158,10 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
             var settle = LlcEstimator.Run(potential, o with { StepSize = eps, Draws = (int)relax, MaxDraws = (int)relax },
                 "calibration", null, cancel, "calibrating", warm ? state : null, state);
             warm = settle.Diagnostics.Dropped.Count == 0;
-            if (!adjusted || Options.StepSize is not null || again == 2 || !(settle.Diagnostics.Acceptance > Options.AcceptanceHigh)) break;
-            eps *= 2;
-            relax = Math.Ceiling(3 * 2 / (eps * gamma));
+            if (!adjusted || Options.StepSize is not null || again == 2 || !(settle.Diagnostics.Acceptance > Options.AcceptanceHigh)
+                || eps >= MaxStepSize(o.Sampler, gamma)) break;
+            eps = Math.Min(eps * 2, MaxStepSize(o.Sampler, gamma));
+            relax = RelaxSteps(o.Sampler, eps, gamma);
         }
         var clock = Stopwatch.StartNew();
         var m = LlcEstimator.Run(potential, o with { StepSize = eps, Draws = Options.Draws, MaxDraws = Options.Draws },
@@ -171,11 +181,9 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         // Local: the chains stay near w* on the scale of the weights themselves. A weak γ lets them wander as far from w*
         // as w* is from the origin, into other solutions, and λ̂ then describes the neighbourhood, not the checkpoint.
         double reach = Math.Sqrt(m.SpreadTraces is { Count: > 0 } st ? st.Where((_, c) => double.IsFinite(m.PerChain[c])).SelectMany(t => t).DefaultIfEmpty(double.NaN).Average() : double.NaN);
-        double norm;
-        using (var scope = torch.NewDisposeScope()) norm = potential.Center.to_type(torch.ScalarType.Float64).norm().item<double>();
-        if (reach > Options.MaxReach * norm)
+        if (reach > Options.MaxReach * weightScale)
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"not local: the chains move {F(reach)} from w* (rms), more than {Options.MaxReach:P0} of ‖w*‖ = {F(norm)}"));
+                $"not local: the chains move {F(reach)} from w* (rms), more than {Options.MaxReach:P0} of the run's weight norm {F(weightScale)}"));
         var (drift, significant) = LlcVerdicts.Drift(healthy.Count > 0 ? healthy : m.LambdaTraces, m.Mean, d.BulkEss);
         // Relative to λ̂, with an absolute floor: a change of 0.05 in λ̂ is below anything a run's curve resolves.
         if (significant && Math.Abs(drift) > Options.MaxDrift && Math.Abs(drift * m.Mean) > Options.DriftFloor)
@@ -183,6 +191,33 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         return new ProbeTrial(probe.Step, gamma, eps, d.Acceptance, m.Mean, se, d.NegativeFraction, drift, tau,
             Options.Chains * (double)Options.Draws / Math.Max(seconds, 1e-9), reasons.Count == 0, reasons) { RelaxSteps = relax };
     }
+
+    private static double Norm(torch.Tensor center)
+    {
+        using var scope = torch.NewDisposeScope();
+        return center.to_type(torch.ScalarType.Float64).norm().item<double>();
+    }
+
+    /// <summary>
+    /// Steps for chains pushed off w* to settle: three relaxation times of the slowest direction, which only the
+    /// localization holds (the loss can only add curvature). Per step that direction contracts by 1 − εγ/2 under a
+    /// Langevin step and by (2 − δ)/(2 + δ), δ = εγ/2, under pCNL's Crank–Nicolson step.
+    /// </summary>
+    internal static double RelaxSteps(SamplerKind sampler, double eps, double gamma)
+    {
+        double half = eps * gamma / 2;
+        double contraction = sampler == SamplerKind.Pcnl ? Math.Abs((2 - half) / (2 + half)) : 1 - half;
+        if (!(contraction > 0)) return 1;
+        if (contraction >= 1) return double.PositiveInfinity;
+        return Math.Max(1, Math.Ceiling(3 / -Math.Log(contraction)));
+    }
+
+    /// <summary>
+    /// The largest useful step: for pCNL δ = εγ/2 = 2, where its proposal draws directions the loss does not see afresh
+    /// from the localization's Gaussian; unbounded for the other samplers (acceptance or divergence bounds them).
+    /// </summary>
+    internal static double MaxStepSize(SamplerKind sampler, double gamma) =>
+        sampler == SamplerKind.Pcnl && gamma > 0 ? 4 / gamma : double.PositiveInfinity;
 
     private string Ladder() => "{" + string.Join(", ", Options.Ladder.Order().Select(F)) + "}";
 

@@ -15,4 +15,10 @@ public enum SamplerKind
     RmspropSgld,
     /// <summary>Stochastic gradient Nosé–Hoover thermostat (Ding et al. 2014).</summary>
     Sgnht,
+    /// <summary>
+    /// Preconditioned Crank–Nicolson Langevin (Cotter et al. 2013): Metropolis-adjusted like MALA and exact for the same
+    /// posterior, with a proposal that treats the localization exactly, so its steps are not limited by the many
+    /// directions only the localization holds (docs/llc.md, "Samplers"). Needs γ &gt; 0 (MALA is used at γ = 0).
+    /// </summary>
+    Pcnl,
 }

@@ -56,7 +56,7 @@ public class MalaSamplerTests
         // At this step size the draws' typical curvature 3·nβ·w² times ε is about 1.5: Euler–Maruyama SGLD's
         // stationary distribution is then visibly too wide.
         var options = new LlcOptions(Chains: 8, Draws: 5000, BurnIn: 200, StepSize: 0.05, Localization: gamma,
-            TargetRelativeError: null, Seed: 3);
+            TargetRelativeError: null, Seed: 3, Sampler: SamplerKind.Mala);
         using var potential = new QuarticPotential(4, curvature, n);
         var mala = new LlcEstimator(options).Estimate(potential);
         var sgld = new LlcEstimator(options with { Sampler = SamplerKind.Sgld, Integrator = LangevinIntegrator.EulerMaruyama }).Estimate(potential);
@@ -80,7 +80,7 @@ public class MalaSamplerTests
     public void AProposalOutsideTheBoundingBoxIsRejected()
     {
         var options = new LlcOptions(Chains: 4, Draws: 400, BurnIn: 0, StepSize: 0.05, Localization: 1, BoundingBox: 0.3,
-            TargetRelativeError: null, Seed: 5);
+            TargetRelativeError: null, Seed: 5, Sampler: SamplerKind.Mala);
         using var potential = new QuarticPotential(3, 1, 10);
         var result = new LlcEstimator(options).Estimate(potential);
         // nβL ≤ 3 coordinates × nβ·0.3⁴/4 inside the box.
