@@ -20,7 +20,7 @@ internal sealed class LlcFlags
     public Option<double?> Localization { get; } = new("--localization") { Description = "Localization strength γ pulling chains back to the checkpoint; default: the weakest that keeps the chains local and stationary at every probe checkpoint" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Minibatch size; default: full batch when cheap (n·D ≤ 2^22), else about 2^22/D (at least 256)" };
     public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of all sampling randomness (equal seeds give bit-identical results; default 0)" };
-    public Option<string?> Sampler { get; } = new("--sampler") { Description = "mala (Metropolis-adjusted, exact with full batches; the default), sgld, rmsprop_sgld or sgnht" };
+    public Option<string?> Sampler { get; } = new("--sampler") { Description = "pcnl (Metropolis-adjusted Langevin with the localization integrated by Crank–Nicolson: exact with full batches and fast in the many directions only γ holds; the default), mala, sgld, rmsprop_sgld or sgnht (docs/llc.md, 'Samplers')" };
     public Option<string?> Integrator { get; } = new("--integrator") { Description = "leimkuhler_matthews (exact for Gaussian targets; the default) or euler_maruyama (classic SGLD)" };
     public Option<bool> NoControlVariates { get; } = new("--no-control-variates") { Description = "Use plain minibatch gradients and draws (no control variates)" };
     public Option<double?> TargetRelativeError { get; } = new("--target-rel-error") { Description = "Draw until the Monte Carlo error of λ̂ is at most this fraction of λ̂ (default 0.03; 0 = exactly --draws)" };

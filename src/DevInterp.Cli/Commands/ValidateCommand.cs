@@ -34,7 +34,7 @@ public static class ValidateCommand
         };
         var seed = new Option<long>("--seed") { Description = "Seed of the cases' data sets (the deep cases' reference targets exist for seed 1); sampling always uses seed 0", DefaultValueFactory = _ => 1 };
         var batch = new Option<int?>("--batch-size") { Description = "Minibatch size: run the cases in minibatch mode over their data (default: full batch)" };
-        var sampler = new Option<string?>("--sampler") { Description = "Sampler instead of the default (mala, sgld, rmsprop_sgld, sgnht)" };
+        var sampler = new Option<string?>("--sampler") { Description = "Sampler instead of the default (mala; also pcnl, sgld, rmsprop_sgld, sgnht)" };
         var localization = new Option<double?>("--localization") { Description = "γ instead of the default (the targets of the deep cases exist only for the default)" };
         var maxDraws = new Option<int?>("--max-draws") { Description = "Upper limit on draws per chain instead of the default (e.g. to bound minibatch runs)" };
         var llc = new Command("llc",

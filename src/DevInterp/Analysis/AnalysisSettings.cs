@@ -20,7 +20,7 @@ namespace DevInterp.Analysis;
 /// <param name="NBeta">nβ; null for n / ln n.</param>
 /// <param name="BatchSize">Minibatch size; null for automatic.</param>
 /// <param name="Seed">Seed of all sampling randomness.</param>
-/// <param name="Sampler">mala (the default), sgld, rmsprop_sgld or sgnht.</param>
+/// <param name="Sampler">pcnl (the default for a run: MALA with the localization integrated by Crank–Nicolson, MALA itself at γ = 0), mala, sgld, rmsprop_sgld or sgnht.</param>
 /// <param name="Integrator">leimkuhler_matthews or euler_maruyama.</param>
 /// <param name="ControlVariates">Control variates with minibatches.</param>
 /// <param name="TargetRelativeError">
@@ -93,7 +93,7 @@ public sealed partial record LlcSettings(
         _ => throw new ArgumentException($"llc.compat '{name}' is not one of none, devinterp"),
     };
 
-    /// <summary>Parses a sampler name (mala, sgld, rmsprop_sgld, sgnht).</summary>
+    /// <summary>Parses a sampler name (pcnl, mala, sgld, rmsprop_sgld, sgnht).</summary>
     public static SamplerKind ParseSampler(string name) => name.Replace("-", "_").ToLowerInvariant() switch
     {
         "mala" => SamplerKind.Mala,
@@ -101,7 +101,7 @@ public sealed partial record LlcSettings(
         "rmsprop_sgld" or "psgld" => SamplerKind.RmspropSgld,
         "sgnht" => SamplerKind.Sgnht,
         "pcnl" => SamplerKind.Pcnl,
-        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of mala, pcnl, sgld, rmsprop_sgld, sgnht"),
+        _ => throw new ArgumentException($"llc.sampler '{name}' is not one of pcnl, mala, sgld, rmsprop_sgld, sgnht"),
     };
 
     /// <summary>Parses an integrator name (leimkuhler_matthews, euler_maruyama).</summary>

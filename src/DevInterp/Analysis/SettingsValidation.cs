@@ -32,7 +32,7 @@ public sealed partial record LlcSettings
         if (NBeta is { } nb && !(nb > 0 && nb <= largest))
             p.Add(Problem("llc.nbeta", "--nbeta", $"expected a finite number > 0 or null, got {N(nb)}"));
         if (BatchSize is { } b && b < 1) p.Add(Problem("llc.batch_size", "--batch-size", $"expected at least 1 or null, got {b}"));
-        if (!Known(() => ParseSampler(Sampler))) p.Add(Problem("llc.sampler", "--sampler", $"'{Sampler}' is not one of mala, sgld, rmsprop_sgld, sgnht"));
+        if (!Known(() => ParseSampler(Sampler))) p.Add(Problem("llc.sampler", "--sampler", $"'{Sampler}' is not one of pcnl, mala, sgld, rmsprop_sgld, sgnht"));
         if (!Known(() => ParseIntegrator(Integrator)))
             p.Add(Problem("llc.integrator", "--integrator", $"'{Integrator}' is not one of leimkuhler_matthews, euler_maruyama"));
         if (TargetRelativeError is { } t && !(t >= 0 && double.IsFinite(t)))

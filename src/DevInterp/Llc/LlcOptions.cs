@@ -53,7 +53,7 @@ public sealed record LlcOptions(
     double? NBeta = null,
     int? BatchSize = null,
     long Seed = 0,
-    SamplerKind Sampler = SamplerKind.Pcnl,
+    SamplerKind Sampler = SamplerKind.Mala,
     string? ParameterPattern = null,
     double? BoundingBox = null,
     bool ControlVariates = true,

@@ -76,7 +76,7 @@ public class PcnLangevinSamplerTests
     [Fact]
     public void MatchesQuadratureOnAWeakQuarticWellAtAStepMalaCannotTake()
     {
-        const double gamma = 1, curvature = 0.02;
+        const double gamma = 1, curvature = 0.001;
         const int dimension = 100;
         const long n = 100;
         double nBeta = LlcOptions.DefaultNBeta(n);
