@@ -281,7 +281,7 @@ public static class StageAnalysis
         var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor), time);
         if (found.Rejected.Count > 0)
             notes.Add($"{name}: {found.Rejected.Count} candidate break(s) that fail the noise model ignored ({string.Join(", ", found.Rejected.Select(b => Why(b)))})");
-        signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps)
+        signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BoundarySteps)
         {
             CoverageStart = steps[0],
             CoverageEnd = steps[^1],

@@ -25,7 +25,10 @@ public sealed record TrendBreakResult(
     public IReadOnlyList<long> BreakSteps => Breaks.Select(b => b.Step).ToArray();
 
     /// <summary>The steps of the breaks that only change the curve's rate (<see cref="TrendBreak.IsRateChange"/>).</summary>
-    public IReadOnlyList<long> RateChangeSteps => Breaks.Where(b => b.IsRateChange).Select(b => b.Step).ToArray();
+    public IReadOnlyList<long> RateChangeSteps => Breaks.Where(b => b.IsRateChange).Select(b => b.BoundaryStep).ToArray();
+
+    /// <summary>The stage boundaries the breaks put: each break's <see cref="TrendBreak.BoundaryStep"/>, in order.</summary>
+    public IReadOnlyList<long> BoundarySteps => Breaks.Select(b => b.BoundaryStep).Distinct().Order().ToArray();
 }
 
 /// <summary>One straight trend: checkpoints [StartIndex, EndIndex), value ≈ Intercept + Slope · x.</summary>
@@ -61,4 +64,14 @@ public sealed record TrendBreak(int Index, long Step, double Magnitude, double B
     /// weakest evidence of a new stage: a smooth curve has one wherever a piecewise-linear fit bends it.
     /// </summary>
     public bool IsRateChange { get; init; }
+
+    /// <summary>
+    /// For a reversal (a rise into a fall or the reverse, each moving the curve by at least the bar), the step of the
+    /// extreme value near the break — the curve's critical point, where a stage boundary belongs (the fitted lines of a
+    /// rounded peak meet where they fit best, which can be several checkpoints past it); null otherwise.
+    /// </summary>
+    public long? Turn { get; init; }
+
+    /// <summary>Where this break puts a stage boundary: <see cref="Turn"/> for a reversal, else <see cref="Step"/>.</summary>
+    public long BoundaryStep => Turn ?? Step;
 }

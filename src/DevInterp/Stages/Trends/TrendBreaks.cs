@@ -177,7 +177,22 @@ public static class TrendBreaks
         {
             SmoothFit = SmoothFit(a, b, x, y, noise, cost),
             IsRateChange = IsRateChange(a, b, x, y, bar),
+            Turn = Turn(a, b, x, y, bar, steps),
         };
+    }
+
+    // For a reversal (each trend moving the curve by at least the bar, in opposite directions), the step of the extreme
+    // value near the break (the shorter trend's length of checkpoints on each side): where the curve turns. Two lines
+    // fitted to a rounded peak meet where they fit best, which need not be the peak.
+    private static long? Turn(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double bar, IReadOnlyList<long> steps)
+    {
+        double moveA = a.Slope * (x[a.EndIndex - 1] - x[a.StartIndex]), moveB = b.Slope * (x[b.EndIndex - 1] - x[b.StartIndex]);
+        if (Math.Abs(moveA) < bar || Math.Abs(moveB) < bar || Math.Sign(moveA) == Math.Sign(moveB)) return null;
+        int mid = b.StartIndex, w = Math.Min(mid - a.StartIndex, b.EndIndex - mid);
+        int best = mid;
+        for (int i = mid - w; i < mid + w; i++)
+            if (moveA > 0 ? y[i] > y[best] : y[i] < y[best]) best = i;
+        return steps[best];
     }
 
     // A change of rate only: the values do not step by the bar across the break's interval (beyond what the two trends'
