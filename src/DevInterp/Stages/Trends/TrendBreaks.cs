@@ -181,12 +181,15 @@ public static class TrendBreaks
         };
     }
 
+    // How far a trend's line moves the curve over its own span.
+    private static double Move(TrendSegment s, double[] x) => s.Slope * (x[s.EndIndex - 1] - x[s.StartIndex]);
+
     // For a reversal (each trend moving the curve by at least the bar, in opposite directions), the step of the extreme
     // value near the break (the shorter trend's length of checkpoints on each side): where the curve turns. Two lines
     // fitted to a rounded peak meet where they fit best, which need not be the peak.
     private static long? Turn(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double bar, IReadOnlyList<long> steps)
     {
-        double moveA = a.Slope * (x[a.EndIndex - 1] - x[a.StartIndex]), moveB = b.Slope * (x[b.EndIndex - 1] - x[b.StartIndex]);
+        double moveA = Move(a, x), moveB = Move(b, x);
         if (Math.Abs(moveA) < bar || Math.Abs(moveB) < bar || Math.Sign(moveA) == Math.Sign(moveB)) return null;
         int mid = b.StartIndex, w = Math.Min(mid - a.StartIndex, b.EndIndex - mid);
         int best = mid;
@@ -201,8 +204,7 @@ public static class TrendBreaks
     // the lines: two lines fitted to a smooth bend can be apart at the break where the curve itself is continuous.
     private static bool IsRateChange(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double bar)
     {
-        double Move(TrendSegment s) => s.Slope * (x[s.EndIndex - 1] - x[s.StartIndex]);
-        double moveA = Move(a), moveB = Move(b);
+        double moveA = Move(a, x), moveB = Move(b, x);
         int i = b.StartIndex;
         double step = y[i] - y[i - 1] - 0.5 * (a.Slope + b.Slope) * (x[i] - x[i - 1]);
         return Math.Abs(step) < bar && Math.Abs(moveA) >= bar && Math.Abs(moveB) >= bar && Math.Sign(moveA) == Math.Sign(moveB);
