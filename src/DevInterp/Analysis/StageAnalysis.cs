@@ -183,7 +183,10 @@ public static class StageAnalysis
         var table = StageTable.Build(new StageTableInput(axisSteps, signals.Select(s => s.Boundaries).ToList(), llcCurve, lossCurve),
             new StageTableOptions(tolerance, ToleranceUnit.Checkpoints));
         foreach (var dropped in table.DroppedBoundaries)
-            notes.Add($"boundary at {dropped.Step} ({string.Join(", ", dropped.Signals)}) dropped: it would leave a stage of fewer than {StageTableOptions.Default.MinEndStageCheckpoints} checkpoints at an end of the run");
+            notes.Add(dropped.RateChangeOnly && dropped.Confidence < StageTableOptions.Default.MinRateChangeConfidence
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"boundary at {dropped.Step} ({string.Join(", ", dropped.Signals)}) dropped: only a change of rate, seen by {dropped.Signals.Count} of {dropped.AvailableSignals} signals (confidence {dropped.Confidence:F2} < {StageTableOptions.Default.MinRateChangeConfidence:F2})")
+                : $"boundary at {dropped.Step} ({string.Join(", ", dropped.Signals)}) dropped: it would leave a stage of fewer than {StageTableOptions.Default.MinEndStageCheckpoints} checkpoints at an end of the run");
         return new StageAnalysisResult(axisSteps, signals, notes, excluded, table, table.Rows.Select(StageSummaryRow.From).ToList());
     }
 
@@ -251,8 +254,11 @@ public static class StageAnalysis
         if (k < 0 || last.Step <= signals[k].Boundaries.CoverageStart) return; // nothing ever moved
         var b = signals[k].Boundaries;
         notes.Add($"settled: from step {last.Step} no loss or accuracy curve changes by a stage's worth ({last.Signal} settles last)");
-        if (!b.Steps.Contains(last.Step))
-            signals[k] = signals[k] with { Boundaries = b with { Steps = b.Steps.Append(last.Step).Order().ToArray() } };
+        // Settling is a change of state, whatever trend break may sit at the same step.
+        signals[k] = signals[k] with
+        {
+            Boundaries = b with { Steps = b.Steps.Append(last.Step).Distinct().Order().ToArray(), RateChanges = b.RateChanges.Where(s => s != last.Step).ToArray() },
+        };
     }
 
     // One curve's boundaries: its trend breaks under the noise model, or, with an explicit penalty, the change points of its
@@ -275,7 +281,12 @@ public static class StageAnalysis
         var found = TrendBreaks.Find(steps, values, new TrendBreakOptions(RelativeFloor, absoluteFloor, SignificanceZ, minTrend, noiseFloor), time);
         if (found.Rejected.Count > 0)
             notes.Add($"{name}: {found.Rejected.Count} candidate break(s) that fail the noise model ignored ({string.Join(", ", found.Rejected.Select(b => Why(b)))})");
-        signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BreakSteps) { CoverageStart = steps[0], CoverageEnd = steps[^1] }));
+        signals.Add(new StageSignal(name, source, new BoundarySignal(name, found.BoundarySteps)
+        {
+            CoverageStart = steps[0],
+            CoverageEnd = steps[^1],
+            RateChanges = found.RateChangeSteps,
+        }));
         double bar = Math.Max(Math.Max(RelativeFloor * found.Range, absoluteFloor), SignificanceZ * found.Noise);
         return SettlePoint.Find(time.Positions(steps), values, bar) is { } settled ? (name, steps[settled], true) : (name, steps[^1], false);
     }

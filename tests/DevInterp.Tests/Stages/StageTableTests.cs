@@ -88,6 +88,29 @@ public class StageTableTests
     }
 
     [Fact]
+    public void AChangeOfRateAloneCutsAStageOnlyWhenFewSignalsCouldDisagree()
+    {
+        // "a" marks 300 as a change of rate only and 600 as a change of state; b, c, d, e found nothing.
+        var rate = new BoundarySignal("a", [300, 600]) { RateChanges = [300] };
+        BoundarySignal Quiet(string name) => new(name, []);
+        var five = StageTable.Build(Input(rate, Quiet("b"), Quiet("c"), Quiet("d"), Quiet("e")));
+        Assert.Equal([600L], five.Boundaries.Select(b => b.Step)); // a change of state stands alone, at (1 + 1) / (5 + 2)
+        var dropped = Assert.Single(five.DroppedBoundaries);
+        Assert.Equal((300L, true), (dropped.Step, dropped.RateChangeOnly));
+        Assert.Equal(2 / 7.0, dropped.Confidence, 12);
+        // One of four: (1 + 1) / (4 + 2) = 1/3, kept; a second signal agreeing keeps it among five.
+        Assert.Equal([300L, 600], StageTable.Build(Input(rate, Quiet("b"), Quiet("c"), Quiet("d"))).Boundaries.Select(b => b.Step));
+        var agreed = StageTable.Build(Input(rate, new BoundarySignal("b", [310]) { RateChanges = [310] }, Quiet("c"), Quiet("d"), Quiet("e")));
+        Assert.Equal([300L, 600], agreed.Boundaries.Select(b => b.Step));
+        Assert.True(agreed.Boundaries[0].RateChangeOnly);
+        // A change of state of another signal in the group makes it more than a change of rate.
+        var mixed = StageTable.Build(Input(rate, new BoundarySignal("b", [310]), Quiet("c"), Quiet("d"), Quiet("e")));
+        Assert.False(mixed.Boundaries[0].RateChangeOnly);
+        // The rule can be switched off.
+        Assert.Equal(2, StageTable.Build(Input(rate, Quiet("b"), Quiet("c"), Quiet("d"), Quiet("e")), new StageTableOptions(MinRateChangeConfidence: 0)).Boundaries.Count);
+    }
+
+    [Fact]
     public void LowConfidenceBoundariesCanBeDropped()
     {
         var input = Input(new BoundarySignal("llc", [200]), new BoundarySignal("loss", [200, 700]), new BoundarySignal("sim", [210]));

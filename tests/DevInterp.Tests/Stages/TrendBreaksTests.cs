@@ -87,6 +87,42 @@ public class TrendBreaksTests
     }
 
     [Fact]
+    public void ABreakIsAChangeOfRateOnlyWhenBothSidesMoveTheSameWayWithoutAStep()
+    {
+        var x = LogGrid.Select(s => Math.Log(1 + s / 2.0)).ToArray();
+        double knee = Math.Log(1 + 300 / 2.0);
+        // A fall that slows to a third of its rate at step 300, no plateau on either side: a change of rate.
+        var slower = TrendBreaks.Find(LogGrid, x.Select(v => v < knee ? -v : -knee - (v - knee) / 3).ToArray());
+        var b = Assert.Single(slower.Breaks);
+        Assert.True(b.IsRateChange);
+        Assert.Null(b.Turn);
+        Assert.Equal([b.Step], slower.RateChangeSteps);
+        // The same fall ending in a plateau, or stepping down by a third of the range at the same place: changes of state.
+        Assert.False(Assert.Single(TrendBreaks.Find(LogGrid, x.Select(v => -Math.Min(v, knee)).ToArray()).Breaks).IsRateChange);
+        var stepped = TrendBreaks.Find(LogGrid, x.Select(v => v < knee ? -v : -knee - (v - knee) / 3 - 2).ToArray());
+        Assert.False(Assert.Single(stepped.Breaks).IsRateChange);
+    }
+
+    [Fact]
+    public void AReversalIsPutAtTheCurvesExtremeValue()
+    {
+        // A rounded peak at step 178 of the grokking schedule (the LLC of the grok demo: up 0 → 1.85, then down to 0):
+        // the two lines meet past it, the boundary is the peak.
+        var steps = GrokGrid();
+        var x = steps.Select(s => Math.Log(1 + s / 200.0)).ToArray();
+        double peak = Math.Log(1 + 178 / 200.0);
+        var y = x.Select(v => 1.85 * Math.Exp(-Math.Pow((v - peak) / (v < peak ? 0.35 : 0.6), 2))).ToArray();
+        var found = TrendBreaks.Find(steps, y, new TrendBreakOptions(0.1, 0.5));
+        var b = Assert.Single(found.Breaks, b => b.Turn is not null);
+        Assert.False(b.IsRateChange);
+        long atPeak = steps[Array.IndexOf(y, y.Max())];
+        Assert.Equal(atPeak, b.Turn);
+        Assert.True(b.Step > atPeak, $"the lines meet at {b.Step}, past the peak");
+        Assert.Contains(atPeak, found.BoundarySteps);
+        Assert.DoesNotContain(b.Step, found.BoundarySteps);
+    }
+
+    [Fact]
     public void ALossThatMovesBy1e5To1e7CutsNothing()
     {
         // The grokking test loss over memorisation: at chance level (ln 113 = 4.727), with steps of 10⁻⁵, 10⁻⁶ and

@@ -3,12 +3,13 @@ namespace DevInterp.Stages.Table;
 /// <summary>Groups the boundaries of several signals (see <see cref="StageTableOptions.Tolerance"/>).</summary>
 internal static class BoundaryMerger
 {
-    private readonly record struct Event(double Position, long Step, string Signal);
+    private readonly record struct Event(double Position, long Step, string Signal, bool RateChange);
 
     public static List<MergedBoundary> Merge(IReadOnlyList<BoundarySignal> signals, StageAxis axis, double tolerance)
     {
         var events = signals
-            .SelectMany(s => s.Steps.Where(step => step > axis.First && step < axis.Last).Select(step => new Event(axis.Position(step), step, s.Name)))
+            .SelectMany(s => s.Steps.Where(step => step > axis.First && step < axis.Last)
+                .Select(step => new Event(axis.Position(step), step, s.Name, s.RateChanges.Contains(step))))
             .OrderBy(e => e.Position).ThenBy(e => e.Signal, StringComparer.Ordinal)
             .ToList();
 
@@ -35,7 +36,10 @@ internal static class BoundaryMerger
             var names = members.Select(e => e.Signal).Distinct().Order(StringComparer.Ordinal).ToArray();
             int available = signals.Count(s =>
                 names.Contains(s.Name) || ((s.CoverageStart ?? axis.First) <= step && step <= (s.CoverageEnd ?? axis.Last)));
-            result.Add(new MergedBoundary(step, names, members.Select(e => e.Step).Order().ToArray(), available, Confidence(names.Length, available)));
+            result.Add(new MergedBoundary(step, names, members.Select(e => e.Step).Order().ToArray(), available, Confidence(names.Length, available))
+            {
+                RateChangeOnly = members.All(e => e.RateChange),
+            });
         }
         return result;
     }

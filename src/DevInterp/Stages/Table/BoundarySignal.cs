@@ -18,6 +18,14 @@ public sealed record BoundarySignal(string Name, IReadOnlyList<long> Steps)
     public long? CoverageEnd { get; init; }
 
     /// <summary>
+    /// The boundaries among <see cref="Steps"/> that mark only a change of the signal's rate (a curve speeding up or
+    /// slowing down, <see cref="Trends.TrendBreak.IsRateChange"/>), not a plateau starting or ending, a step, a reversal or
+    /// a burst: the weakest evidence of a new stage. A merged boundary made of nothing else needs
+    /// <see cref="StageTableOptions.MinRateChangeConfidence"/>.
+    /// </summary>
+    public IReadOnlyList<long> RateChanges { get; init; } = [];
+
+    /// <summary>
     /// The change points of a search on a per-checkpoint signal, as steps: change point b (the row where a new
     /// segment starts) becomes <paramref name="steps"/>[b]. The coverage is the steps' range.
     /// </summary>

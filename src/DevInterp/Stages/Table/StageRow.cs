@@ -33,4 +33,8 @@ public sealed record StageRow(
 /// <param name="MemberSteps">The merged boundary steps, sorted.</param>
 /// <param name="AvailableSignals">Number of signals whose coverage includes <paramref name="Step"/> or that are in the group.</param>
 /// <param name="Confidence">(Signals.Count + 1) / (AvailableSignals + 2).</param>
-public sealed record MergedBoundary(long Step, IReadOnlyList<string> Signals, IReadOnlyList<long> MemberSteps, int AvailableSignals, double Confidence);
+public sealed record MergedBoundary(long Step, IReadOnlyList<string> Signals, IReadOnlyList<long> MemberSteps, int AvailableSignals, double Confidence)
+{
+    /// <summary>True when every member marks only a change of its signal's rate (<see cref="BoundarySignal.RateChanges"/>).</summary>
+    public bool RateChangeOnly { get; init; }
+}

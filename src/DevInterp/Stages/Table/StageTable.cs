@@ -7,8 +7,9 @@ namespace DevInterp.Stages.Table;
 /// </summary>
 /// <param name="Rows">The stages, in order; they tile the run from its first to its last checkpoint.</param>
 /// <param name="Boundaries">The merged boundaries kept (one per row after the first).</param>
-/// <param name="DroppedBoundaries">Merged boundaries dropped for a confidence below the option's minimum, or for leaving
-/// fewer than <see cref="StageTableOptions.MinEndStageCheckpoints"/> checkpoints in the first or last stage.</param>
+/// <param name="DroppedBoundaries">Merged boundaries dropped for a confidence below the option's minimum, for being only
+/// changes of rate below <see cref="StageTableOptions.MinRateChangeConfidence"/>, or for leaving fewer than
+/// <see cref="StageTableOptions.MinEndStageCheckpoints"/> checkpoints in the first or last stage.</param>
 public sealed record StageTable(IReadOnlyList<StageRow> Rows, IReadOnlyList<MergedBoundary> Boundaries, IReadOnlyList<MergedBoundary> DroppedBoundaries)
 {
     /// <summary>Builds the table. Boundaries at or outside the run's first and last checkpoint are ignored (they cut nothing).</summary>
@@ -27,8 +28,10 @@ public sealed record StageTable(IReadOnlyList<StageRow> Rows, IReadOnlyList<Merg
             int index = IndexOf(steps, g.Step);
             return index < options.MinEndStageCheckpoints || count - index < options.MinEndStageCheckpoints;
         }
-        var kept = groups.Where(g => g.Confidence >= options.MinConfidence && !nearEnd(g)).ToList();
-        var dropped = groups.Where(g => g.Confidence < options.MinConfidence || nearEnd(g)).ToList();
+        bool keep(MergedBoundary g) => g.Confidence >= options.MinConfidence && !nearEnd(g)
+            && (!g.RateChangeOnly || g.Confidence >= options.MinRateChangeConfidence);
+        var kept = groups.Where(keep).ToList();
+        var dropped = groups.Where(g => !keep(g)).ToList();
 
         long first = steps[0], last = steps[^1];
         var starts = new[] { first }.Concat(kept.Select(g => g.Step)).ToArray();

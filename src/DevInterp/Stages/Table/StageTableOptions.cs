@@ -21,12 +21,16 @@ public enum ToleranceUnit
 /// closer to an end of the run is dropped (moved to <see cref="StageTable.DroppedBoundaries"/>). Signals that smooth over
 /// neighbouring checkpoints see only one side at the ends, and a stage of one or two checkpoints there is such an edge
 /// effect, not a stage.</param>
+/// <param name="MinRateChangeConfidence">A group made only of changes of rate (<see cref="BoundarySignal.RateChanges"/>)
+/// is dropped below this confidence. The default 1/3 is what one signal alone gets among four available ones: with more
+/// signals, a change of rate needs another signal to agree (two of up to ten).</param>
 public sealed record StageTableOptions(
     double Tolerance = 2,
     ToleranceUnit Unit = ToleranceUnit.Checkpoints,
     double MinConfidence = 0,
     double FlatTolerance = 0.05,
-    int MinEndStageCheckpoints = 3)
+    int MinEndStageCheckpoints = 3,
+    double MinRateChangeConfidence = 1.0 / 3)
 {
     /// <summary>Defaults: merge boundaries within 2 checkpoints, keep all.</summary>
     public static StageTableOptions Default { get; } = new();

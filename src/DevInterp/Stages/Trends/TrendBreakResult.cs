@@ -23,6 +23,12 @@ public sealed record TrendBreakResult(
 {
     /// <summary>The steps at which a new trend starts.</summary>
     public IReadOnlyList<long> BreakSteps => Breaks.Select(b => b.Step).ToArray();
+
+    /// <summary>The steps of the breaks that only change the curve's rate (<see cref="TrendBreak.IsRateChange"/>).</summary>
+    public IReadOnlyList<long> RateChangeSteps => Breaks.Where(b => b.IsRateChange).Select(b => b.BoundaryStep).ToArray();
+
+    /// <summary>The stage boundaries the breaks put: each break's <see cref="TrendBreak.BoundaryStep"/>, in order.</summary>
+    public IReadOnlyList<long> BoundarySteps => Breaks.Select(b => b.BoundaryStep).Distinct().Order().ToArray();
 }
 
 /// <summary>One straight trend: checkpoints [StartIndex, EndIndex), value ≈ Intercept + Slope · x.</summary>
@@ -50,4 +56,22 @@ public sealed record TrendBreak(int Index, long Step, double Magnitude, double B
     /// step): near 1 or above when the "break" is only a bend a smooth curve follows as well, near 0 for a step or a sharp knee.
     /// </summary>
     public double SmoothFit { get; init; }
+
+    /// <summary>
+    /// True when the break only changes the curve's rate: the lines do not jump by the bar at it, and the trends on both
+    /// sides each move the curve by at least the bar, in the same direction (a rise that speeds up or slows down, a loss
+    /// that falls more slowly). False for a plateau starting or ending, a step, or a reversal. A change of rate is the
+    /// weakest evidence of a new stage: a smooth curve has one wherever a piecewise-linear fit bends it.
+    /// </summary>
+    public bool IsRateChange { get; init; }
+
+    /// <summary>
+    /// For a reversal (a rise into a fall or the reverse, each moving the curve by at least the bar), the step of the
+    /// extreme value near the break — the curve's critical point, where a stage boundary belongs (the fitted lines of a
+    /// rounded peak meet where they fit best, which can be several checkpoints past it); null otherwise.
+    /// </summary>
+    public long? Turn { get; init; }
+
+    /// <summary>Where this break puts a stage boundary: <see cref="Turn"/> for a reversal, else <see cref="Step"/>.</summary>
+    public long BoundaryStep => Turn ?? Step;
 }

@@ -172,7 +172,42 @@ public static class TrendBreaks
             if (d > best) { best = d; at = p; }
         }
         double se = noise * Math.Sqrt(PredictionVariance(a, x, at) + PredictionVariance(b, x, at));
-        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, Math.Max(z * se, floor)) { SmoothFit = SmoothFit(a, b, x, y, noise, cost) };
+        double bar = Math.Max(z * se, floor);
+        return new TrendBreak(b.StartIndex, steps[b.StartIndex], best, bar)
+        {
+            SmoothFit = SmoothFit(a, b, x, y, noise, cost),
+            IsRateChange = IsRateChange(a, b, x, y, bar),
+            Turn = Turn(a, b, x, y, bar, steps),
+        };
+    }
+
+    // How far a trend's line moves the curve over its own span.
+    private static double Move(TrendSegment s, double[] x) => s.Slope * (x[s.EndIndex - 1] - x[s.StartIndex]);
+
+    // For a reversal (each trend moving the curve by at least the bar, in opposite directions), the step of the extreme
+    // value near the break (the shorter trend's length of checkpoints on each side): where the curve turns. Two lines
+    // fitted to a rounded peak meet where they fit best, which need not be the peak.
+    private static long? Turn(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double bar, IReadOnlyList<long> steps)
+    {
+        double moveA = Move(a, x), moveB = Move(b, x);
+        if (Math.Abs(moveA) < bar || Math.Abs(moveB) < bar || Math.Sign(moveA) == Math.Sign(moveB)) return null;
+        int mid = b.StartIndex, w = Math.Min(mid - a.StartIndex, b.EndIndex - mid);
+        int best = mid;
+        for (int i = mid - w; i < mid + w; i++)
+            if (moveA > 0 ? y[i] > y[best] : y[i] < y[best]) best = i;
+        return steps[best];
+    }
+
+    // A change of rate only: the values do not step by the bar across the break's interval (beyond what the two trends'
+    // rates carry them), and on both sides a trend moves the curve by at least the bar over its own span, in the same
+    // direction. Not a plateau starting or ending, not a step, not a reversal. The step is read from the values, not from
+    // the lines: two lines fitted to a smooth bend can be apart at the break where the curve itself is continuous.
+    private static bool IsRateChange(TrendSegment a, TrendSegment b, double[] x, IReadOnlyList<double> y, double bar)
+    {
+        double moveA = Move(a, x), moveB = Move(b, x);
+        int i = b.StartIndex;
+        double step = y[i] - y[i - 1] - 0.5 * (a.Slope + b.Slope) * (x[i] - x[i - 1]);
+        return Math.Abs(step) < bar && Math.Abs(moveA) >= bar && Math.Abs(moveB) >= bar && Math.Sign(moveA) == Math.Sign(moveB);
     }
 
     // Near the break (the shorter trend's length of checkpoints on each side): the residual of two lines in the cost's own
