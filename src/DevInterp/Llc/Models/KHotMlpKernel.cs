@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using DevInterp.Numerics;
 using TorchSharp;
 
 namespace DevInterp.Llc.Models;
@@ -92,14 +93,14 @@ internal static unsafe class KHotMlpKernel
         Layout layout, Samples samples)
     {
         nint w = (nint)weights, g = (nint)gradient, l = (nint)losses;
-        ForChains(chains, c => Chain(c, w, weightStride, g, gradientStride, l, layout, samples));
+        ChainParallel.For(chains, c => Chain(c, w, weightStride, g, gradientStride, l, layout, samples));
     }
 
     /// <summary>The hidden pre-activations [C, B, hidden] (Σ of the k rows of W1ᵀ plus the bias), for activations torch applies.</summary>
     public static void PreActivations(float* weights, long weightStride, float* output, int chains, Layout layout, Samples samples)
     {
         nint w = (nint)weights, o = (nint)output;
-        ForChains(chains, c =>
+        ChainParallel.For(chains, c =>
         {
             int hidden = layout.Hidden;
             var scratch = Scratch.For(layout.Inputs, hidden);
@@ -121,18 +122,6 @@ internal static unsafe class KHotMlpKernel
                 }
             }
         });
-    }
-
-    // One task per chain on up to torch's intra-op thread count (the .NET thread pool; nothing spins while idle).
-    private static void ForChains(int chains, Action<int> body)
-    {
-        int threads = Math.Min(torch.get_num_threads(), chains);
-        if (threads <= 1)
-        {
-            for (int c = 0; c < chains; c++) body(c);
-            return;
-        }
-        Parallel.For(0, chains, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
     // dst [cols, rows] = src [rows, cols]ᵀ.

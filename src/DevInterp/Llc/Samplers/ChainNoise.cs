@@ -33,13 +33,7 @@ internal sealed class ChainNoise : IDisposable
     /// <summary>Fresh draws into <see cref="Values"/>.</summary>
     public void Fill()
     {
-        int threads = Math.Min(torch.get_num_threads(), _rows.Length);
-        if (threads <= 1)
-        {
-            for (int c = 0; c < _rows.Length; c++) _rows[c].normal_(generator: _generators[c]);
-            return;
-        }
-        Parallel.For(0, _rows.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => _rows[c].normal_(generator: _generators[c]));
+        Numerics.ChainParallel.For(_rows.Length, c => _rows[c].normal_(generator: _generators[c]));
     }
 
     /// <inheritdoc />

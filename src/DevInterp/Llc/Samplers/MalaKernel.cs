@@ -29,7 +29,7 @@ internal static unsafe class MalaKernel
     {
         var (w, g, c, xi, p) = (Rows.Of(weights), Rows.Of(gradient), (nint)TensorMemory.Float32(center), Rows.Of(noise), Rows.Of(proposal));
         int d = (int)weights.shape[1];
-        ForChains((int)weights.shape[0], chain =>
+        ChainParallel.For((int)weights.shape[0], chain =>
         {
             float* wr = w.Row(chain), gr = g.Row(chain), xr = xi.Row(chain), pr = p.Row(chain), cr = (float*)c;
             var nBeta = Vector512.Create(k.NBeta);
@@ -60,7 +60,7 @@ internal static unsafe class MalaKernel
     {
         var (w, g, p, pg, c) = (Rows.Of(weights), Rows.Of(gradient), Rows.Of(proposal), Rows.Of(proposalGradient), (nint)TensorMemory.Float32(center));
         int d = (int)weights.shape[1];
-        ForChains((int)weights.shape[0], chain =>
+        ChainParallel.For((int)weights.shape[0], chain =>
         {
             float* wr = w.Row(chain), gr = g.Row(chain), pr = p.Row(chain), pgr = pg.Row(chain), cr = (float*)c;
             var nBeta = Vector512.Create(k.NBeta);
@@ -119,16 +119,5 @@ internal static unsafe class MalaKernel
         public static Rows Of(torch.Tensor t) => new((nint)TensorMemory.Float32(t), t.stride(0));
 
         public float* Row(int chain) => (float*)start + chain * stride;
-    }
-
-    private static void ForChains(int chains, Action<int> body)
-    {
-        int threads = Math.Min(torch.get_num_threads(), chains);
-        if (threads <= 1)
-        {
-            for (int c = 0; c < chains; c++) body(c);
-            return;
-        }
-        Parallel.For(0, chains, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 }
