@@ -14,7 +14,8 @@ namespace DevInterp.Bench;
 /// step, for the full batch and for the batch the automatic rule picks (when that differs), at 1 and 2 torch threads,
 /// in alternating blocks (best of BLOCKS per variant). The PyTorch reference is
 /// bench/sgld_loop_bench.py's mlp-onehot case. Usage: llc-onehot-rate [STEPS [BLOCKS [ACTIVATION [THREADS...]]]]
-/// (LLC_BENCH_BATCH=full or auto: only that batch).
+/// (LLC_BENCH_BATCH=full or auto: only that batch; LLC_BENCH_MODEL=P,HIDDEN,TRAIN-FRACTION,CHAINS for another size,
+/// e.g. 29,112,0.6,4 for the shipped grokking demo with ACTIVATION gelu).
 /// </summary>
 public static class LlcOneHotRateBench
 {
@@ -28,9 +29,11 @@ public static class LlcOneHotRateBench
         int blocks = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         string activation = args.Length > 3 ? args[3] : "relu";
         int[] threads = args.Length > 4 ? [.. args[4..].Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1, 2];
-        const int chains = 8;
-        var spec = new MlpSpec([62, 256, 31], activation);
-        using var train = Task.LoadTraining();
+        var model = (Environment.GetEnvironmentVariable("LLC_BENCH_MODEL") ?? "31,256,0.4121,8").Split(',');
+        int p = int.Parse(model[0], CultureInfo.InvariantCulture), hidden = int.Parse(model[1], CultureInfo.InvariantCulture);
+        int chains = int.Parse(model[3], CultureInfo.InvariantCulture);
+        var spec = new MlpSpec([2 * p, hidden, p], activation);
+        using var train = (Task with { P = p, TrainFraction = double.Parse(model[2], CultureInfo.InvariantCulture) }).LoadTraining();
         var (data, loss) = train;
         using var module = spec.Build(seed: 1);
         var state = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
@@ -38,7 +41,7 @@ public static class LlcOneHotRateBench
         var options = new LlcOptions(Chains: chains, Draws: steps, BurnIn: 0, StepSize: 1e-5, Localization: 100,
             TargetRelativeError: null, MaxDraws: steps);
         long batch = options.ResolveBatchSize(potential.SampleCount, potential.Dimension);
-        Console.WriteLine($"# llc-onehot-rate: MLP 62-256-{31} {activation}, {potential.Dimension} parameters, n = {potential.SampleCount}, " +
+        Console.WriteLine($"# llc-onehot-rate: MLP {2 * p}-{hidden}-{p} {activation}, {potential.Dimension} parameters, n = {potential.SampleCount}, " +
             $"{chains} chains, automatic batch {batch}, {steps} steps per block, best of {blocks} blocks, load average {CpuClock.LoadAverage()}");
         Console.WriteLine("batch, threads, chain_steps_per_s, chain_steps_per_cpu_s, kernel_share, minor_faults_per_step");
         // LLC_BENCH_BATCH=full or auto times only that variant (for profiling).

@@ -16,6 +16,7 @@ DevInterp.Native.OpenMpPolicy.Apply(); // before torch loads, as the CLI does
 if (args.Length >= 1 && args[0] == "cka-step-matrix") return CkaStepMatrixBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-step-rate") return LlcStepRateBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-profile") return LlcProfileBench.Run(args);
+if (args.Length >= 1 && args[0] == "llc-onehot-profile") return LlcOneHotProfileBench.Run(args);
 if (args.Length >= 1 && args[0] == "llc-onehot-rate") return LlcOneHotRateBench.Run(args);
 if (args.Length >= 3 && args[0] == "llc-equilibrium") return LlcEquilibriumBench.Run(args);
 if (args.Length >= 3 && args[0] == "nc-quadrature") return LlcEquilibriumBench.Quadrature(args);

@@ -89,7 +89,6 @@ public sealed class LlcEstimator(LlcOptions options)
             throw new ArgumentException($"batch size {asked}: this potential evaluates the whole training set from sufficient statistics and has no minibatches");
         long batchSize = potential is IFullBatchPotential ? n : o.ResolveBatchSize(n, dim);
         using var batches = new MinibatchSchedule(n, (int)Math.Min(batchSize, int.MaxValue), chains, Mix(o.Seed, 2));
-        using var noiseGenerator = new torch.Generator(Mix(o.Seed, 1));
         var center = potential.Center;
         bool controlVariates = !batches.FullBatch && o.ControlVariates;
         // A Metropolis-adjusted sampler evaluates the potential at its proposals. On minibatches its test uses the
@@ -114,6 +113,7 @@ public sealed class LlcEstimator(LlcOptions options)
             : together ? stateGradient.narrow(0, chains, chains).DetachFromDisposeScope() : torch.zeros_like(weights).DetachFromDisposeScope();
         if (together) state.narrow(0, chains, chains).copy_(center.unsqueeze(0).expand(chains, dim));
         using var noise = torch.zeros_like(weights).DetachFromDisposeScope(); // refilled in place every step
+        using var noiseRows = new ChainNoise(noise, Mix(o.Seed, 1));
         using var centers = center.unsqueeze(0).expand(chains, dim).DetachFromDisposeScope();
         double[]? fullCenterLoss = null;
         // The devinterp library measures L(w*) once, not on each draw's batch (docs/llc.md, "Matching the devinterp library").
@@ -262,7 +262,7 @@ public sealed class LlcEstimator(LlcOptions options)
             {
                 gradient.sub_(centerGradient!).add_(fullCenterGradient!, Scalars.One);
             }
-            noise.normal_(generator: noiseGenerator);
+            noiseRows.Fill();
             if (adjusted && step == firstWindow)
             {
                 acceptedSinceDraw!.zero_(); // the first draw's window starts here (the burn-in before it is not counted)

@@ -74,7 +74,7 @@ public class DevinterpCompatTests
     public void TheEstimatorUnderTheMappingRunsTheReferenceLoop()
     {
         // The estimator with devinterp conventions equals a hand-written reference loop (Euler steps from the estimator's
-        // own noise stream, full batch, L(w*) once, exactly `draws` draws after burn-in, λ̂ = nβ·(mean L − L(w*))).
+        // own noise streams (one generator per chain), full batch, L(w*) once, exactly `draws` draws after burn-in, λ̂ = nβ·(mean L − L(w*))).
         using var scope = NewDisposeScope();
         using var reference = new Reference();
         using var potential = reference.Potential();
@@ -88,7 +88,7 @@ public class DevinterpCompatTests
         double nBeta = n / Math.Log(n);
         Assert.Equal(nBeta, result.NBeta, 12);
         Assert.Equal(n, result.BatchSize);
-        using var generator = new Generator(LlcEstimator.Mix(5, 1));
+        var generators = Enumerable.Range(0, chains).Select(c => new Generator(LlcEstimator.Mix(unchecked((long)LlcEstimator.Mix(5, 1)), (ulong)c))).ToArray();
         var center = potential.Center.unsqueeze(0);
         var w = center.expand(chains, -1).clone();
         var g = zeros_like(w);
@@ -99,7 +99,7 @@ public class DevinterpCompatTests
             var loss = potential.Loss(w, null, g).data<double>().ToArray();
             if (t >= burnIn)
                 for (int c = 0; c < chains; c++) sums[c] += loss[c];
-            var xi = empty_like(w).normal_(generator: generator);
+            var xi = stack(generators.Select(gen => empty([w.shape[1]], dtype: w.dtype).normal_(generator: gen)));
             w = w - lr / 2 * (nBeta * g + gamma * (w - center)) + Math.Sqrt(lr) * xi;
         }
         for (int c = 0; c < chains; c++)
@@ -108,6 +108,7 @@ public class DevinterpCompatTests
             Assert.All(result.CenterLossTraces[c], v => Assert.Equal(centerLoss, v, 14));
             Assert.Equal(nBeta * (sums[c] / draws - centerLoss), result.PerChain[c], 10);
         }
+        foreach (var gen in generators) gen.Dispose();
     }
 
     [Fact]

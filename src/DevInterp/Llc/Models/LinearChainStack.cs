@@ -45,6 +45,9 @@ internal sealed class LinearChainStack
         _widths = _layers.Select(l => l.Transposed ? parameterShapes[l.Weight][1] : parameterShapes[l.Weight][0]).ToArray();
     }
 
+    /// <summary>The layers, first to last.</summary>
+    public IReadOnlyList<StackLayer> Layers => _layers;
+
     /// <summary>Maps an activation name of the specs to a stack activation; null when it has no hand-written derivative.</summary>
     public static StackActivation? ActivationOf(string name) => name switch
     {

@@ -27,6 +27,9 @@ public abstract class LinearStackChainModel : IAnalyticChainModel
     /// <inheritdoc />
     public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes { get; }
 
+    /// <summary>The layers, first to last.</summary>
+    internal IReadOnlyList<StackLayer> StackLayers => _stack.Layers;
+
     /// <inheritdoc />
     public torch.Tensor Forward(IReadOnlyList<torch.Tensor> parameters, torch.Tensor inputs)
     {

@@ -33,6 +33,8 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     private readonly long _kHotWidth;
     private readonly Dictionary<long, Models.KHotBatch> _fullKHot = [];          // by chain count
     private readonly Dictionary<(long, long), torch.Tensor> _chainOffsets = []; // by (chains, batch)
+    // The one-hidden-layer MLP with cross-entropy on k-hot inputs: the whole loss and gradient in one managed kernel.
+    private readonly Models.KHotMlpCrossEntropy? _fused;
 
     /// <summary>Creates the potential.</summary>
     /// <param name="model">The batched model.</param>
@@ -85,6 +87,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
             _kHotModel = stack;
             _kHotColumns = columns.DetachFromDisposeScope();
             _kHotWidth = own.Inputs.shape[1];
+            _fused = Models.KHotMlpCrossEntropy.TryCreate(stack, sampled, loss, columns, _kHotWidth, own.Targets, dtype);
         }
         _inputs = new BatchData(own.Inputs);
         _targets = new BatchData(own.Targets);
@@ -97,6 +100,18 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     /// gathers their columns instead of multiplying by them.
     /// </summary>
     public bool KHotInputs => _kHotColumns is not null;
+
+    /// <summary>
+    /// True when the loss and gradient come from the fused managed kernel of a one-hidden-layer MLP with cross-entropy
+    /// on k-hot inputs (<see cref="Models.KHotMlpKernel"/>); setting it false (tests) uses the torch operations.
+    /// </summary>
+    public bool FusedKernel
+    {
+        get => _fused is not null && _useFused;
+        internal set => _useFused = value;
+    }
+
+    private bool _useFused = true;
 
     /// <summary>
     /// True when gradients come from the model's and loss's hand-written derivatives (the built-in MLP, DLN, TMS and
@@ -119,6 +134,8 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
     /// <inheritdoc />
     public torch.Tensor Loss(torch.Tensor weights, torch.Tensor? batchIndices, torch.Tensor? gradient)
     {
+        if (FusedKernel && weights.dim() == 2 && weights.stride(1) == 1 && (gradient is null || gradient.stride(1) == 1))
+            return _fused!.Loss(weights, batchIndices, gradient);
         using var scope = torch.NewDisposeScope();
         long chains = weights.shape[0];
         var parameters = Views(_weightViews, weights, chains, forWeights: true);
@@ -345,6 +362,7 @@ public sealed class BatchedPotential : IChainPotential, ICenterLossLookup
         foreach (var c in _centers) c.Dispose();
         _centerSampleLosses?.Dispose();
         _kHotColumns?.Dispose();
+        _fused?.Dispose();
         foreach (var b in _fullKHot.Values) b.Rows.Dispose();
         foreach (var o in _chainOffsets.Values) o.Dispose();
         Center.Dispose();

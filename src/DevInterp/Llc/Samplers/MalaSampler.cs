@@ -50,6 +50,9 @@ public sealed class MalaSampler : IChainSampler
     /// <inheritdoc />
     public bool Adjusted => true;
 
+    /// <summary>Float32 chains take <see cref="MalaKernel"/>'s passes where the machine allows; false (tests): torch operations.</summary>
+    internal bool UseKernel { get; set; } = true;
+
     /// <inheritdoc />
     public torch.Tensor? Step(ChainStep step)
     {
@@ -62,6 +65,8 @@ public sealed class MalaSampler : IChainSampler
         var center = step.Center;
         _proposal ??= torch.empty_like(weights).DetachFromDisposeScope();
         _proposalGradient ??= torch.empty_like(weights).DetachFromDisposeScope();
+        if (UseKernel && MalaKernel.Supports(weights) && MalaKernel.Supports(gradient) && loss.dtype == torch.ScalarType.Float64 && loss.is_contiguous())
+            return FusedStep(step, evaluate, loss).MoveToOuterDisposeScope();
 
         var drift = Drift(weights, gradient, center);
         // With a step-size range R, each chain takes the full step ε with probability ½ and otherwise a step drawn
@@ -112,6 +117,65 @@ public sealed class MalaSampler : IChainSampler
         // Only the full steps' outcomes count towards the acceptance rate (NaN for the smaller ones).
         if (full is not null) outcome.masked_fill_(full.squeeze(1).logical_not(), double.NaN);
         return outcome.MoveToOuterDisposeScope();
+    }
+
+    // The same step with the element-wise work in MalaKernel's two passes and the per-chain arithmetic in float64 on
+    // the CPU; the random draws are the same, in the same order.
+    private unsafe torch.Tensor FusedStep(ChainStep step, ChainEvaluator evaluate, torch.Tensor loss)
+    {
+        var weights = step.Weights;
+        int chains = (int)weights.shape[0];
+        var steps = new double[chains];
+        bool[]? full = null;
+        if (_settings.StepSizeRange > 1)
+        {
+            var isFull = Read(torch.rand([chains, 1], dtype: weights.dtype, generator: step.Random));
+            var u = Read(torch.rand([chains, 1], dtype: weights.dtype, generator: step.Random));
+            double logRange = Math.Log(Math.Max(1, _settings.StepSizeRange));
+            full = new bool[chains];
+            for (int c = 0; c < chains; c++)
+            {
+                full[c] = isFull[c] < 0.5;
+                steps[c] = _settings.StepSize * (full[c] ? 1.0 : Math.Exp(-u[c] * logRange));
+            }
+        }
+        else
+        {
+            Array.Fill(steps, _settings.StepSize);
+        }
+        var constants = new MalaKernel.Constants((float)_settings.NBeta, (float)_settings.Localization);
+        MalaKernel.Propose(weights, step.LossGradient, step.Center, step.Noise, _proposal!, steps, constants);
+        var proposedLoss = Read(evaluate(_proposal!, _proposalGradient!));
+        var sums = new double[4 * chains];
+        MalaKernel.Sums(weights, step.LossGradient, _proposal!, _proposalGradient!, step.Center, constants, sums);
+        var uniform = Read(torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random));
+        var inBox = step.Lower is not null && step.Upper is not null
+            ? Read(_proposal!.ge(step.Lower).logical_and_(_proposal!.le(step.Upper)).all(1).to_type(torch.ScalarType.Float64))
+            : null;
+        double* current = (double*)Numerics.TensorMemory.Address(loss, torch.ScalarType.Float64);
+        var accept = new bool[chains];
+        var outcome = new double[chains];
+        for (int c = 0; c < chains; c++)
+        {
+            // log α = d·(g + g')/2 − nβ(L' − L) − γ/2·d·(w' + w − 2w*) − s/8·(‖g'‖² − ‖g‖²)
+            double energy = _settings.NBeta * (proposedLoss[c] - current[c]);
+            if (_settings.Localization != 0) energy += _settings.Localization / 2 * sums[4 * c];
+            double logRatio = sums[4 * c + 1] / 2 - energy - steps[c] / 8 * (sums[4 * c + 2] - sums[4 * c + 3]);
+            accept[c] = Math.Log(uniform[c]) < logRatio && (inBox is null || inBox[c] == 1); // NaN ratios compare false: rejected
+            if (accept[c]) current[c] = proposedLoss[c];
+            // Only the full steps' outcomes count towards the acceptance rate (NaN for the smaller ones).
+            outcome[c] = full is not null && !full[c] ? double.NaN : accept[c] ? 1 : 0;
+        }
+        MalaKernel.CopyAccepted(_proposal!, weights, accept);
+        MalaKernel.CopyAccepted(_proposalGradient!, step.LossGradient, accept);
+        return torch.tensor(outcome, dtype: torch.ScalarType.Float64);
+    }
+
+    // A small tensor's values as float64.
+    private static double[] Read(torch.Tensor t)
+    {
+        using var values = t.to_type(torch.ScalarType.Float64).contiguous();
+        return values.data<double>().ToArray();
     }
 
     // g = nβ·∇L + γ(w − w*)
