@@ -94,10 +94,12 @@ public class MalaSamplerTests
     }
 
     [Theory]
-    [InlineData(1.0, 1)]
-    [InlineData(1000.0, 1)]
-    [InlineData(1000.0, 2)]
-    public void TheKernelsStepEqualsTheTorchOperations(double stepSizeRange, int threads)
+    [InlineData(1.0, 1, false)]
+    [InlineData(1000.0, 1, false)]
+    [InlineData(1000.0, 2, false)]
+    [InlineData(1.0, 1, true)]
+    [InlineData(1000.0, 2, true)]
+    public void TheKernelsStepEqualsTheTorchOperations(double stepSizeRange, int threads, bool crankNicolson)
     {
         // float32 chains of 37 values (two 16-wide blocks and a tail); the same draws in the same order on both paths.
         const int chains = 5, dimension = 37, steps = 60;
@@ -110,7 +112,9 @@ public class MalaSamplerTests
         {
             var runs = new[] { true, false }.Select(kernel =>
             {
-                using var sampler = new DevInterp.Llc.Samplers.MalaSampler(settings) { UseKernel = kernel };
+                using DevInterp.Llc.Samplers.IChainSampler sampler = crankNicolson
+                    ? new DevInterp.Llc.Samplers.PcnLangevinSampler(settings) { UseKernel = kernel }
+                    : new DevInterp.Llc.Samplers.MalaSampler(settings) { UseKernel = kernel };
                 var weights = 0.3f * randn([chains, dimension], generator: new Generator(7));
                 var gradient = zeros_like(weights);
                 var loss = potential.Loss(weights, null, gradient).to_type(ScalarType.Float64);

@@ -107,14 +107,14 @@ internal static unsafe class MalaKernel
     }
 
     // Σ of a float32 vector's lanes as two float64 vectors added.
-    private static Vector512<double> Widen(Vector512<float> v)
+    internal static Vector512<double> Widen(Vector512<float> v)
     {
         var (lower, upper) = Vector512.Widen(v);
         return lower + upper;
     }
 
     // Row addresses of a [C, D] float32 tensor with contiguous rows.
-    private readonly struct Rows(nint start, long stride)
+    internal readonly struct Rows(nint start, long stride)
     {
         public static Rows Of(torch.Tensor t) => new((nint)TensorMemory.Float32(t), t.stride(0));
 

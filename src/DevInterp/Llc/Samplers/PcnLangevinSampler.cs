@@ -29,8 +29,6 @@ public sealed class PcnLangevinSampler : IChainSampler
 {
     private readonly SamplerSettings _settings;
     private readonly Scalar _nBeta;
-    private readonly Scalar _stepSize;
-    private readonly Scalar _logRange;
     private torch.Tensor? _proposal;
     private torch.Tensor? _proposalGradient;
 
@@ -42,12 +40,13 @@ public sealed class PcnLangevinSampler : IChainSampler
             throw new ArgumentException($"pCNL needs a positive localization γ (got {settings.Localization}): its proposal is reversible with respect to N(w*, I/γ)");
         _settings = settings;
         _nBeta = settings.NBeta.ToScalar();
-        _stepSize = settings.StepSize.ToScalar();
-        _logRange = Math.Log(Math.Max(1, settings.StepSizeRange)).ToScalar();
     }
 
     /// <inheritdoc />
     public bool Adjusted => true;
+
+    /// <summary>Float32 chains take <see cref="PcnLangevinKernel"/>'s passes where the machine allows; false (tests): torch operations.</summary>
+    internal bool UseKernel { get; set; } = true;
 
     /// <inheritdoc />
     public torch.Tensor? Step(ChainStep step)
@@ -59,59 +58,100 @@ public sealed class PcnLangevinSampler : IChainSampler
         var weights = step.Weights;
         var gradient = step.LossGradient;
         var center = step.Center;
-        long chains = weights.shape[0];
+        int chains = (int)weights.shape[0];
         _proposal ??= torch.empty_like(weights).DetachFromDisposeScope();
         _proposalGradient ??= torch.empty_like(weights).DetachFromDisposeScope();
         double gamma = _settings.Localization;
 
-        // Each chain's δ = ε_c·γ/2 as a [C] float64 column (ε_c = ε, or drawn from the step-size range as MALA does).
-        torch.Tensor? full = null;
-        torch.Tensor delta;
+        // Each chain's δ = ε_c·γ/2 (ε_c = ε, or drawn from the step-size range as MALA does), and the proposal's
+        // coefficients a = (2 − δ)/(2 + δ), (1 − a)/γ for the gradient and √((1 − a²)/γ) for the noise.
+        var delta = new double[chains];
+        bool[]? full = null;
         if (_settings.StepSizeRange > 1)
         {
-            full = torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random).lt(Potentials.Scalars.Half);
-            var scale = torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random).mul_(_logRange).neg_().exp_();
-            delta = scale.masked_fill_(full, Potentials.Scalars.One).mul_(_stepSize).mul_(gamma / 2);
+            var isFull = Read(torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random));
+            var u = Read(torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random));
+            double logRange = Math.Log(_settings.StepSizeRange);
+            full = new bool[chains];
+            for (int c = 0; c < chains; c++)
+            {
+                full[c] = isFull[c] < 0.5;
+                delta[c] = _settings.StepSize * (full[c] ? 1.0 : Math.Exp(-u[c] * logRange)) * gamma / 2;
+            }
         }
         else
         {
-            delta = torch.full([chains], _settings.StepSize * gamma / 2, dtype: torch.ScalarType.Float64);
+            Array.Fill(delta, _settings.StepSize * gamma / 2);
         }
-        var twoPlus = delta.add(2.0);
-        var a = delta.neg().add_(2.0).div_(twoPlus);                  // (2 − δ)/(2 + δ)
-        var pull = a.neg().add_(1.0).div_(gamma);                     // (1 − a)/γ, the gradient's coefficient
-        var spread = a.mul(a).neg_().add_(1.0).div_(gamma).sqrt_();   // √((1 − a²)/γ), the noise's
-        var column = (torch.Tensor t) => t.to_type(weights.dtype).unsqueeze(1);
+        var a = delta.Select(d => (2 - d) / (2 + d)).ToArray();
+        var pull = a.Select(x => (1 - x) / gamma).ToArray();
+        var spread = a.Select(x => Math.Sqrt((1 - x * x) / gamma)).ToArray();
 
-        var u = weights.sub(center);
-        var g = gradient.mul(_nBeta);
-        // w' = w* + a·u − (1 − a)/γ·g + √((1 − a²)/γ)·ξ
-        _proposal.copy_(u).mul_(column(a)).addcmul_(g, column(pull), value: -1).addcmul_(step.Noise, column(spread), value: 1).add_(center);
-        var proposedLoss = evaluate(_proposal, _proposalGradient);
-        var uProposed = _proposal.sub(center);
-        var gProposed = _proposalGradient.mul(_nBeta);
+        var sums = new double[4 * chains]; // per chain ⟨u' − a·u, g⟩, ⟨u − a·u', g'⟩, ‖g'‖², ‖g‖²
+        double[] proposedLoss;
+        bool kernel = UseKernel && MalaKernel.Supports(weights) && MalaKernel.Supports(gradient) && MalaKernel.Supports(step.Noise)
+            && loss.dtype == torch.ScalarType.Float64;
+        if (kernel)
+        {
+            PcnLangevinKernel.Propose(weights, gradient, center, step.Noise, _proposal, a, pull, spread, (float)_settings.NBeta);
+            proposedLoss = Read(evaluate(_proposal, _proposalGradient));
+            PcnLangevinKernel.Sums(weights, gradient, _proposal, _proposalGradient, center, a, (float)_settings.NBeta, sums);
+        }
+        else
+        {
+            var column = (double[] v) => torch.tensor(v, dtype: torch.ScalarType.Float64).to_type(weights.dtype).unsqueeze(1);
+            var columnA = column(a);
+            var u = weights.sub(center);
+            var g = gradient.mul(_nBeta);
+            _proposal.copy_(u).mul_(columnA).addcmul_(g, column(pull), value: -1).addcmul_(step.Noise, column(spread), value: 1).add_(center);
+            proposedLoss = Read(evaluate(_proposal, _proposalGradient));
+            var uProposed = _proposal.sub(center);
+            var gProposed = _proposalGradient.mul(_nBeta);
+            var parts = torch.stack([
+                uProposed.sub(u.mul(columnA)).mul_(g).sum([1], type: torch.ScalarType.Float64),
+                u.sub(uProposed.mul(columnA)).mul_(gProposed).sum([1], type: torch.ScalarType.Float64),
+                gProposed.mul(gProposed).sum([1], type: torch.ScalarType.Float64),
+                g.mul(g).sum([1], type: torch.ScalarType.Float64)], 1);
+            sums = Read(parts);
+        }
+        var uniform = Read(torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random));
+        var inBox = step.Lower is not null && step.Upper is not null
+            ? Read(_proposal.ge(step.Lower).logical_and_(_proposal.le(step.Upper)).all(1).to_type(torch.ScalarType.Float64))
+            : null;
+        var current = Read(loss);
+        var accept = new bool[chains];
+        var outcome = new double[chains];
+        for (int c = 0; c < chains; c++)
+        {
+            // log α = Φ(u) − Φ(u') + (2 + δ)/4·(⟨u' − a·u, g⟩ − ⟨u − a·u', g'⟩) − δ/(4γ)·(‖g'‖² − ‖g‖²)
+            double logRatio = _settings.NBeta * (current[c] - proposedLoss[c])
+                + (2 + delta[c]) / 4 * (sums[4 * c] - sums[4 * c + 1])
+                - delta[c] / (4 * gamma) * (sums[4 * c + 2] - sums[4 * c + 3]);
+            accept[c] = Math.Log(uniform[c]) < logRatio && (inBox is null || inBox[c] == 1); // NaN ratios compare false: rejected
+            if (accept[c]) current[c] = proposedLoss[c];
+            // Only the full steps' outcomes count towards the acceptance rate (NaN for the smaller ones), as for MALA.
+            outcome[c] = full is not null && !full[c] ? double.NaN : accept[c] ? 1 : 0;
+        }
+        if (kernel)
+        {
+            MalaKernel.CopyAccepted(_proposal, weights, accept);
+            MalaKernel.CopyAccepted(_proposalGradient, gradient, accept);
+        }
+        else
+        {
+            var rows = torch.tensor(accept).unsqueeze(1);
+            weights.copy_(torch.where(rows, _proposal, weights));
+            gradient.copy_(torch.where(rows, _proposalGradient, gradient));
+        }
+        loss.copy_(torch.tensor(current, dtype: torch.ScalarType.Float64));
+        return torch.tensor(outcome, dtype: torch.ScalarType.Float64).MoveToOuterDisposeScope();
+    }
 
-        var columnA = column(a);
-        var forward = uProposed.sub(u.mul(columnA)).mul_(g).sum([1], type: torch.ScalarType.Float64);           // ⟨u' − a·u, g⟩
-        var backward = u.sub(uProposed.mul(columnA)).mul_(gProposed).sum([1], type: torch.ScalarType.Float64);  // ⟨u − a·u', g'⟩
-        var norms = gProposed.mul(gProposed).sum([1], type: torch.ScalarType.Float64)
-            .sub_(g.mul(g).sum([1], type: torch.ScalarType.Float64));
-        var logRatio = loss.sub(proposedLoss).mul_(_nBeta)
-            .add_(forward.sub_(backward).mul_(twoPlus).div_(4.0))
-            .sub_(norms.mul_(delta).div_(4 * gamma));
-        var uniform = torch.rand([chains], dtype: torch.ScalarType.Float64, generator: step.Random);
-        var accept = uniform.log_().lt(logRatio); // NaN ratios compare false: rejected
-        if (step.Lower is not null && step.Upper is not null)
-            accept.logical_and_(_proposal.ge(step.Lower).logical_and_(_proposal.le(step.Upper)).all(1));
-
-        var rows = accept.unsqueeze(1);
-        weights.copy_(torch.where(rows, _proposal, weights));
-        gradient.copy_(torch.where(rows, _proposalGradient, gradient));
-        loss.copy_(torch.where(accept, proposedLoss, loss));
-        var outcome = accept.to_type(torch.ScalarType.Float64);
-        // Only the full steps' outcomes count towards the acceptance rate (NaN for the smaller ones), as for MALA.
-        if (full is not null) outcome.masked_fill_(full.logical_not(), double.NaN);
-        return outcome.MoveToOuterDisposeScope();
+    // A small tensor's values as float64.
+    private static double[] Read(torch.Tensor t)
+    {
+        using var values = t.to_type(torch.ScalarType.Float64).contiguous();
+        return values.data<double>().ToArray();
     }
 
     /// <inheritdoc />
@@ -123,7 +163,5 @@ public sealed class PcnLangevinSampler : IChainSampler
         _proposal?.Dispose();
         _proposalGradient?.Dispose();
         _nBeta.Dispose();
-        _stepSize.Dispose();
-        _logRange.Dispose();
     }
 }
