@@ -14,7 +14,7 @@ namespace DevInterp.Bench;
 /// step, for the full batch and for the batch the automatic rule picks (when that differs), at 1 and 2 torch threads,
 /// in alternating blocks (best of BLOCKS per variant). The PyTorch reference is
 /// bench/sgld_loop_bench.py's mlp-onehot case. Usage: llc-onehot-rate [STEPS [BLOCKS [ACTIVATION [THREADS...]]]]
-/// (LLC_BENCH_BATCH=full or auto: only that batch; LLC_BENCH_MODEL=P,HIDDEN,TRAIN-FRACTION,CHAINS for another size,
+/// (LLC_BENCH_SAMPLER=pcnl: the run-level default sampler; LLC_BENCH_BATCH=full or auto: only that batch; LLC_BENCH_MODEL=P,HIDDEN,TRAIN-FRACTION,CHAINS for another size,
 /// e.g. 29,112,0.6,4 for the shipped grokking demo with ACTIVATION gelu).
 /// </summary>
 public static class LlcOneHotRateBench
@@ -38,8 +38,10 @@ public static class LlcOneHotRateBench
         using var module = spec.Build(seed: 1);
         var state = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
         using var potential = CheckpointPotentials.Create(spec, state, data, loss);
+        // LLC_BENCH_SAMPLER=pcnl times the run-level default sampler (same kernels; MALA, the estimator's default, otherwise).
+        var sampler = DevInterp.Analysis.LlcSettings.ParseSampler(Environment.GetEnvironmentVariable("LLC_BENCH_SAMPLER") ?? "mala");
         var options = new LlcOptions(Chains: chains, Draws: steps, BurnIn: 0, StepSize: 1e-5, Localization: 100,
-            TargetRelativeError: null, MaxDraws: steps);
+            TargetRelativeError: null, MaxDraws: steps, Sampler: sampler);
         long batch = options.ResolveBatchSize(potential.SampleCount, potential.Dimension);
         Console.WriteLine($"# llc-onehot-rate: MLP {2 * p}-{hidden}-{p} {activation}, {potential.Dimension} parameters, n = {potential.SampleCount}, " +
             $"{chains} chains, automatic batch {batch}, {steps} steps per block, best of {blocks} blocks, load average {CpuClock.LoadAverage()}");
