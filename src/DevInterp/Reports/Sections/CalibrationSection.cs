@@ -26,24 +26,33 @@ public sealed class CalibrationSection : IReportSection
             sb.Append(Html.Note($"The LLC setting of every checkpoint ({data.LlcSetting[0].Source}): ε = {Html.Number(data.LlcSetting[0].StepSize, "G3")}, " +
                 $"γ = {Html.Number(data.LlcSetting[0].Localization, "G3")}. {data.LlcSetting[0].Reason}.",
                 data.LlcSetting[0].Confident ? "note" : "warning"));
+        // The run-level search tries γ from the weakest up at each probe: its story is λ̂ against γ, all probes in one chart.
+        bool search = data.LlcSetting.Count > 0 && data.LlcSetting[0].Source == "run";
+        if (search && data.Calibration.Count(r => double.IsFinite(r.Mean) && r.Localization > 0) >= 2)
+            sb.Append(context.Chart(BuildSearch(data.Calibration, data.LlcSetting[0].Localization, context), "calibration"));
         foreach (var step in data.Calibration.GroupBy(r => r.Step).OrderBy(g => g.Key))
         {
             var rows = step.ToList();
             // A chart needs a curve: the run-level search may try a probe at one γ only (the table below has it).
-            if (rows.Count(r => double.IsFinite(r.Mean) && r.StepSize > 0) >= 2) sb.Append(context.Chart(Build(step.Key, rows, context), "calibration"));
+            if (!search && rows.Count(r => double.IsFinite(r.Mean) && r.StepSize > 0) >= 2) sb.Append(context.Chart(Build(step.Key, rows, context), "calibration"));
             var chosen = rows.Where(r => r.Chosen).ToList();
             sb.Append(Html.Note(chosen.Count == 0
                 ? $"Step {step.Key}: no point was chosen."
                 : $"Step {step.Key}: chose ε = {Html.Number(chosen[0].StepSize, "G3")} (nβ {Html.Number(chosen[0].NBeta, "G4")}, γ {Html.Number(chosen[0].Localization, "G3")}), λ̂ {Html.Number(chosen[0].Mean, "G4")}."));
-            sb.Append(Html.Table(["ε", "nβ", "γ", "λ̂", "std", "R̂", "drift", "verdict", "diverged", "passing", "stable", "chosen"],
+            sb.Append(Html.Table(["ε", "nβ", "γ", "λ̂", "std", "R̂", "drift", "verdict", "diverged", "passing", "stable", "chosen", "why not"],
                 rows.OrderBy(r => r.NBeta).ThenBy(r => r.Localization).ThenBy(r => r.StepSize).Select(r => (IReadOnlyList<string>)
                 [
                     Html.Number(r.StepSize, "G3"), Html.Number(r.NBeta, "G4"), Html.Number(r.Localization, "G3"), Html.Number(r.Mean, "G4"),
                     Html.Number(r.Std, "G3"), Html.Number(r.RHat, "F3"), Html.Number(r.Drift, "F3"), LlcDiagnosticsSection.Verdict(r.Verdict),
                     Flag(r.Diverged, true), Flag(r.Passing, false), Flag(r.Stable, false), r.Chosen ? "<b>★ chosen</b>" : "",
+                    Html.Escape(r.Reasons),
                 ]), "calibration"));
         }
-        sb.Append(Html.Note("Read it as a plateau search: λ̂ should be flat over a range of small ε (stable points); too large an ε " +
+        if (search)
+            sb.Append(Html.Note("Read the chart from the left: at each probe checkpoint γ rises until the chains stay local and stationary " +
+                "(red crosses failed: the table's reasons say why); the run uses the weakest γ at which every probe passed (dashed line), " +
+                "with the smallest of the probes' step sizes. Error bars: ± one std of the chains' estimates."));
+        else sb.Append(Html.Note("Read it as a plateau search: λ̂ should be flat over a range of small ε (stable points); too large an ε " +
             "inflates λ̂ or diverges (red crosses are not passing; diverged points have no finite λ̂). Error bars: ± one std of the chains' estimates."));
         return new SectionBody(true, sb.ToString());
     }
@@ -97,6 +106,47 @@ public sealed class CalibrationSection : IReportSection
                 ["line"] = new Dictionary<string, object> { ["width"] = 1.5, ["color"] = "#2ca02c", ["dash"] = "dash" },
             }]);
         }
+        return chart;
+    }
+
+    // λ̂ against γ (both log scales: λ̂ spans decades between a weak and a strong localization) per probe checkpoint.
+    private static GenericChart BuildSearch(IReadOnlyList<CalibrationRow> rows, double chosenGamma, ReportContext context)
+    {
+        var charts = new List<GenericChart>();
+        foreach (var probe in rows.GroupBy(r => r.Step).OrderBy(g => g.Key))
+        {
+            var points = probe.Where(r => double.IsFinite(r.Mean) && r.Mean > 0 && r.Localization > 0).OrderBy(r => r.Localization).ToList();
+            if (points.Count == 0) continue;
+            var line = Chart.Line<double, double, string>(points.Select(r => r.Localization), points.Select(r => context.Round(r.Mean)), ShowMarkers: true,
+                Name: string.Create(CultureInfo.InvariantCulture, $"probe at step {probe.Key}"),
+                MultiText: points.Select(r => Html.Escape($"step {probe.Key}, γ {Html.Number(r.Localization, "G3")}, ε {Html.Number(r.StepSize, "G3")}: λ̂ {Html.Number(r.Mean, "G4")} ± {Html.Number(r.Std, "G3")}{(r.Passing ? "" : ", failed")}")).ToArray());
+            line.GetTraces().Single().SetProperty("error_y", new Dictionary<string, object>
+            {
+                ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
+            });
+            ChartStyle.MarkerSize(line, 10);
+            ChartStyle.HoverText(line);
+            charts.Add(line);
+        }
+        var failing = rows.Where(r => !r.Passing && double.IsFinite(r.Mean) && r.Mean > 0 && r.Localization > 0).ToList();
+        if (failing.Count > 0)
+        {
+            var x = Chart.Point<double, double, string>(failing.Select(r => r.Localization), failing.Select(r => context.Round(r.Mean)),
+                Name: "failed", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
+                MultiText: failing.Select(r => Html.Escape($"step {r.Step}, γ {Html.Number(r.Localization, "G3")}: {r.Reasons}")).ToArray());
+            ChartStyle.MarkerSize(x, 14);
+            ChartStyle.HoverText(x);
+            charts.Add(x);
+        }
+        var chart = Chart.Combine(charts);
+        ChartStyle.Frame(chart, "Choosing the run's setting: λ̂ against γ at each probe checkpoint", 400);
+        ChartStyle.AxisTitle(chart, "xaxis", "localization γ (log scale)", log: true);
+        ChartStyle.AxisTitle(chart, "yaxis", "λ̂ (log scale)", log: true);
+        ChartStyle.Shapes(chart, [new Dictionary<string, object>
+        {
+            ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = chosenGamma, ["x1"] = chosenGamma, ["y0"] = 0, ["y1"] = 1,
+            ["line"] = new Dictionary<string, object> { ["width"] = 1.5, ["color"] = "#2ca02c", ["dash"] = "dash" },
+        }]);
         return chart;
     }
 
