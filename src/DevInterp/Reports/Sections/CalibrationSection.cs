@@ -27,8 +27,12 @@ public sealed class CalibrationSection : IReportSection
                 $"γ = {Html.Number(data.LlcSetting[0].Localization, "G3")}. {data.LlcSetting[0].Reason}.",
                 data.LlcSetting[0].Confident ? "note" : "warning"));
         // The run-level search tries γ from the weakest up at each probe: its story is λ̂ against γ, all probes in one chart.
-        bool search = data.LlcSetting.Count > 0 && data.LlcSetting[0].Source == "run";
-        if (search && data.Calibration.Count(r => double.IsFinite(r.Mean) && r.Localization > 0) >= 2)
+        bool search = data.LlcSetting.Count > 0 && data.LlcSetting[0].Source is "run" or "run_fallback";
+        // Drawn on log scales, so only trials with λ̂ > 0 can be points, and it shows something only where a probe has a
+        // curve: two such trials at different γ. Otherwise the table below tells it all (a run whose early probes are
+        // saddles: every trial there descends, λ̂ < 0, and the others were tried at one γ).
+        if (search && data.Calibration.GroupBy(r => r.Step).Any(g => g.Where(r => double.IsFinite(r.Mean) && r.Mean > 0 && r.Localization > 0)
+                .Select(r => r.Localization).Distinct().Count() >= 2))
             sb.Append(context.Chart(BuildSearch(data.Calibration, data.LlcSetting[0].Localization, context), "calibration"));
         foreach (var step in data.Calibration.GroupBy(r => r.Step).OrderBy(g => g.Key))
         {
@@ -124,7 +128,7 @@ public sealed class CalibrationSection : IReportSection
             {
                 ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
             });
-            ChartStyle.MarkerSize(line, 10);
+            ChartStyle.MarkerSize(line, 14); // a probe may have one trial only: a point, which must be seen
             ChartStyle.HoverText(line);
             charts.Add(line);
         }
@@ -134,7 +138,7 @@ public sealed class CalibrationSection : IReportSection
             var x = Chart.Point<double, double, string>(failing.Select(r => r.Localization), failing.Select(r => context.Round(r.Mean)),
                 Name: "failed", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
                 MultiText: failing.Select(r => Html.Escape($"step {r.Step}, γ {Html.Number(r.Localization, "G3")}: {r.Reasons}")).ToArray());
-            ChartStyle.MarkerSize(x, 14);
+            ChartStyle.MarkerSize(x, 18);
             ChartStyle.HoverText(x);
             charts.Add(x);
         }
