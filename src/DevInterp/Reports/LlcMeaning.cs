@@ -33,7 +33,7 @@ public static class LlcMeaning
 
         var settings = new List<string>
         {
-            Distinct(rows, r => StoreEnums.Format(r.Sampler).ToUpperInvariant().Replace("_", "-", StringComparison.Ordinal), v => v),
+            Distinct(rows, r => r.Sampler == DevInterp.Llc.SamplerKind.Pcnl ? "pCNL" : StoreEnums.Format(r.Sampler).ToUpperInvariant().Replace("_", "-", StringComparison.Ordinal), v => v),
             Distinct(rows, r => (r.Chains, r.Draws), v => $"{v.Chains} chains × {v.Draws} draws"),
             "ε " + Distinct(rows, r => (r.StepSize, r.StepSizeSource), v => $"{Html.Number(v.StepSize, "G3")} ({v.StepSizeSource})"),
             "γ " + Distinct(rows, r => r.Localization, v => Html.Number(v, "G3")),
