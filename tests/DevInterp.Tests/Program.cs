@@ -15,6 +15,7 @@ internal static class Program
         ["hold-lock", var folder] => HoldLock(folder),
         ["analyze-pause-at", var point, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.Run(point, rest),
         ["devinterp-paused", var point, .. var rest] => DevInterp.Tests.Analysis.PausingAnalyze.RunCli(point, rest),
+        ["memory-trend", var batch, var sampler] => DevInterp.Tests.Llc.EstimatorMemoryTests.Child(batch, sampler),
         _ => 0,
     };
 
