@@ -11,41 +11,6 @@ namespace DevInterp.Tests.Llc;
 /// </summary>
 public class MalaSamplerTests
 {
-    /// <summary>L(w) = Σ c·w⁴/4 per coordinate, no data: a singular well (λ = ¼ per coordinate).</summary>
-    private sealed class QuarticPotential(int dimension, double curvature, long sampleCount, ScalarType dtype = ScalarType.Float64) : IFullBatchPotential
-    {
-        public IReadOnlyList<SampledParameter> Parameters { get; } = [new SampledParameter("w", [dimension], 0)];
-        public long Dimension => dimension;
-        public long SampleCount => sampleCount;
-        public Tensor Center { get; } = zeros([dimension], dtype: dtype);
-
-        public Tensor Loss(Tensor weights, Tensor? batchIndices, Tensor? gradient)
-        {
-            using var scope = NewDisposeScope();
-            var cube = weights.pow(3);
-            gradient?.copy_(cube.mul(curvature));
-            return cube.mul(weights).sum(1).mul(curvature / 4).MoveToOuterDisposeScope();
-        }
-
-        public void Dispose() => Center.Dispose();
-    }
-
-    // nβ·E[c·w⁴/4] under exp(−nβ·c·w⁴/4 − γw²/2), one coordinate, by quadrature.
-    private static double Quadrature(double nBeta, double curvature, double gamma)
-    {
-        double z = 0, e = 0, range = 6 * Math.Pow(nBeta * curvature, -0.25);
-        const int m = 200_000;
-        for (int i = 0; i < m; i++)
-        {
-            double w = range * (i + 0.5) / m;
-            double k = nBeta * curvature * Math.Pow(w, 4) / 4;
-            double p = Math.Exp(-k - gamma * w * w / 2);
-            z += p;
-            e += p * k;
-        }
-        return e / z;
-    }
-
     [Theory]
     [InlineData(ScalarType.Float64)]
     [InlineData(ScalarType.Float32)] // the managed kernel's passes (MalaKernel)
@@ -54,12 +19,12 @@ public class MalaSamplerTests
         const double gamma = 0.1, curvature = 1;
         const long n = 100;
         double nBeta = LlcOptions.DefaultNBeta(n);
-        double exact = 4 * Quadrature(nBeta, curvature, gamma);
+        double exact = 4 * QuarticWell.Quadrature(nBeta, curvature, gamma);
         // At this step size the draws' typical curvature 3·nβ·w² times ε is about 1.5: Euler–Maruyama SGLD's
         // stationary distribution is then visibly too wide.
         var options = new LlcOptions(Chains: 8, Draws: 5000, BurnIn: 200, StepSize: 0.05, Localization: gamma,
             TargetRelativeError: null, Seed: 3, Sampler: SamplerKind.Mala);
-        using var potential = new QuarticPotential(4, curvature, n, dtype);
+        using var potential = new QuarticWell(4, curvature, n, dtype);
         var mala = new LlcEstimator(options).Estimate(potential);
         var sgld = new LlcEstimator(options with { Sampler = SamplerKind.Sgld, Integrator = LangevinIntegrator.EulerMaruyama }).Estimate(potential);
         double se = DevInterp.Llc.Diagnostics.ChainDiagnostics.MeanStandardError(mala.LambdaTraces);
@@ -85,7 +50,7 @@ public class MalaSamplerTests
     {
         var options = new LlcOptions(Chains: 4, Draws: 400, BurnIn: 0, StepSize: 0.05, Localization: 1, BoundingBox: 0.3,
             TargetRelativeError: null, Seed: 5, Sampler: SamplerKind.Mala);
-        using var potential = new QuarticPotential(3, 1, 10, dtype);
+        using var potential = new QuarticWell(3, 1, 10, dtype);
         var result = new LlcEstimator(options).Estimate(potential);
         // nβL ≤ 3 coordinates × nβ·0.3⁴/4 inside the box.
         double bound = 3 * result.NBeta * Math.Pow(0.3, 4) / 4;
@@ -104,7 +69,7 @@ public class MalaSamplerTests
         // float32 chains of 37 values (two 16-wide blocks and a tail); the same draws in the same order on both paths.
         const int chains = 5, dimension = 37, steps = 60;
         using var scope = NewDisposeScope();
-        using var potential = new QuarticPotential(dimension, 1, 50, ScalarType.Float32);
+        using var potential = new QuarticWell(dimension, 1, 50, ScalarType.Float32);
         var settings = new DevInterp.Llc.Samplers.SamplerSettings(0.02, 20, 0.5, stepSizeRange);
         int saved = get_num_threads();
         set_num_threads(threads);

@@ -12,42 +12,6 @@ namespace DevInterp.Tests.Llc;
 /// </summary>
 public class PcnLangevinSamplerTests
 {
-    /// <summary>L(w) = Σ c·(w − w*)⁴/4 per coordinate around a center w* ≠ 0, no data.</summary>
-    private sealed class QuarticPotential(int dimension, double curvature, long sampleCount, double at) : IFullBatchPotential
-    {
-        public IReadOnlyList<SampledParameter> Parameters { get; } = [new SampledParameter("w", [dimension], 0)];
-        public long Dimension => dimension;
-        public long SampleCount => sampleCount;
-        public Tensor Center { get; } = full([dimension], at, dtype: ScalarType.Float64);
-
-        public Tensor Loss(Tensor weights, Tensor? batchIndices, Tensor? gradient)
-        {
-            using var scope = NewDisposeScope();
-            var u = weights.sub(Center);
-            var cube = u.pow(3);
-            gradient?.copy_(cube.mul(curvature));
-            return cube.mul(u).sum(1).mul(curvature / 4).MoveToOuterDisposeScope();
-        }
-
-        public void Dispose() => Center.Dispose();
-    }
-
-    // nβ·E[c·u⁴/4] under exp(−nβ·c·u⁴/4 − γu²/2), one coordinate, by quadrature.
-    private static double Quadrature(double nBeta, double curvature, double gamma)
-    {
-        double z = 0, e = 0, range = 12 / Math.Sqrt(gamma);
-        const int m = 200_000;
-        for (int i = 0; i < m; i++)
-        {
-            double u = range * (i + 0.5) / m;
-            double k = nBeta * curvature * Math.Pow(u, 4) / 4;
-            double p = Math.Exp(-k - gamma * u * u / 2);
-            z += p;
-            e += p * k;
-        }
-        return e / z;
-    }
-
     [Fact]
     public void WithoutALossEveryProposalIsAcceptedAndDrawsAreTheLocalizationsGaussian()
     {
@@ -56,7 +20,7 @@ public class PcnLangevinSamplerTests
         // δ = εγ/2 = 2: the Crank–Nicolson proposal is a fresh draw from N(w*, I/γ); no step-size range.
         var options = new LlcOptions(Chains: 4, Draws: 400, BurnIn: 0, StepSize: 4 / gamma, Localization: gamma,
             TargetRelativeError: null, Seed: 7, Sampler: SamplerKind.Pcnl, StepSizeRange: 1);
-        using var potential = new QuarticPotential(dimension, 0, 100, at: 1.5);
+        using var potential = new QuarticWell(dimension, 0, 100, at: 1.5);
         var result = new LlcEstimator(options).Estimate(potential);
 
         Assert.All(result.Acceptance!, a => Assert.Equal(1.0, a));
@@ -80,11 +44,11 @@ public class PcnLangevinSamplerTests
         const int dimension = 100;
         const long n = 100;
         double nBeta = LlcOptions.DefaultNBeta(n);
-        double exact = dimension * Quadrature(nBeta, curvature, gamma);
+        double exact = dimension * QuarticWell.Quadrature(nBeta, curvature, gamma);
         // δ = εγ/2 = 1: along every coordinate the proposal moves by the localization's own width.
         var options = new LlcOptions(Chains: 8, Draws: 1500, BurnIn: 50, StepSize: 2 / gamma, Localization: gamma,
             TargetRelativeError: null, Seed: 11, Sampler: SamplerKind.Pcnl, StepSizeRange: 1);
-        using var potential = new QuarticPotential(dimension, curvature, n, at: -0.5);
+        using var potential = new QuarticWell(dimension, curvature, n, at: -0.5);
         var pcnl = new LlcEstimator(options).Estimate(potential);
         var mala = new LlcEstimator(options with { Sampler = SamplerKind.Mala }).Estimate(potential);
         double se = DevInterp.Llc.Diagnostics.ChainDiagnostics.MeanStandardError(pcnl.LambdaTraces);

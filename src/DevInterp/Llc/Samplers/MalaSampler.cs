@@ -171,8 +171,8 @@ public sealed class MalaSampler : IChainSampler
         return torch.tensor(outcome, dtype: torch.ScalarType.Float64);
     }
 
-    // A small tensor's values as float64.
-    private static double[] Read(torch.Tensor t)
+    // A small tensor's values as float64 (also pCNL's per-chain scalars).
+    internal static double[] Read(torch.Tensor t)
     {
         using var values = t.to_type(torch.ScalarType.Float64).contiguous();
         return values.data<double>().ToArray();

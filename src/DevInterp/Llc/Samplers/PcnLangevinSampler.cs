@@ -147,12 +147,7 @@ public sealed class PcnLangevinSampler : IChainSampler
         return torch.tensor(outcome, dtype: torch.ScalarType.Float64).MoveToOuterDisposeScope();
     }
 
-    // A small tensor's values as float64.
-    private static double[] Read(torch.Tensor t)
-    {
-        using var values = t.to_type(torch.ScalarType.Float64).contiguous();
-        return values.data<double>().ToArray();
-    }
+    private static double[] Read(torch.Tensor t) => MalaSampler.Read(t);
 
     /// <inheritdoc />
     public void Reset(long chain) { }
