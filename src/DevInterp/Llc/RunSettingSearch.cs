@@ -106,8 +106,10 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         var reasons = new List<string>();
         string? adaptNote = null;
         double eps = Options.StepSize ?? (previousStepSize > 0 ? previousStepSize : 0.1 / (nBeta + gamma));
-        bool adjusted;
-        using (var sampler = LlcEstimator.CreateSampler(o.Sampler, new Samplers.SamplerSettings(1, nBeta, gamma), o.Integrator)) adjusted = sampler.Adjusted;
+        // The sampler's kind tells whether ε is adapted by acceptance, how fast its steps relax, and its largest step.
+        using var kind = LlcEstimator.CreateSampler(o.Sampler, new Samplers.SamplerSettings(1, nBeta, gamma), o.Integrator);
+        bool adjusted = kind.Adjusted;
+        double most = kind.MaxUsefulStepSize(gamma);
         if (Options.StepSize is null)
         {
             bool inBand = false;
@@ -131,7 +133,6 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
                 double a = r.Diagnostics.Acceptance;
                 if (a > Options.AcceptanceHigh)
                 {
-                    double most = MaxStepSize(o.Sampler, gamma);
                     if (eps >= most) { inBand = true; break; } // pCNL at δ = 2: its proposal is the localization's own Gaussian
                     eps = Math.Min(most, eps * (a > 0.95 ? 4 : 2));
                 }
@@ -143,7 +144,7 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
         // The localization sets how fast chains pushed off w* come back: the slowest direction relaxes at rate ε·γ/2 per
         // step (the loss can only add curvature). A γ too weak to settle the chains within MaxRelaxSteps fails here,
         // without sampling: its chains would not be stationary within a run's budget.
-        double relax = RelaxSteps(o.Sampler, eps, gamma);
+        double relax = RelaxSteps(kind.Contraction(eps, gamma));
         if (!(relax <= Options.MaxRelaxSteps))
         {
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
@@ -159,9 +160,9 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
                 "calibration", null, cancel, "calibrating", warm ? state : null, state);
             warm = settle.Diagnostics.Dropped.Count == 0;
             if (!adjusted || Options.StepSize is not null || again == 2 || !(settle.Diagnostics.Acceptance > Options.AcceptanceHigh)
-                || eps >= MaxStepSize(o.Sampler, gamma)) break;
-            eps = Math.Min(eps * 2, MaxStepSize(o.Sampler, gamma));
-            relax = RelaxSteps(o.Sampler, eps, gamma);
+                || eps >= most) break;
+            eps = Math.Min(eps * 2, most);
+            relax = RelaxSteps(kind.Contraction(eps, gamma));
         }
         var clock = Stopwatch.StartNew();
         var m = LlcEstimator.Run(potential, o with { StepSize = eps, Draws = Options.Draws, MaxDraws = Options.Draws },
@@ -199,25 +200,16 @@ public sealed class RunSettingSearch(LlcOptions baseOptions, RunSettingOptions? 
     }
 
     /// <summary>
-    /// Steps for chains pushed off w* to settle: three relaxation times of the slowest direction, which only the
-    /// localization holds (the loss can only add curvature). Per step that direction contracts by 1 − εγ/2 under a
-    /// Langevin step and by (2 − δ)/(2 + δ), δ = εγ/2, under pCNL's Crank–Nicolson step.
+    /// Steps for chains pushed off w* to settle: three relaxation times of the slowest direction, which shrinks by
+    /// <paramref name="contraction"/> per step (<see cref="Samplers.IChainSampler.Contraction"/>).
     /// </summary>
-    internal static double RelaxSteps(SamplerKind sampler, double eps, double gamma)
+    internal static double RelaxSteps(double contraction)
     {
-        double half = eps * gamma / 2;
-        double contraction = sampler == SamplerKind.Pcnl ? Math.Abs((2 - half) / (2 + half)) : 1 - half;
-        if (!(contraction > 0)) return 1;
-        if (contraction >= 1) return double.PositiveInfinity;
+        contraction = Math.Abs(contraction);
+        if (contraction == 0) return 1;
+        if (!(contraction < 1)) return double.PositiveInfinity;
         return Math.Max(1, Math.Ceiling(3 / -Math.Log(contraction)));
     }
-
-    /// <summary>
-    /// The largest useful step: for pCNL δ = εγ/2 = 2, where its proposal draws directions the loss does not see afresh
-    /// from the localization's Gaussian; unbounded for the other samplers (acceptance or divergence bounds them).
-    /// </summary>
-    internal static double MaxStepSize(SamplerKind sampler, double gamma) =>
-        sampler == SamplerKind.Pcnl && gamma > 0 ? 4 / gamma : double.PositiveInfinity;
 
     private string Ladder() => "{" + string.Join(", ", Options.Ladder.Order().Select(F)) + "}";
 

@@ -24,6 +24,16 @@ public interface IChainSampler : IDisposable
 
     /// <summary>Resets chain <paramref name="chain"/>'s state (after it diverged and was put back at w*).</summary>
     void Reset(long chain);
+
+    /// <summary>
+    /// The factor by which a step of size <paramref name="stepSize"/> shrinks a displacement from w* along a direction
+    /// only the localization <paramref name="localization"/> holds (the slowest direction: the loss can only add
+    /// curvature). A Langevin step's drift gives 1 − εγ/2.
+    /// </summary>
+    double Contraction(double stepSize, double localization) => 1 - stepSize * localization / 2;
+
+    /// <summary>The largest step size worth taking at <paramref name="localization"/>; unbounded unless the sampler says otherwise.</summary>
+    double MaxUsefulStepSize(double localization) => double.PositiveInfinity;
 }
 
 /// <summary>

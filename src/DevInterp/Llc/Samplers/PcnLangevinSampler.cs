@@ -153,6 +153,18 @@ public sealed class PcnLangevinSampler : IChainSampler
     public void Reset(long chain) { }
 
     /// <inheritdoc />
+    /// <remarks>Crank–Nicolson: a = (2 − δ)/(2 + δ) with δ = εγ/2 (0 at δ = 2).</remarks>
+    public double Contraction(double stepSize, double localization)
+    {
+        double delta = stepSize * localization / 2;
+        return (2 - delta) / (2 + delta);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>δ = εγ/2 = 2: the directions the loss does not see are then drawn afresh from N(w*, I/γ) every step.</remarks>
+    public double MaxUsefulStepSize(double localization) => localization > 0 ? 4 / localization : double.PositiveInfinity;
+
+    /// <inheritdoc />
     public void Dispose()
     {
         _proposal?.Dispose();

@@ -71,23 +71,13 @@ public sealed class CalibrationSection : IReportSection
             var line = Chart.Line<double, double, string>(points.Select(r => r.StepSize), points.Select(r => context.Round(r.Mean)), ShowMarkers: true,
                 Name: $"nβ {Html.Number(setting.Key.NBeta, "G4")}, γ {Html.Number(setting.Key.Localization, "G3")}",
                 MultiText: points.Select(r => Html.Escape($"ε {Html.Number(r.StepSize, "G3")}: λ̂ {Html.Number(r.Mean, "G4")} ± {Html.Number(r.Std, "G3")}, {StoreEnums.Format(r.Verdict)}")).ToArray());
-            line.GetTraces().Single().SetProperty("error_y", new Dictionary<string, object>
-            {
-                ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
-            });
+            ErrorBars(line, points, context);
             ChartStyle.HoverText(line);
             charts.Add(line);
         }
         var failing = rows.Where(r => !r.Passing && double.IsFinite(r.Mean) && r.StepSize > 0).ToList();
         if (failing.Count > 0)
-        {
-            var x = Chart.Point<double, double, string>(failing.Select(r => r.StepSize), failing.Select(r => context.Round(r.Mean)),
-                Name: "not passing", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
-                MultiText: failing.Select(r => Html.Escape($"ε {Html.Number(r.StepSize, "G3")}: not passing ({StoreEnums.Format(r.Verdict)})")).ToArray());
-            ChartStyle.MarkerSize(x, 12);
-            ChartStyle.HoverText(x);
-            charts.Add(x);
-        }
+            charts.Add(Crosses(failing, r => r.StepSize, "not passing", r => $"ε {Html.Number(r.StepSize, "G3")}: not passing ({StoreEnums.Format(r.Verdict)})", 12, context));
         var chosen = rows.Where(r => r.Chosen && double.IsFinite(r.Mean) && r.StepSize > 0).ToList();
         if (chosen.Count > 0)
         {
@@ -124,24 +114,14 @@ public sealed class CalibrationSection : IReportSection
             var line = Chart.Line<double, double, string>(points.Select(r => r.Localization), points.Select(r => context.Round(r.Mean)), ShowMarkers: true,
                 Name: string.Create(CultureInfo.InvariantCulture, $"probe at step {probe.Key}"),
                 MultiText: points.Select(r => Html.Escape($"step {probe.Key}, γ {Html.Number(r.Localization, "G3")}, ε {Html.Number(r.StepSize, "G3")}: λ̂ {Html.Number(r.Mean, "G4")} ± {Html.Number(r.Std, "G3")}{(r.Passing ? "" : ", failed")}")).ToArray());
-            line.GetTraces().Single().SetProperty("error_y", new Dictionary<string, object>
-            {
-                ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
-            });
+            ErrorBars(line, points, context);
             ChartStyle.MarkerSize(line, 14); // a probe may have one trial only: a point, which must be seen
             ChartStyle.HoverText(line);
             charts.Add(line);
         }
         var failing = rows.Where(r => !r.Passing && double.IsFinite(r.Mean) && r.Mean > 0 && r.Localization > 0).ToList();
         if (failing.Count > 0)
-        {
-            var x = Chart.Point<double, double, string>(failing.Select(r => r.Localization), failing.Select(r => context.Round(r.Mean)),
-                Name: "failed", MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
-                MultiText: failing.Select(r => Html.Escape($"step {r.Step}, γ {Html.Number(r.Localization, "G3")}: {r.Reasons}")).ToArray());
-            ChartStyle.MarkerSize(x, 18);
-            ChartStyle.HoverText(x);
-            charts.Add(x);
-        }
+            charts.Add(Crosses(failing, r => r.Localization, "failed", r => $"step {r.Step}, γ {Html.Number(r.Localization, "G3")}: {r.Reasons}", 18, context));
         var chart = Chart.Combine(charts);
         ChartStyle.Frame(chart, "Choosing the run's setting: λ̂ against γ at each probe checkpoint", 400);
         ChartStyle.AxisTitle(chart, "xaxis", "localization γ (log scale)", log: true);
@@ -152,6 +132,25 @@ public sealed class CalibrationSection : IReportSection
             ["line"] = new Dictionary<string, object> { ["width"] = 1.5, ["color"] = "#2ca02c", ["dash"] = "dash" },
         }]);
         return chart;
+    }
+
+    // ± one std of the chains' estimates as error bars on a line's points.
+    private static void ErrorBars(GenericChart line, IEnumerable<CalibrationRow> points, ReportContext context) =>
+        line.GetTraces().Single().SetProperty("error_y", new Dictionary<string, object>
+        {
+            ["type"] = "data", ["visible"] = true, ["array"] = points.Select(r => double.IsFinite(r.Std) ? context.Round(r.Std) : 0).ToArray(),
+        });
+
+    // Red crosses over the trials that failed, at x(r), with a hover text each.
+    private static GenericChart Crosses(IReadOnlyList<CalibrationRow> failing, Func<CalibrationRow, double> x, string name,
+        Func<CalibrationRow, string> text, int size, ReportContext context)
+    {
+        var crosses = Chart.Point<double, double, string>(failing.Select(x), failing.Select(r => context.Round(r.Mean)),
+            Name: name, MarkerSymbol: StyleParam.MarkerSymbol.X, MarkerColor: Color.fromString(ChartStyle.Untrusted),
+            MultiText: failing.Select(r => Html.Escape(text(r))).ToArray());
+        ChartStyle.MarkerSize(crosses, size);
+        ChartStyle.HoverText(crosses);
+        return crosses;
     }
 
     private static string Flag(bool value, bool badWhenTrue) =>
